@@ -6,6 +6,7 @@ import typer
 
 from grayshield import __version__
 from grayshield.cli import config as config_cli
+from grayshield.cli import db as db_cli
 
 app = typer.Typer(
     name="grayshield",
@@ -14,6 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(config_cli.app, name="config")
+app.add_typer(db_cli.app, name="db")
 
 
 @app.callback()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from grayshield.contract.model import Column, DType, Sensitivity, Table
 
-S, I, F, B, D, T, P, V = (
+S, INT, F, B, D, T, P, V = (
     DType.STRING, DType.INT, DType.FLOAT, DType.BOOL, DType.DATE, DType.TIMESTAMP, DType.PHONE, DType.FLOAT_LIST,
 )
 C2 = Sensitivity.C2
@@ -95,7 +95,7 @@ STATEMENTS = Table(
         col("interest_charged", F, "Interest charged in the cycle, CNY.", min_value=0),
         col("fees_charged", F, "Fees charged in the cycle (late, over-limit, annual, cash), CNY.", min_value=0),
         col("paid_amount", F, "Total repaid in the cycle, CNY.", min_value=0),
-        col("days_past_due", I, "Days past due at the statement date.", min_value=0),
+        col("days_past_due", INT, "Days past due at the statement date.", min_value=0),
         col("delinquency_bucket", S, "Delinquency bucket at the statement date.", allowed=BUCKETS),
         col("credit_limit", F, "Credit limit at the statement date, CNY.", min_value=0),
     ),
@@ -130,7 +130,7 @@ DELINQUENCY = Table(
         col("account_id", S, "Account."),
         col("customer_id", S, "Owner."),
         col("snapshot_date", D, "Snapshot date."),
-        col("days_past_due", I, "Days past due.", min_value=0),
+        col("days_past_due", INT, "Days past due.", min_value=0),
         col("delinquency_bucket", S, "Bucket.", allowed=BUCKETS),
         col("overdue_amount", F, "Overdue principal, interest and fees, CNY.", min_value=0),
         col("collection_stage", S, "Where the account sits in collections.", allowed=(
@@ -180,7 +180,7 @@ PRODUCT_EVENTS = Table(
             "card_block", "card_unblock", "card_closure", "card_replacement", "transaction_dispute",
             "service_failure", "activation", "product_upgrade", "points_redemption")),
         opt("amount", F, "Amount in CNY (fee, waiver, plan principal, new limit) where it applies."),
-        opt("term_months", I, "Instalment / repayment plan term.", min_value=1, max_value=120),
+        opt("term_months", INT, "Instalment / repayment plan term.", min_value=1, max_value=120),
         col("initiated_by", S, "Who triggered it.", allowed=("customer", "bank", "system", "third_party")),
         col("channel", S, "Channel.", allowed=("app", "hotline", "branch", "system", "online", "mail")),
         opt("detail", S, "Free-text detail or reason code."),
@@ -220,7 +220,7 @@ CALLS = Table(
         col("called_line", S, "Bank line or number dialled (e.g. 95555, collection line code)."),
         col("direction", S, "Direction.", allowed=("inbound", "outbound")),
         col("start_time", T, "Call start."),
-        col("duration_s", I, "Duration in seconds.", min_value=0, max_value=86_400),
+        col("duration_s", INT, "Duration in seconds.", min_value=0, max_value=86_400),
         opt("ivr_path", S, "IVR menu path, '>'-separated node codes."),
         opt("agent_id", S, "Agent who handled it; empty if IVR only."),
         opt("queue", S, "Queue / skill group.", allowed=(
@@ -241,10 +241,10 @@ CALL_UTTERANCES = Table(
     foreign_keys={"call_id": "calls.call_id"},
     columns=(
         col("call_id", S, "Call."),
-        col("seq", I, "Utterance order in the call, from 0.", min_value=0),
+        col("seq", INT, "Utterance order in the call, from 0.", min_value=0),
         col("speaker", S, "Speaker role.", allowed=("agent", "caller", "ivr")),
-        col("start_ms", I, "Offset of the utterance start from call start, ms.", min_value=0),
-        col("end_ms", I, "Offset of the utterance end, ms.", min_value=0),
+        col("start_ms", INT, "Offset of the utterance start from call start, ms.", min_value=0),
+        col("end_ms", INT, "Offset of the utterance end, ms.", min_value=0),
         col("text", S, "Transcribed text (may contain PII; stored masked downstream).", sensitivity=C2),
     ),
 )
@@ -288,7 +288,7 @@ COMPLAINTS = Table(
         col("representative_type", S, "Who filed it.", allowed=(
             "self", "relative", "lawyer", "agency", "other")),
         opt("representative_name", S, "Declared representative's name.", sensitivity=C2),
-        col("material_count", I, "Number of attached materials.", min_value=0),
+        col("material_count", INT, "Number of attached materials.", min_value=0),
         opt("closed_time", T, "When closed."),
         opt("outcome", S, "Outcome.", allowed=(
             "pending", "resolved_customer_favour", "resolved_bank_favour", "partially_upheld", "withdrawn",
@@ -309,7 +309,7 @@ COMPLAINT_MATERIALS = Table(
             "hardship_certificate", "medical_record", "unemployment_proof", "id_copy", "power_of_attorney",
             "bank_statement", "chat_screenshot", "other")),
         col("file_name", S, "Original file name."),
-        col("file_size", I, "Bytes.", min_value=0),
+        col("file_size", INT, "Bytes.", min_value=0),
         col("sha256", S, "Content hash (hex)."),
         opt("perceptual_hash", S, "64-bit perceptual hash (hex) of the first page / image."),
         opt("producer", S, "Producing software from file metadata."),
@@ -350,10 +350,10 @@ SOCIAL_ACCOUNTS = Table(
         opt("bio", S, "Profile text."),
         opt("ip_location", S, "IP location shown by the platform (e.g. 广东)."),
         opt("profile_region", S, "Region stated in the profile."),
-        col("followers", I, "Followers.", min_value=0),
-        opt("following", I, "Following.", min_value=0),
-        opt("posts_count", I, "Posts.", min_value=0),
-        opt("likes_total", I, "Likes received in total.", min_value=0),
+        col("followers", INT, "Followers.", min_value=0),
+        opt("following", INT, "Following.", min_value=0),
+        opt("posts_count", INT, "Posts.", min_value=0),
+        opt("likes_total", INT, "Likes received in total.", min_value=0),
         col("verified", B, "Platform verification badge."),
         opt("account_type", S, "Declared type.", allowed=("personal", "enterprise", "media", "government", "unknown")),
         opt("url", S, "Profile URL."),
@@ -377,11 +377,11 @@ SOCIAL_POSTS = Table(
         col("text", S, "Text / description / comment body."),
         col("posted_time", T, "Publication time."),
         opt("ip_location", S, "IP location shown with the post."),
-        col("likes", I, "Likes.", min_value=0),
-        col("comments", I, "Comments.", min_value=0),
-        col("shares", I, "Shares.", min_value=0),
-        opt("views", I, "Views / plays.", min_value=0),
-        opt("collects", I, "Favourites.", min_value=0),
+        col("likes", INT, "Likes.", min_value=0),
+        col("comments", INT, "Comments.", min_value=0),
+        col("shares", INT, "Shares.", min_value=0),
+        opt("views", INT, "Views / plays.", min_value=0),
+        opt("collects", INT, "Favourites.", min_value=0),
         opt("url", S, "URL."),
         col("crawled_time", T, "When crawled."),
         opt("removed", B, "Whether the platform showed it as removed at crawl time."),

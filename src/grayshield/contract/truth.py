@@ -10,7 +10,7 @@ from __future__ import annotations
 from grayshield.contract.model import Column, DType, Table
 from grayshield.contract.tables import PLATFORMS, col, opt
 
-S, I, B, D, T = DType.STRING, DType.INT, DType.BOOL, DType.DATE, DType.TIMESTAMP
+S, INT, B, D, T = DType.STRING, DType.INT, DType.BOOL, DType.DATE, DType.TIMESTAMP
 
 POST_LABELS = ("blackgray_ad", "consumer_discussion", "news_official")
 UTTERANCE_LABELS = ("proxy_representation", "escalation_threat", "coached_customer", "ordinary")
@@ -35,7 +35,7 @@ TRUTH_GANGS = Table(
         col("kind", S, "Business model.", allowed=("anti_collection_alliance", "negotiation_agency", "data_broker")),
         col("home_province", S, "Where it operates from."),
         col("start_date", D, "First activity."),
-        col("recruited_customers", I, "How many customers it recruited."),
+        col("recruited_customers", INT, "How many customers it recruited."),
     ),
 )
 
@@ -89,7 +89,7 @@ TRUTH_UTTERANCES = Table(
     primary_key=("call_id", "seq"),
     columns=(
         col("call_id", S, "Call."),
-        col("seq", I, "Utterance."),
+        col("seq", INT, "Utterance."),
         col("label", S, "Caller-side semantic label; 'ordinary' for agent and IVR lines.", allowed=UTTERANCE_LABELS),
         col("breach_type", S, "Agent-side compliance breach.", allowed=BREACH_TYPES),
     ),

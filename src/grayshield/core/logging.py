@@ -14,7 +14,7 @@ import sys
 # Long digit runs cover mobiles (11), landlines (10-12), IDs (15/18, last may be X) and cards (16-19);
 # internal identifiers in GrayShield always carry a letter prefix (C000123, CALL-...), so they survive.
 _PII_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?<![A-Za-z0-9])\+?\d[\d \-]{8,22}\d[Xx]?(?![A-Za-z0-9])"), "[数字已脱敏]"),
+    (re.compile(r"(?<![A-Za-z0-9_-])\+?\d[\d \-]{8,22}\d[Xx]?(?![A-Za-z0-9_])"), "[数字已脱敏]"),
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[邮箱已脱敏]"),
 )
 

@@ -1,0 +1,39 @@
+"""``grayshield db``: create and migrate the operational store."""
+
+from __future__ import annotations
+
+import typer
+
+from grayshield.cli.common import console, handle_errors, print_json
+from grayshield.core.settings import get_settings
+from grayshield.store import Database, current_revision, upgrade
+from grayshield.store.migrate import head_revision
+
+app = typer.Typer(help="运营库 — the operational store (users, tags, alerts, cases, audit).", no_args_is_help=True)
+
+
+@app.command("upgrade")
+@handle_errors
+def upgrade_cmd(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    db = Database(get_settings().db_url)
+    try:
+        now = upgrade(db, revision)
+    finally:
+        db.dispose()
+    console.print(f"运营库已升级到版本 {now} ({db.url.render_as_string(hide_password=True)})")
+
+
+@app.command("current")
+@handle_errors
+def current_cmd(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Show the store's revision and the newest one this version of GrayShield knows."""
+    db = Database(get_settings().db_url)
+    try:
+        info = {"current_revision": current_revision(db), "head_revision": head_revision()}
+    finally:
+        db.dispose()
+    if json_out:
+        print_json(info)
+    else:
+        console.print(f"当前版本 {info['current_revision']}，最新版本 {info['head_revision']}")

@@ -1,0 +1,62 @@
+"""Fixtures shared by every test package: isolated homes, and one test body for every database backend."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from grayshield.core.settings import Settings, get_settings
+
+PG_ADMIN_URL = os.environ.get("GRAYSHIELD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings whose home is a fresh temporary directory: no test shares state with another."""
+    return Settings(home=tmp_path / "home", environment="test")
+
+
+@pytest.fixture
+def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the CLI's settings at a temporary home for the duration of a test."""
+    home = tmp_path / "cli-home"
+    monkeypatch.setenv("GRAYSHIELD_HOME", str(home))
+    monkeypatch.setenv("GRAYSHIELD_ENVIRONMENT", "test")
+    get_settings.cache_clear()
+    yield home
+    get_settings.cache_clear()
+
+
+def _postgres_database() -> Iterator[str]:
+    import sqlalchemy as sa
+
+    name = f"gs_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # the server is down or unreachable
+        admin.dispose()
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI but unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc}")
+    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The same test body runs on a SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        yield from _postgres_database()
