@@ -7,6 +7,7 @@ import typer
 from grayshield import __version__
 from grayshield.cli import config as config_cli
 from grayshield.cli import db as db_cli
+from grayshield.cli import evaluate as evaluate_cli
 
 app = typer.Typer(
     name="grayshield",
@@ -16,6 +17,8 @@ app = typer.Typer(
 )
 app.add_typer(config_cli.app, name="config")
 app.add_typer(db_cli.app, name="db")
+app.command("eval", help=evaluate_cli.evaluate.__doc__)(evaluate_cli.evaluate)
+app.command("train", help=evaluate_cli.train.__doc__)(evaluate_cli.train)
 
 
 @app.callback()

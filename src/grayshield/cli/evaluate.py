@@ -1,0 +1,62 @@
+"""``grayshield eval AREA`` and ``grayshield train AREA``: quality on held-out worlds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from grayshield.cli.common import console, handle_errors, print_json
+from grayshield.core.settings import get_settings
+from grayshield.services import evaluation
+
+
+def _flatten(prefix: str, value: Any, rows: list[tuple[str, str]]) -> None:
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), sub, rows)
+    elif isinstance(value, float):
+        rows.append((prefix, f"{value:.4f}"))
+    elif isinstance(value, list) and len(value) > 8:
+        rows.append((prefix, f"[{len(value)} items]"))
+    else:
+        rows.append((prefix, str(value)))
+
+
+@handle_errors
+def evaluate(
+    area: str = typer.Argument(..., help=f"One of: {', '.join(evaluation.AREAS)}."),
+    train: Path = typer.Option(..., "--train", help="World to train on."),
+    test: Path = typer.Option(..., "--test", help="Held-out world to report on."),
+    out: Path | None = typer.Option(None, "--out", help="Folder for plots and detailed outputs."),
+    json_out: bool = typer.Option(False, "--json", help="Print the metrics as one JSON object."),
+) -> None:
+    """评估 — train AREA's detector on --train and report its quality on the held-out --test world."""
+    result = evaluation.evaluate(area, train, test, out)
+    if json_out:
+        print_json(result)
+        return
+    rows: list[tuple[str, str]] = []
+    _flatten("", result, rows)
+    table = Table(title=f"评估结果 {area}", show_lines=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in rows:
+        table.add_row(key, value)
+    console.print(table)
+
+
+@handle_errors
+def train(
+    area: str = typer.Argument(..., help=f"One of: {', '.join(evaluation.AREAS)}."),
+    world: Path = typer.Option(..., "--world", help="World to train on."),
+    json_out: bool = typer.Option(False, "--json", help="Print the model info as JSON."),
+) -> None:
+    """训练 — train AREA's detector on WORLD and save a versioned model under the models folder."""
+    info = evaluation.train(area, world, get_settings().models_dir)
+    if json_out:
+        print_json(info)
+    else:
+        console.print(f"已训练 {area}: {info}")

@@ -1,0 +1,73 @@
+"""Quality measurement: train on one world, report on another, for every detector area.
+
+Each area names the function that does its work as ``"module:function"``, imported only when that area
+is asked for, so ``grayshield eval text`` never loads LightGBM or Spark. Evaluators take
+``(train_world, test_world, out_dir)`` and return a JSON-serialisable dict with self-explaining keys;
+trainers take ``(world, models_dir)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from grayshield.core.errors import NotFoundError, RegistryError
+from grayshield.core.registry import Registry
+
+AREAS = ("text", "pii", "complaints", "callers", "social", "gangs", "compliance")
+
+EVALUATORS: Registry[str] = Registry("evaluation area")
+TRAINERS: Registry[str] = Registry("training area")
+
+
+def _resolve(target: str) -> Callable[..., Any]:
+    module_name, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
+
+
+def check_world(path: Path) -> Path:
+    """A world directory must exist and carry its manifest; the error says how to make one."""
+    if not (path / "world.json").is_file():
+        raise NotFoundError(
+            f"{path} is not a world (no world.json); make one with "
+            f"`grayshield simulate --customers 2000 --months 6 --seed 1 --out {path}`"
+        )
+    return path
+
+
+def world_manifest(path: Path) -> dict[str, Any]:
+    return json.loads((check_world(path) / "world.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def evaluate(area: str, train_world: Path, test_world: Path, out_dir: Path | None = None) -> dict[str, Any]:
+    if area not in AREAS:
+        raise RegistryError(f"unknown evaluation area {area!r}; areas: {', '.join(AREAS)}")
+    if area not in EVALUATORS:
+        raise NotFoundError(f"area {area!r} has no evaluator in this version of GrayShield yet")
+    target = EVALUATORS.get(area)
+    check_world(train_world)
+    check_world(test_world)
+    result: dict[str, Any] = _resolve(target)(train_world, test_world, out_dir)
+    return {
+        "area": area,
+        "train_world": {"path": str(train_world), **_world_identity(train_world)},
+        "test_world": {"path": str(test_world), **_world_identity(test_world)},
+        **result,
+    }
+
+
+def train(area: str, world: Path, models_dir: Path) -> dict[str, Any]:
+    if area not in TRAINERS:
+        raise NotFoundError(f"area {area!r} has no trainer in this version of GrayShield yet")
+    target = TRAINERS.get(area)
+    check_world(world)
+    result: dict[str, Any] = _resolve(target)(world, models_dir)
+    return result
+
+
+def _world_identity(path: Path) -> dict[str, Any]:
+    manifest = world_manifest(path)
+    return {k: manifest.get(k) for k in ("generator", "seed", "profile")}
