@@ -41,6 +41,7 @@ bench: setup
 
 docs: setup
 	$(VENV)/bin/python -m grayshield.contract.docs > docs/data-contract.md
+	$(VENV)/bin/python -m grayshield.features.docs > docs/features.md
 
 clean:
 	rm -rf $(VENV) .tools var .mypy_cache .ruff_cache .pytest_cache
