@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, MetaData, String, Text, func
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -55,3 +68,52 @@ class AuditEvent(Base):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)  # type: ignore[type-arg]
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)  # one successor per entry: a linear chain
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Alert(Base):
+    """A warning about a subject on a scoring date, with the reasons and the versions that produced it.
+
+    One row per (kind, subject, as_of): re-scoring a date replaces its rows, so daily runs are re-runnable.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("kind", "subject_type", "subject_id", "as_of", name="uq_alerts_subject_day"),
+        Index("ix_alerts_kind_as_of", "kind", "as_of"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(128))
+    as_of: Mapped[date] = mapped_column(Date)
+    score: Mapped[float] = mapped_column(Float)
+    band: Mapped[str] = mapped_column(String(8))
+    proxy_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    proxy_level: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)  # type: ignore[type-arg]
+    segment: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    action: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    rule: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    strategy_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    model_name: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ScoreRun(Base):
+    """One batch scoring run: what was scored with which versions, for monitoring and re-runs."""
+
+    __tablename__ = "score_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    as_of: Mapped[date] = mapped_column(Date)
+    model_name: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(32))
+    strategy_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    rows_scored: Mapped[int] = mapped_column(Integer)
+    alerts: Mapped[int] = mapped_column(Integer)
+    score_summary: Mapped[dict] = mapped_column(JSON, default=dict)  # type: ignore[type-arg]
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
