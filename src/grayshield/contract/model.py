@@ -18,7 +18,7 @@ class DType(StrEnum):
     FLOAT = "float64"
     BOOL = "bool"
     DATE = "date"
-    TIMESTAMP = "timestamp"  # ISO 8601; naive values are read in the contract's time zone, stored as UTC
+    TIMESTAMP = "timestamp"  # ISO 8601; stored naive in the contract time zone (Asia/Shanghai)
     PHONE = "phone"  # normalised to E.164 (+86...) or a 5-6 digit service number (95588)
     FLOAT_LIST = "float_list"  # voiceprint embeddings: JSON array or space-separated floats
 
