@@ -31,11 +31,16 @@ def _call(cid: str, when: datetime, number: str, verified: bool, relation: str =
                 "caller_relation": relation, "identity_verified": verified, "queue": "card_service"}
 
 
+def _change(cid: str, when: datetime, number: str, field: str = "mobile") -> dict[str, Any]:
+    return {"change_id": f"CH{cid}{when:%Y%m%d%H}", "customer_id": cid, "change_time": when, "field": field,
+            "new_value": number, "channel": "app", "verified": False}
+
+
 def _world(extra_after: bool = False) -> dict[str, list[dict[str, Any]]]:
     t = datetime(2024, 6, 1)
     rows: dict[str, list[dict[str, Any]]] = {
         "customers": [_customer("C1"), _customer("C2", birth_date=date(1990, 1, 1), segment="young"),
-                      _customer("C3", onboard_date=date(2024, 7, 1))],
+                      _customer("C3", onboard_date=date(2024, 7, 1)), _customer("C4")],
         "collection_actions": [
             _collection("C1", t - timedelta(days=1)),
             _collection("C1", t - timedelta(days=5), "sms"),
@@ -47,6 +52,12 @@ def _world(extra_after: bool = False) -> dict[str, list[dict[str, Any]]]:
             _call("C1", t - timedelta(days=2), "+8617012345678", False, "lawyer"),
             _call("C1", t - timedelta(days=3), "+8613800000000", True),
             _call("C2", t - timedelta(days=40), "+8613800000000", True),
+            _call("C2", t - timedelta(days=10), "+8617012345678", False, "relative"),
+            _call("C4", t - timedelta(days=100), "+8617012345678", False),  # outside the 90-day window
+        ],
+        "contact_changes": [
+            _change("C1", t - timedelta(days=30), "+8617100000001"),
+            _change("C2", t - timedelta(days=100), "+8617100000001", "emergency_contact_phone"),
         ],
         "complaints": [],
     }
@@ -54,6 +65,8 @@ def _world(extra_after: bool = False) -> dict[str, list[dict[str, Any]]]:
         # Events on and after the scoring date, and a complaint the next day: none may change a feature.
         rows["collection_actions"] += [_collection("C1", t), _collection("C2", t + timedelta(days=3))]
         rows["calls"].append(_call("C2", t + timedelta(hours=1), "+8617099999999", False, "agency"))
+        rows["calls"].append(_call("C4", t + timedelta(hours=2), "+8617012345678", False, "agency"))
+        rows["contact_changes"].append(_change("C4", t + timedelta(days=1), "+8617100000001"))
         rows["complaints"].append({
             "complaint_id": "CP1", "customer_id": "C1", "received_time": t + timedelta(days=1), "channel": "regulator",
             "category": "collection", "text": "投诉", "representative_type": "agency", "material_count": 2})
@@ -68,7 +81,7 @@ def _frame(memory_source: Any, rows: dict[str, list[dict[str, Any]]]) -> pd.Data
 
 def test_counts_match_a_hand_count(memory_source: Any) -> None:
     f = _frame(memory_source, _world())
-    assert list(f.index) == ["C1", "C2"]  # C3 is not on book yet
+    assert list(f.index) == ["C1", "C2", "C4"]  # C3 is not on book yet
     c1 = f.loc["C1"]
     assert c1["collection_actions_7d"] == 2
     assert c1["collection_calls_7d"] == 1
@@ -79,7 +92,15 @@ def test_counts_match_a_hand_count(memory_source: Any) -> None:
     assert c1["age"] == 63 and c1["segment"] == "mass"
     assert c1["collection_call_surge"] == pytest.approx(2 / ((3 - 2) / 2 + 1))
     c2 = f.loc["C2"]
-    assert c2["collection_actions_90d"] == 0 and c2["inbound_calls_30d"] == 0 and c2["inbound_calls_90d"] == 1
+    assert c2["collection_actions_90d"] == 0 and c2["inbound_calls_30d"] == 1 and c2["inbound_calls_90d"] == 2
+
+
+def test_network_features_count_other_customers_sharing_a_number(memory_source: Any) -> None:
+    f = _frame(memory_source, _world())
+    # +8617012345678 called about C1 and C2 within 90 days (C4's call is 100 days old): one other customer each.
+    assert f["caller_number_reach_90d"].to_dict() == {"C1": 1.0, "C2": 1.0, "C4": 0.0}
+    # C1 and C2 both moved a contact to +8617100000001 within 180 days.
+    assert f["shared_new_contact_180d"].to_dict() == {"C1": 1.0, "C2": 1.0, "C4": 0.0}
 
 
 def test_nothing_from_the_scoring_date_or_later_leaks_in(memory_source: Any) -> None:

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from grayshield.features.catalogue import DerivedFeature, Feature, StaticFeature, TableSource, WindowFeature
+from grayshield.features.catalogue import (
+    DerivedFeature,
+    Feature,
+    NetworkFeature,
+    StaticFeature,
+    TableSource,
+    WindowFeature,
+)
 from grayshield.features.definitions import SOURCES, default_catalogue
 
 if TYPE_CHECKING:
@@ -70,6 +77,12 @@ def build_features(source: TableSource, spine: ir.Table, catalogue: Sequence[Fea
             **{f.name: joined[f.name].cast("float64").fill_null(f.fill) if f.fill is not None
                else joined[f.name].cast("float64") for f in feats},
         )
+
+    for net in (f for f in catalogue if isinstance(f, NetworkFeature)):
+        values = net.compute(source, spine, net.window_days)
+        joined = result.left_join(values, [result.customer_id == values.customer_id, result.as_of == values.as_of])
+        result = joined.select(*[joined[c] for c in result.columns],
+                               **{net.name: joined.value.cast("float64").fill_null(0.0)})
 
     derived = [f for f in catalogue if isinstance(f, DerivedFeature)]
     if derived:

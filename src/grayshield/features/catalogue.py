@@ -90,4 +90,22 @@ class StaticFeature:
     categorical: bool = False
 
 
-Feature = WindowFeature | DerivedFeature | StaticFeature
+@dataclass(frozen=True)
+class NetworkFeature:
+    """A feature that looks across customers: how many others share a number with this customer.
+
+    ``compute(source, spine, window_days)`` returns ``(customer_id, as_of, value)`` rows; it must read only
+    events in ``[as_of - window, as_of)`` for every customer involved, so the network seen at a scoring date
+    is the one that existed then. Missing rows mean 0.
+    """
+
+    name: str
+    dimension: Dimension
+    tables: tuple[str, ...]
+    window_days: int
+    compute: Callable[[TableSource, ir.Table, int], ir.Table]
+    definition: str
+    reason_zh: str
+
+
+Feature = WindowFeature | DerivedFeature | StaticFeature | NetworkFeature

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import ibis
+
 from grayshield.features.catalogue import (
     DerivedFeature,
     Dimension,
     EventSource,
     Feature,
+    NetworkFeature,
     StaticFeature,
     TableSource,
     WindowFeature,
@@ -61,6 +64,48 @@ SOURCES: dict[str, EventSource] = {
         EventSource("inbound_calls", ("calls", "customers"), "customer_id", "start_time", _inbound_calls),
     )
 }
+
+
+def _in_window(spine: ir.Table, events: ir.Table, key: str, time: str, window: int) -> ir.Table:
+    """(customer_id, as_of, every event column) for events of each spine row's own window."""
+    t = events[time].cast("timestamp")
+    return spine.join(events, [spine.customer_id == events[key], t < spine.as_of_ts,
+                               t >= spine.as_of_ts - ibis.interval(days=window)])
+
+
+def _max_number_reach(pairs: ir.Table) -> ir.Table:
+    """From (customer_id, as_of, number) pairs: for each customer, the most customers any of its numbers serves."""
+    reach = pairs.group_by(["as_of", "number"]).aggregate(customers=pairs.customer_id.nunique())
+    joined = pairs.join(reach, ["as_of", "number"])
+    return joined.group_by(["customer_id", "as_of"]).aggregate(value=joined.customers.max() - 1)
+
+
+def _caller_reach(src: TableSource, spine: ir.Table, window: int) -> ir.Table:
+    calls = _inbound_calls(src)
+    calls = calls.filter(~calls.from_registered, calls.caller_number.notnull())
+    joined = _in_window(spine, calls, "customer_id", "start_time", window)
+    return _max_number_reach(joined.select("customer_id", "as_of", number=joined.caller_number).distinct())
+
+
+def _shared_contact(src: TableSource, spine: ir.Table, window: int) -> ir.Table:
+    changes = src.table("contact_changes")
+    phones = changes.filter(changes.field.isin(("mobile", "home_phone", "work_phone", "emergency_contact_phone")),
+                            changes.new_value.notnull())
+    joined = _in_window(spine, phones, "customer_id", "change_time", window)
+    return _max_number_reach(joined.select("customer_id", "as_of", number=joined.new_value).distinct())
+
+
+def _network() -> list[Feature]:
+    return [
+        NetworkFeature("caller_number_reach_90d", B, ("calls", "customers"), 90, _caller_reach,
+                       "Of the non-registered numbers that called about the customer in the last 90 days, the most "
+                       "other customers one of them called about in the same window.",
+                       "近90天来电号码同时为多名其他客户致电（疑似代办号码）"),
+        NetworkFeature("shared_new_contact_180d", B, ("contact_changes",), 180, _shared_contact,
+                       "Of the phone numbers the customer changed a contact to in the last 180 days, the most other "
+                       "customers who changed a contact to the same number in the same window.",
+                       "近180天新留联系号码与其他客户共用"),
+    ]
 
 
 def _event_type_count(name: str, dim: Dimension, event_types: tuple[str, ...], window: int, what: str,
@@ -212,7 +257,7 @@ def _business_actions() -> list[Feature]:
 
 def default_catalogue() -> list[Feature]:
     """Every feature, in a stable order (the model's column order)."""
-    catalogue = [*_static(), *_behaviour(), *_products(), *_business_actions()]
+    catalogue = [*_static(), *_behaviour(), *_network(), *_products(), *_business_actions()]
     names = [f.name for f in catalogue]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

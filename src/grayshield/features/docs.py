@@ -6,6 +6,7 @@ from grayshield.features.catalogue import (
     DIMENSION_ZH,
     DerivedFeature,
     Dimension,
+    NetworkFeature,
     StaticFeature,
     WindowFeature,
 )
@@ -35,6 +36,8 @@ def render_markdown() -> str:
                 window, sources = f"{f.window_days} d", ", ".join(SOURCES[f.source].tables)
             elif isinstance(f, DerivedFeature):
                 window, sources = (f"{f.window_days} d" if f.window_days else "-"), "derived: " + ", ".join(f.inputs)
+            elif isinstance(f, NetworkFeature):
+                window, sources = f"{f.window_days} d", "network: " + ", ".join(f.tables)
             else:
                 assert isinstance(f, StaticFeature)
                 window, sources = "at scoring date", "customers" + (" (categorical)" if f.categorical else "")
