@@ -96,6 +96,10 @@ class Settings(BaseSettings):
         return self.home_dir / "models"
 
     @property
+    def strategies_dir(self) -> Path:
+        return self.home_dir / "strategies"
+
+    @property
     def reports_dir(self) -> Path:
         return self.home_dir / "reports"
 
