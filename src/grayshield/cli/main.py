@@ -8,6 +8,8 @@ from grayshield import __version__
 from grayshield.cli import config as config_cli
 from grayshield.cli import db as db_cli
 from grayshield.cli import evaluate as evaluate_cli
+from grayshield.cli import score as score_cli
+from grayshield.cli import strategy as strategy_cli
 
 app = typer.Typer(
     name="grayshield",
@@ -17,6 +19,8 @@ app = typer.Typer(
 )
 app.add_typer(config_cli.app, name="config")
 app.add_typer(db_cli.app, name="db")
+app.add_typer(score_cli.app, name="score")
+app.add_typer(strategy_cli.app, name="strategy")
 app.command("eval", help=evaluate_cli.evaluate.__doc__)(evaluate_cli.evaluate)
 app.command("train", help=evaluate_cli.train.__doc__)(evaluate_cli.train)
 

@@ -194,3 +194,18 @@ def score_world_day(world_path: Path, as_of: date, models_dir: Path, db: Databas
     """Convenience for the CLI: score a day of a world (or the lake) with the newest model and strategy."""
     return score_to_store(open_world(world_path), as_of, ModelRegistry(models_dir), db,
                           StrategyRepository(strategies_dir))
+
+
+# ---------------------------------------------------------------------------------------------- strategies
+def backtest_history(world_path: Path, models_dir: Path, model_version: str | None = None) -> pd.DataFrame:
+    """Past warnings with their outcomes, for backtesting a rule set: the newest model re-scores every
+    labelled scoring date of the world, and each customer's real complaint in the next 30 days is attached."""
+    world = open_world(world_path)
+    models = ComplaintModels.load(ModelRegistry(models_dir).get(MODEL_NAME, model_version).path)
+    frame = score_frame(models, build_frame(world, scoring_dates(world), truth=world))
+    return pd.DataFrame({
+        "subject_id": frame["customer_id"], "as_of": frame["as_of"], "score": frame["score"],
+        "proxy_score": frame["proxy_score"], "segment": frame["segment"].astype(str),
+        "open_complaint": False, "reasons": [[] for _ in range(len(frame))],
+        "complained_30d": frame["complaint_30d"].astype(bool), "proxy_complaint": frame["proxy_30d"].astype(bool),
+    })

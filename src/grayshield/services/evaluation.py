@@ -22,6 +22,9 @@ AREAS = ("text", "pii", "complaints", "callers", "social", "gangs", "compliance"
 EVALUATORS: Registry[str] = Registry("evaluation area")
 TRAINERS: Registry[str] = Registry("training area")
 
+EVALUATORS.register("complaints", "grayshield.services.complaint_warning:evaluate_world")
+TRAINERS.register("complaints", "grayshield.services.complaint_warning:train_world")
+
 
 def _resolve(target: str) -> Callable[..., Any]:
     module_name, _, attr = target.partition(":")
