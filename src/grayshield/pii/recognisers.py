@@ -1,0 +1,444 @@
+"""Recognisers: what each kind of PII looks like, in an explicit registry a bank can extend.
+
+Two shapes, both cheap on the hot path:
+
+* :class:`PatternRecogniser` contributes one regex; the scanner joins all of them into a single compiled
+  alternation and runs it once over the text, then hands each match to its recogniser's ``classify``
+  (check digits, context words) to turn it into zero or more hits.
+* :class:`ContextRecogniser` contributes words (cues, gazetteer names); the scanner puts every word of every
+  recogniser into one Aho-Corasick automaton, runs it once, and hands each recogniser its own matches.
+
+A bank registers its own with ``RECOGNISERS.register(name, recogniser)``; ``Scanner(enabled=…, disabled=…)``
+switches them on and off by name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from grayshield.core.registry import Registry
+from grayshield.pii import entities as E
+from grayshield.pii import validators as V
+from grayshield.pii.entities import Hit
+from grayshield.pii.lexicon import STOP_CHARS, Lexicon, is_cjk, is_name_char, load_lexicon
+
+# (text, start, end) of a regex match -> hits
+Classifier = Callable[[str, int, int], list[Hit]]
+
+
+@dataclass(frozen=True)
+class PatternRecogniser:
+    """A regex (no named groups) plus the function that validates and types each match."""
+
+    name: str
+    pattern: str
+    classify: Classifier
+
+
+@dataclass(frozen=True)
+class LexiconMatch:
+    start: int
+    end: int
+    tag: str
+    word: str
+
+
+class ContextRecogniser(Protocol):
+    """Finds PII around dictionary words; ``words`` are (word, tag) pairs fed to the shared automaton."""
+
+    name: str
+
+    def words(self) -> Sequence[tuple[str, str]]: ...
+
+    def find(self, text: str, matches: Sequence[LexiconMatch]) -> list[Hit]: ...
+
+
+Recogniser = PatternRecogniser | ContextRecogniser
+
+RECOGNISERS: Registry[Recogniser] = Registry("PII recogniser")
+
+
+def _window(text: str, start: int, size: int = 12) -> str:
+    return text[max(0, start - size) : start]
+
+
+# --- numbers: resident IDs, cards, accounts, phones, permits written as digits -------------------------------
+
+_DIGIT = "[0-9０-９零〇一二三四五六七八九幺两]"
+_NOT_DIGIT_BEFORE = "(?<![0-9０-９A-Za-z零〇一二三四五六七八九幺两十百千万亿_@])"
+_NOT_DIGIT_AFTER = "(?![0-9０-９A-Za-z零〇一二三四五六七八九幺两])"
+NUMBER_PATTERN = f"{_NOT_DIGIT_BEFORE}(?:(?:\\+|00)?86[ \\-]?)?{_DIGIT}(?:[ \\-\\u3000]?{_DIGIT}){{6,24}}[XxＸｘ]?{_NOT_DIGIT_AFTER}"
+_WHITESPACE = re.compile(r"[ \u3000]+")
+_CHINESE_NUMERAL = re.compile("[零〇一二三四五六七八九幺两]")
+
+ID_CUES = ("身份证", "证件号", "身份号", "公民身份")
+CARD_CUES = ("卡号", "银行卡", "信用卡", "储蓄卡", "借记卡", "尾号", "卡片")
+ACCOUNT_CUES = ("账号", "帐号", "账户", "帐户", "户号", "存折", "对公", "收款账", "汇款账")
+PHONE_CUES = ("电话", "手机", "联系方式", "致电", "号码", "座机", "微信", "打", "拨")
+PERMIT_CUES = ("台胞证", "通行证", "回乡证")
+
+
+def _has(cues: tuple[str, ...], context: str) -> bool:
+    return any(cue in context for cue in cues)
+
+
+def classify_number(number: str, context: str, spelled: bool) -> tuple[str, float, str] | None:
+    """Type one normalised digit string; ``context`` is the text just before it. None if it is no PII."""
+    mobile = V.strip_country_code(number)
+    if V.MOBILE.match(mobile):
+        return E.PHONE, 0.85 if spelled else 0.95, "mobile numbering plan"
+    if V.is_resident_id(number):
+        return E.ID_CARD, 0.99, "GB 11643 check digit and birth date"
+    if V.is_legacy_resident_id(number):
+        return (
+            E.ID_CARD,
+            0.95 if _has(ID_CUES, context) else 0.7,
+            "15-digit legacy ID: province code and birth date",
+        )
+    if V.LANDLINE.match(number):
+        return E.PHONE, 0.85 if _has(PHONE_CUES, context) else 0.7, "landline area code and length"
+    if V.is_bank_card(number) and (V.has_card_bin(number) or _has(CARD_CUES, context)):
+        return E.BANK_CARD, 0.95 if V.has_card_bin(number) else 0.85, "Luhn check digit and issuer prefix"
+    if 10 <= len(number) <= 25 and number.isdigit() and _has(ACCOUNT_CUES, context):
+        return E.BANK_ACCOUNT, 0.8, "digits after an account cue"
+    if len(number) in (8, 10) and _has(PERMIT_CUES, context):
+        return E.TRAVEL_PERMIT, 0.8, "digits after a Taiwan permit cue"
+    return None
+
+
+def _number_hit(text: str, start: int, end: int) -> Hit | None:
+    raw = text[start:end]
+    typed = classify_number(V.normalise_digits(raw), _window(text, start), bool(_CHINESE_NUMERAL.search(raw)))
+    if typed is None:
+        return None
+    entity, confidence, reason = typed
+    return Hit(entity, start, end, raw, confidence, "number", reason)
+
+
+def classify_numbers(text: str, start: int, end: int) -> list[Hit]:
+    """A digit run is one number, or several written side by side with spaces; try the whole run first."""
+    whole = _number_hit(text, start, end)
+    if whole is not None:
+        return [whole]
+    raw = text[start:end]
+    chunks = [(start + m.start(), start + m.end()) for m in re.finditer(r"[^ \u3000]+", raw)]
+    if len(chunks) < 2:
+        return []
+    hits: list[Hit] = []
+    i = 0
+    while i < len(chunks):  # greedy longest run of chunks that forms a number; a handful of chunks at most
+        for j in range(len(chunks), i, -1):
+            hit = _number_hit(text, chunks[i][0], chunks[j - 1][1])
+            if hit is not None:
+                hits.append(hit)
+                i = j
+                break
+        else:
+            i += 1
+    return hits
+
+
+# --- other shaped identifiers ---------------------------------------------------------------------------------
+
+
+def _simple(
+    entity: str,
+    confidence: float,
+    reason: str,
+    cues: tuple[str, ...] = (),
+    *,
+    check: Callable[[str], bool] = lambda _: True,
+) -> Classifier:
+    def classify(text: str, start: int, end: int) -> list[Hit]:
+        value = text[start:end]
+        if not check(value):
+            return []
+        boosted = min(0.99, confidence + 0.1) if cues and _has(cues, _window(text, start)) else confidence
+        return [Hit(entity, start, end, value, boosted, entity.lower(), reason)]
+
+    return classify
+
+
+EMAIL_PATTERN = (
+    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+)
+IPV4_PATTERN = r"(?<![0-9.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![0-9.])"
+IPV6_PATTERN = r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?::?[0-9A-Fa-f]{1,4})*(?![0-9A-Fa-f:])"
+_PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+PLATE_PATTERN = f"[{_PLATE_PROVINCES}][A-HJ-NP-Z][ ·•]?(?:[A-HJ-NP-Z0-9]{{5,6}}|[A-HJ-NP-Z0-9]{{4}}[挂学警港澳])(?![A-Za-z0-9])"
+# Ordinary passports E+8 (or E+letter+7), older G+8; Mainland travel permits for HK/Macau C+8 (or C+letter+7),
+# older W+8; Home Return Permits H/M+8 (or +10); Mainland travel permits for Taiwan L+8 or T+8.
+PASSPORT_PATTERN = r"(?<![A-Za-z0-9])(?:E[0-9A-HJ-NP-Z][0-9]{7}|G[0-9]{8})(?![A-Za-z0-9])"
+PERMIT_PATTERN = (
+    r"(?<![A-Za-z0-9])(?:[CW][0-9A-HJ-NP-Z][0-9]{7}|[HM][0-9]{8}(?:[0-9]{2})?|[LT][0-9]{8})(?![A-Za-z0-9])"
+)
+
+
+def _plate_has_digit(value: str) -> bool:
+    return any(c.isdigit() for c in value)
+
+
+# --- names ---------------------------------------------------------------------------------------------------
+
+_CLAUSE_START = frozenset("，。！？；：、,.!?;:\n\r\t （(“\"'")
+
+
+class NameRecogniser:
+    """Chinese personal names next to a cue: 我叫张伟, 客户李娜, 王建国先生, 。张伟来电称….
+
+    Names are never guessed from the surname list alone: too many surnames are everyday words (高, 金, 方).
+    A candidate that starts with, or cuts through, a place name (张家口, 王府井 is not a place here but has no
+    cue) is dropped.
+    """
+
+    name = "person_name"
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+
+    def words(self) -> list[tuple[str, str]]:
+        lex = self.lexicon
+        return [
+            *((w, "before") for w in lex.name_before),
+            *((w, "before_weak") for w in lex.name_before_weak),
+            *((w, "strong") for w in lex.name_after_strong),
+            *((w, "weak") for w in lex.name_after_weak),
+            *((w, "place") for w in lex.places if len(w) > 1),
+        ]
+
+    def _surname_len(self, text: str, pos: int) -> int:
+        if text[pos : pos + 2] in self.lexicon.compound_surnames:
+            return 2
+        return 1 if pos < len(text) and text[pos] in self.lexicon.surnames else 0
+
+    def _after_cue(self, text: str, pos: int, *, weak: bool) -> tuple[int, int] | None:
+        while pos < len(text) and text[pos] in "：: 为是\u3000":
+            pos += 1
+        surname = self._surname_len(text, pos)
+        given = pos + surname
+        if not surname or given >= len(text) or not is_name_char(text[given]):
+            return None
+        end = given + 1
+        if end < len(text) and is_name_char(text[end]):
+            following = text[end + 1] if end + 1 < len(text) else ""
+            if text[end] in self.lexicon.given_chars or not is_cjk(following) or following in STOP_CHARS:
+                end += 1
+        if weak and not all(c in self.lexicon.given_chars for c in text[given:end]):
+            return None
+        return pos, end
+
+    def _before_cue(self, text: str, end: int, *, weak: bool) -> tuple[int, int] | None:
+        given_set = self.lexicon.given_chars
+        for length in (4, 3, 2):
+            start = end - length
+            if start < 0:
+                continue
+            surname = self._surname_len(text, start)
+            given = text[start + surname : end]
+            if not surname or not 1 <= len(given) <= 2 or not all(is_name_char(c) for c in given):
+                continue
+            if (len(given) == 2 or weak) and not all(c in given_set for c in given):
+                continue
+            if weak and start > 0 and text[start - 1] not in _CLAUSE_START:
+                continue
+            return start, end
+        return None
+
+    def find(self, text: str, matches: Sequence[LexiconMatch]) -> list[Hit]:
+        places = [(m.start, m.end) for m in matches if m.tag == "place"]
+        hits: list[Hit] = []
+        for match in matches:
+            if match.tag in ("before", "before_weak"):
+                span = self._after_cue(text, match.end, weak=match.tag == "before_weak")
+                confidence = 0.85 if match.tag == "before" else 0.7
+            elif match.tag in ("strong", "weak"):
+                span = self._before_cue(text, match.start, weak=match.tag == "weak")
+                confidence = 0.85 if match.tag == "strong" else 0.7
+            else:
+                continue
+            if span is None or _cuts_place(span, places):
+                continue
+            start, end = span
+            hits.append(
+                Hit(E.PERSON_NAME, start, end, text[start:end], confidence, self.name, f"cue {match.word}")
+            )
+        return hits
+
+
+def _cuts_place(span: tuple[int, int], places: list[tuple[int, int]]) -> bool:
+    start, end = span
+    return any(p_start == start or (start < p_start < end < p_end) for p_start, p_end in places)
+
+
+# --- addresses -----------------------------------------------------------------------------------------------
+
+_CJKN = r"(?:(?![的了是在和与及或就都也还又很把被给对从向到说要会能可这那个们我你他她吗呢吧啊，。！？；：、])[\u4e00-\u9fff0-9A-Za-z])"
+_NUM = "[0-9０-９一二三四五六七八九十百零]"
+GENERIC_ADMIN = re.compile(f"{_CJKN}{{1,5}}?(?:街道|镇|乡|村|区|县|旗)")
+ADDRESS_TAIL = re.compile(
+    f"(?P<street>{_CJKN}{{0,10}}?(?:大道|大街|路|街|巷|弄|胡同|道))?"
+    f"(?P<number>{_NUM}{{1,5}}(?:号院|号|弄|巷))?"
+    f"(?P<estate>{_CJKN}{{1,10}}?(?:小区|花园|公寓|大厦|家园|新村|广场|苑|村|社区|园|城|中心|大楼))?"
+    f"(?P<unit>(?:[0-9０-９A-Za-z一二三四五六七八九十]{{1,5}}(?:号楼|栋|幢|座|单元|层|楼|室|号|户|组))+)?"
+)
+
+
+@dataclass
+class _AddressParts:
+    end: int
+    admins: int = 0
+    suffixed: int = 0
+    strong_tail: bool = False
+    estate: bool = False
+
+
+class AddressRecogniser:
+    """Addresses: a chain of gazetteer units (广东省深圳市南山区) and/or street, number, estate, unit parts.
+
+    An address must say more than a city name: two units with at least one written with its suffix, or a unit
+    followed by a house number, building or room; after a cue (住在, 地址) a street part alone is enough.
+    """
+
+    name = "address"
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._by_first_char: dict[str, list[str]] = {}
+        for word in lexicon.places:
+            self._by_first_char.setdefault(word[0], []).append(word)
+
+    def words(self) -> list[tuple[str, str]]:
+        return [
+            *((w, "admin") for w in self.lexicon.places),
+            *((w, "cue") for w in self.lexicon.address_before),
+        ]
+
+    def parse(self, text: str, start: int, admin_end: dict[int, int]) -> _AddressParts:
+        """Consume administrative units then the street tail from ``start``; what it found decides acceptance."""
+        parts = _AddressParts(end=start)
+        while True:
+            if parts.end in admin_end:
+                word_end = admin_end[parts.end]
+                parts.suffixed += self.lexicon.places.get(text[parts.end : word_end], False)
+                parts.end = word_end
+                parts.admins += 1
+                continue
+            generic = GENERIC_ADMIN.match(text, parts.end) if parts.admins else None
+            if generic is None:
+                break
+            parts.end = generic.end()
+            parts.admins += 1
+            parts.suffixed += 1
+        tail = ADDRESS_TAIL.match(text, parts.end)
+        if tail is not None and tail.end() > parts.end:
+            groups = tail.groupdict()
+            parts.strong_tail = bool(
+                groups["number"] or groups["unit"] or (groups["street"] and groups["estate"])
+            )
+            parts.estate = bool(groups["estate"])
+            if parts.strong_tail or parts.estate:
+                parts.end = tail.end()
+        return parts
+
+    def find(self, text: str, matches: Sequence[LexiconMatch]) -> list[Hit]:
+        admin_end: dict[int, int] = {}
+        starts: list[tuple[int, bool]] = []
+        for m in matches:
+            if m.tag == "admin":
+                admin_end[m.start] = max(admin_end.get(m.start, 0), m.end)
+                starts.append((m.start, False))
+            elif m.tag == "cue":
+                pos = m.end
+                while pos < len(text) and text[pos] in "：: 是在\u3000":
+                    pos += 1
+                starts.append((pos, True))
+        hits: list[Hit] = []
+        covered = -1
+        for start, after_cue in sorted(set(starts)):
+            if start < covered:
+                continue
+            parts = self.parse(text, start, admin_end)
+            if after_cue:
+                ok = parts.admins >= 1 or parts.strong_tail or parts.estate
+            else:
+                ok = (
+                    (parts.admins >= 2 and parts.suffixed >= 1)
+                    or (parts.admins >= 1 and parts.strong_tail)
+                    or (parts.suffixed >= 1 and parts.estate)
+                )
+            if ok and parts.end > start:
+                covered = parts.end
+                confidence = 0.9 if parts.admins >= 2 or parts.strong_tail else 0.8
+                hits.append(
+                    Hit(
+                        E.ADDRESS,
+                        start,
+                        parts.end,
+                        text[start : parts.end],
+                        confidence,
+                        self.name,
+                        "gazetteer units and street pattern",
+                    )
+                )
+        return hits
+
+    def admin_prefix_length(self, value: str) -> int:
+        """How much of an address is province/city/district: the part display masking may keep."""
+        pos = 0
+        while pos < len(value):
+            words = [w for w in self._by_first_char.get(value[pos], ()) if value.startswith(w, pos)]
+            if words:
+                pos += max(map(len, words))
+                continue
+            generic = GENERIC_ADMIN.match(value, pos) if pos else None
+            if generic is None:
+                break
+            pos = generic.end()
+        return pos
+
+
+def register_builtins(registry: Registry[Recogniser]) -> None:
+    """The recognisers GrayShield ships; order matters only for the single regex (earlier wins a tie)."""
+    lexicon = load_lexicon()
+    registry.register(
+        "email", PatternRecogniser("email", EMAIL_PATTERN, _simple(E.EMAIL, 0.95, "e-mail shape"))
+    )
+    registry.register(
+        "ip_address",
+        PatternRecogniser(
+            "ip_address",
+            f"{IPV4_PATTERN}|{IPV6_PATTERN}",
+            _simple(E.IP_ADDRESS, 0.85, "IP address", check=V.is_ip_address),
+        ),
+    )
+    registry.register(
+        "passport",
+        PatternRecogniser(
+            "passport", PASSPORT_PATTERN, _simple(E.PASSPORT, 0.8, "passport number shape", ("护照",))
+        ),
+    )
+    registry.register(
+        "travel_permit",
+        PatternRecogniser(
+            "travel_permit",
+            PERMIT_PATTERN,
+            _simple(E.TRAVEL_PERMIT, 0.75, "HK/Macau/Taiwan permit shape", PERMIT_CUES),
+        ),
+    )
+    registry.register(
+        "license_plate",
+        PatternRecogniser(
+            "license_plate",
+            PLATE_PATTERN,
+            _simple(E.LICENSE_PLATE, 0.85, "licence plate shape", ("车牌", "车号"), check=_plate_has_digit),
+        ),
+    )
+    registry.register("number", PatternRecogniser("number", NUMBER_PATTERN, classify_numbers))
+    registry.register("person_name", NameRecogniser(lexicon))
+    registry.register("address", AddressRecogniser(lexicon))
+
+
+register_builtins(RECOGNISERS)

@@ -1,0 +1,99 @@
+"""Check digits and shape rules that turn a regex candidate into a finding.
+
+Each is a published algorithm: GB 11643-1999 (resident ID, ISO 7064 MOD 11-2), ISO/IEC 7812 Luhn (cards),
+the GB/T 2260 province codes, and the mobile/landline numbering plan of the MIIT.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import re
+
+# Chinese numerals used to spell digits (evasion spellings such as 一三八零…), fullwidth digits.
+DIGIT_TRANSLATION = str.maketrans(
+    "零〇一二三四五六七八九幺两０１２３４５６７８９Ｘｘx", "00123456789120123456789XXX"
+)
+SEPARATORS = re.compile(r"[ \-\u3000]")
+
+# GB/T 2260 province-level codes: the first two digits of every resident ID.
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 91".split()
+)
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+# Issuer prefixes of cards sold in China: UnionPay 62/60/9, Visa 4, Mastercard 51-55 and 2221-2720, JCB 35.
+CARD_BIN = re.compile(r"^(?:62|60|9[0-9]|4|5[1-5]|2(?:22[1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)|35)")
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# Area codes: 010 and 02X are three digits followed by 8; the rest are four digits followed by 7 or 8.
+LANDLINE = re.compile(r"^(?:0(?:10|2\d)\d{8}|0[3-9]\d{2}\d{7,8})$")
+COUNTRY_PREFIX = re.compile(r"^(?:\+86|0086|86)")
+
+
+def normalise_digits(raw: str) -> str:
+    """Digits only, ASCII, separators removed; a trailing ID check letter becomes ``X``."""
+    return SEPARATORS.sub("", raw.translate(DIGIT_TRANSLATION))
+
+
+def id_check_char(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def _valid_date(year: int, month: int, day: int) -> bool:
+    try:
+        born = dt.date(year, month, day)
+    except ValueError:
+        return False
+    return dt.date(1900, 1, 1) <= born <= dt.date.today()
+
+
+def is_resident_id(number: str) -> bool:
+    """18-digit GB 11643 ID: province code, real birth date, MOD 11-2 check character."""
+    if len(number) != 18 or not number[:17].isdigit() or number[:2] not in PROVINCE_CODES:
+        return False
+    if not _valid_date(int(number[6:10]), int(number[10:12]), int(number[12:14])):
+        return False
+    return id_check_char(number[:17]) == number[17]
+
+
+def is_legacy_resident_id(number: str) -> bool:
+    """15-digit pre-1999 ID: province code and a 19YYMMDD birth date (no check digit exists)."""
+    if len(number) != 15 or not number.isdigit() or number[:2] not in PROVINCE_CODES:
+        return False
+    return _valid_date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
+
+
+def luhn_ok(number: str) -> bool:
+    if not number.isdigit():
+        return False
+    total = 0
+    for index, char in enumerate(reversed(number)):
+        digit = int(char)
+        if index % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def is_bank_card(number: str) -> bool:
+    return 16 <= len(number) <= 19 and luhn_ok(number)
+
+
+def has_card_bin(number: str) -> bool:
+    return CARD_BIN.match(number) is not None
+
+
+def strip_country_code(number: str) -> str:
+    """``+86``/``0086``/``86`` in front of an 11-digit mobile is dialling, not part of the number."""
+    stripped = COUNTRY_PREFIX.sub("", number, count=1)
+    return stripped if stripped != number and MOBILE.match(stripped) else number
+
+
+def is_ip_address(candidate: str) -> bool:
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return False
+    return True
