@@ -27,6 +27,7 @@ FORMATS = {".csv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", 
 PARQUET_MAGIC = b"PAR1"
 UTF8_BOM = codecs.BOM_UTF8
 READ_BLOCK = 8 << 20
+JSONL_HEADER_LINES = 100  # keys of the first lines stand in for a header when checking required columns
 
 
 class FileRefused(IngestError):
@@ -326,7 +327,7 @@ class JsonlReader:
 
     def _first_keys(self) -> list[str]:
         keys: dict[str, None] = {}
-        for _, _, value in self._objects(limit=self.chunk_rows):
+        for _, _, value in self._objects(limit=JSONL_HEADER_LINES):
             if isinstance(value, dict):
                 keys.update(dict.fromkeys(value))
         if not keys:
