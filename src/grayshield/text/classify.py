@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from grayshield.contract.truth import POST_LABELS, UTTERANCE_LABELS
 from grayshield.core.errors import ValidationError
 from grayshield.core.registry import Registry
 from grayshield.text.contacts import Contact
@@ -23,10 +24,7 @@ from grayshield.text.normalise import Normalised
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-TASKS: dict[str, tuple[str, ...]] = {
-    "posts": ("blackgray_ad", "consumer_discussion", "news_official"),
-    "utterances": ("proxy_representation", "escalation_threat", "coached_customer", "ordinary"),
-}
+TASKS: dict[str, tuple[str, ...]] = {"posts": POST_LABELS, "utterances": UTTERANCE_LABELS}
 """What each classifier tells apart: (a) posts and comments, (b) call utterances and complaint texts."""
 
 
