@@ -14,17 +14,27 @@ ADMIN_SUFFIXES = ("特别行政区", "自治区", "自治州", "地区", "省", 
 # Characters that end a name or an address part: function words, common verbs, and time words.
 STOP_CHARS = frozenset(
     "的了是在和与及或就都也还又很把被给对从向到说要会能可这那个们我你他她它吗呢吧啊呀哦嗯来去已于今昨每"
-    "请让叫称讲问打电话号码卡账户元百岁年分秒等将该其此为有无不没"
+    "请让叫称讲问打电话号码卡账户元百岁年分秒等将该其此为有无不没系"
 )
+
+
+@dataclass(frozen=True)
+class Province:
+    full: str
+    short: str
+    units: tuple[str, ...]  # prefecture-level units (districts for municipalities), as written in the data
 
 
 @dataclass(frozen=True)
 class Lexicon:
     surnames: frozenset[str]
+    ranked_surnames: tuple[str, ...]  # single-character surnames, most common first
     compound_surnames: frozenset[str]
     given_chars: frozenset[str]
     # Every gazetteer name (full and short forms) mapped to whether it carries an administrative suffix.
     places: dict[str, bool]
+    provinces: tuple[Province, ...]
+    districts: tuple[str, ...]
     name_before: tuple[str, ...]
     name_before_weak: tuple[str, ...]
     name_after_strong: tuple[str, ...]
@@ -45,31 +55,34 @@ def _has_suffix(word: str) -> bool:
     return word.endswith(ADMIN_SUFFIXES)
 
 
-def _gazetteer(text: str) -> dict[str, bool]:
-    places: dict[str, bool] = {}
-
-    def add(word: str) -> None:
-        places[word] = _has_suffix(word)
-        if not _has_suffix(word):
-            places[word + "市"] = True
-
-    districts = False
+def _parse_gazetteer(text: str) -> tuple[tuple[Province, ...], tuple[str, ...]]:
+    provinces: list[Province] = []
+    districts: list[str] = []
+    in_districts = False
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         if line.strip() == "[districts]":
-            districts = True
-            continue
-        if districts:
-            for word in line.split():
-                places[word] = True
-            continue
-        head, _, units = line.partition("|")
-        full, _, short = head.strip().partition(",")
-        places[full] = True
-        places[short] = False
-        for unit in units.split():
-            add(unit)
+            in_districts = True
+        elif in_districts:
+            districts.extend(line.split())
+        else:
+            head, _, units = line.partition("|")
+            full, _, short = head.strip().partition(",")
+            provinces.append(Province(full, short, tuple(units.split())))
+    return tuple(provinces), tuple(districts)
+
+
+def _places(provinces: tuple[Province, ...], districts: tuple[str, ...]) -> dict[str, bool]:
+    places: dict[str, bool] = {}
+    for province in provinces:
+        places[province.full] = True
+        places[province.short] = False
+        for unit in province.units:
+            places[unit] = _has_suffix(unit)
+            if not _has_suffix(unit):
+                places[unit + "市"] = True
+    places.update(dict.fromkeys(districts, True))
     return places
 
 
@@ -77,11 +90,15 @@ def _gazetteer(text: str) -> dict[str, bool]:
 def load_lexicon() -> Lexicon:
     surnames = _tokens(_data("surnames.txt"))
     cues = tomllib.loads(_data("cues.toml"))
+    provinces, districts = _parse_gazetteer(_data("gazetteer.txt"))
     return Lexicon(
         surnames=frozenset(s for s in surnames if len(s) == 1),
+        ranked_surnames=tuple(s for s in surnames if len(s) == 1),
         compound_surnames=frozenset(s for s in surnames if len(s) == 2),
         given_chars=frozenset("".join(_tokens(_data("given_chars.txt")))),
-        places=_gazetteer(_data("gazetteer.txt")),
+        places=_places(provinces, districts),
+        provinces=provinces,
+        districts=districts,
         name_before=tuple(cues["name"]["before"]),
         name_before_weak=tuple(cues["name"]["before_weak"]),
         name_after_strong=tuple(cues["name"]["after_strong"]),
@@ -96,4 +113,5 @@ def is_cjk(char: str) -> bool:
 
 
 def is_name_char(char: str) -> bool:
-    return is_cjk(char) and char not in STOP_CHARS
+    """A character that can be part of a given name: not a function word, unless names often use it (可, 和)."""
+    return is_cjk(char) and (char not in STOP_CHARS or char in load_lexicon().given_chars)

@@ -92,18 +92,17 @@ def classify_number(number: str, context: str, spelled: bool) -> tuple[str, floa
         return E.PHONE, 0.85 if spelled else 0.95, "mobile numbering plan"
     if V.is_resident_id(number):
         return E.ID_CARD, 0.99, "GB 11643 check digit and birth date"
+    account_cue = _has(ACCOUNT_CUES, context) and not _has(PHONE_CUES + ID_CUES, context)
+    looks_like_card = V.is_bank_card(number) and V.has_card_bin(number)
+    if account_cue and 10 <= len(number) <= 25 and number.isdigit() and not looks_like_card:
+        return E.BANK_ACCOUNT, 0.8, "digits after an account cue"
     if V.is_legacy_resident_id(number):
-        return (
-            E.ID_CARD,
-            0.95 if _has(ID_CUES, context) else 0.7,
-            "15-digit legacy ID: province code and birth date",
-        )
+        confidence = 0.95 if _has(ID_CUES, context) else 0.7
+        return E.ID_CARD, confidence, "15-digit legacy ID: province code and birth date"
     if V.LANDLINE.match(number):
         return E.PHONE, 0.85 if _has(PHONE_CUES, context) else 0.7, "landline area code and length"
     if V.is_bank_card(number) and (V.has_card_bin(number) or _has(CARD_CUES, context)):
         return E.BANK_CARD, 0.95 if V.has_card_bin(number) else 0.85, "Luhn check digit and issuer prefix"
-    if 10 <= len(number) <= 25 and number.isdigit() and _has(ACCOUNT_CUES, context):
-        return E.BANK_ACCOUNT, 0.8, "digits after an account cue"
     if len(number) in (8, 10) and _has(PERMIT_CUES, context):
         return E.TRAVEL_PERMIT, 0.8, "digits after a Taiwan permit cue"
     return None
@@ -151,10 +150,14 @@ def _simple(
     cues: tuple[str, ...] = (),
     *,
     check: Callable[[str], bool] = lambda _: True,
+    veto: tuple[str, ...] = (),
 ) -> Classifier:
+    """A classifier for shapes that need no digit logic: a check on the value, cues that raise confidence,
+    veto words that cancel it (版本号1.2.3.4 is no IP address)."""
+
     def classify(text: str, start: int, end: int) -> list[Hit]:
         value = text[start:end]
-        if not check(value):
+        if not check(value) or (veto and _has(veto, _window(text, start, 6))):
             return []
         boosted = min(0.99, confidence + 0.1) if cues and _has(cues, _window(text, start)) else confidence
         return [Hit(entity, start, end, value, boosted, entity.lower(), reason)]
@@ -221,6 +224,8 @@ class NameRecogniser:
         given = pos + surname
         if not surname or given >= len(text) or not is_name_char(text[given]):
             return None
+        if text.startswith(self.lexicon.name_after_strong, given):  # 投诉人刘女士: a surname and a title
+            return None
         end = given + 1
         if end < len(text) and is_name_char(text[end]):
             following = text[end + 1] if end + 1 < len(text) else ""
@@ -240,7 +245,11 @@ class NameRecogniser:
             given = text[start + surname : end]
             if not surname or not 1 <= len(given) <= 2 or not all(is_name_char(c) for c in given):
                 continue
-            if (len(given) == 2 or weak) and not all(c in given_set for c in given):
+            common = sum(c in given_set for c in given)
+            at_boundary = start == 0 or text[start - 1] in _CLAUSE_START
+            if weak and common < len(given):
+                continue
+            if len(given) == 2 and common < 2 and not (common == 1 and at_boundary):
                 continue
             if weak and start > 0 and text[start - 1] not in _CLAUSE_START:
                 continue
@@ -270,12 +279,14 @@ class NameRecogniser:
 
 def _cuts_place(span: tuple[int, int], places: list[tuple[int, int]]) -> bool:
     start, end = span
-    return any(p_start == start or (start < p_start < end < p_end) for p_start, p_end in places)
+    return any(start <= p_start < end < p_end for p_start, p_end in places)
 
 
 # --- addresses -----------------------------------------------------------------------------------------------
 
-_CJKN = r"(?:(?![的了是在和与及或就都也还又很把被给对从向到说要会能可这那个们我你他她吗呢吧啊，。！？；：、])[\u4e00-\u9fff0-9A-Za-z])"
+_CJKN = (
+    r"(?:(?![的了是在与及或就都也还又很把被给对从到说要这那个们我你他她吗呢吧啊])[\u4e00-\u9fff0-9A-Za-z])"
+)
 _NUM = "[0-9０-９一二三四五六七八九十百零]"
 GENERIC_ADMIN = re.compile(f"{_CJKN}{{1,5}}?(?:街道|镇|乡|村|区|县|旗)")
 ADDRESS_TAIL = re.compile(
@@ -411,7 +422,13 @@ def register_builtins(registry: Registry[Recogniser]) -> None:
         PatternRecogniser(
             "ip_address",
             f"{IPV4_PATTERN}|{IPV6_PATTERN}",
-            _simple(E.IP_ADDRESS, 0.85, "IP address", check=V.is_ip_address),
+            _simple(
+                E.IP_ADDRESS,
+                0.85,
+                "IP address",
+                check=V.is_ip_address,
+                veto=("版本", "version", "Version", "v", "V"),
+            ),
         ),
     )
     registry.register(
