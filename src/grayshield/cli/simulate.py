@@ -8,7 +8,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from grayshield.cli.common import console, handle_errors, print_json
-from grayshield.sim import PROFILE_NAMES, WorldParams, simulate as build_world
+from grayshield.sim import PROFILE_NAMES, WorldParams
+from grayshield.sim import simulate as build_world
 
 
 @handle_errors
