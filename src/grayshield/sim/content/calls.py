@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from grayshield.contract.truth import BREACH_TYPES, MANDATORY_ITEMS, UTTERANCE_LABELS
 from grayshield.core.errors import ValidationError
 from grayshield.sim.content.draw import Draw
 from grayshield.sim.content.grammar import Expansion, Grammar
+from grayshield.sim.content.noise import add_noise
 
 CALL_KINDS = ("service_inbound", "proxy_inbound", "relative_genuine", "collection_outbound", "negotiation_genuine")
 PROXY_PERSONAS = ("customer_impersonation", "relative", "lawyer", "legal_company")
@@ -68,19 +68,28 @@ assert set(_BREACH_SYMBOL) == set(BREACH_TYPES) - {"none"}
 assert {label for _, label in _PROXY_OPEN.values()} <= set(UTTERANCE_LABELS)
 
 
-class TranscriptWriter:
-    """Strings grammar turns into a call following the scenario; one writer per content generator."""
+_SPOKEN_OPENERS = ("嗯，", "那个，", "喂，", "就是，", "我跟你说，", "哎，", "你好，", "呃，", "是这样，", "对，")
+_PUNCTUATION = str.maketrans("", "", "，。？！、；：")
+_END_MARKS = "。。？！…"
 
-    def __init__(self, grammar: Grammar, draw: Draw, bank_name: str, evader: Callable[[str], str],
-                 noise: Callable[[str], str]) -> None:
+
+class TranscriptWriter:
+    """Strings grammar turns into a call following the scenario; one writer per content generator.
+
+    Caller turns read like speech-recognition output: openers (嗯，那个), and at the noise rate no
+    punctuation at all, so a detector cannot lean on written style.
+    """
+
+    def __init__(self, grammar: Grammar, draw: Draw, bank_name: str, noise_rate: float,
+                 hard_negative_rate: float) -> None:
         self._grammar = grammar
         self.draw = draw
         self._bank = bank_name
-        self._evader = evader
-        self._noise = noise
+        self._noise_rate = noise_rate
+        self.hard_negative_rate = hard_negative_rate
 
-    def write(self, s: CallScenario) -> tuple[list[UtteranceText], tuple[int, ...]]:
-        """The turns, and the skeleton (sequence of turn symbols' alternatives) for variety counts."""
+    def write(self, s: CallScenario) -> tuple[list[UtteranceText], list[tuple[str, int]]]:
+        """The turns, and per turn its kind and skeleton (for the distinct-template counts)."""
         draw = self.draw
         relations = _ELDER_RELATIONS if s.kind == "relative_genuine" else RELATIONS
         values = {
@@ -89,39 +98,58 @@ class TranscriptWriter:
             "amount": f"{draw.between(500, 98000)}", "days": f"{draw.between(3, 190)}",
             "last4": f"{draw.between(0, 9999):04d}", "relation": draw.choice(relations),
         }
-        call = _Call(self, s, Expansion(values=values))
+        call = _Call(self, s, values)
         call.build()
-        return call.turns, tuple(call.expansion.skeleton)
+        return call.turns, call.skeletons
 
-    def text(self, symbol: str, expansion: Expansion) -> str:
-        return self._noise(self._grammar.expand(symbol, expansion))
+    def text(self, symbol: str, values: dict[str, str], spoken: bool) -> tuple[str, int]:
+        expansion = Expansion(values=values)
+        text = self._grammar.expand(symbol, expansion)
+        if spoken:
+            if self.draw.chance(0.35):
+                text = self.draw.choice(_SPOKEN_OPENERS) + text
+            if text[-1] not in _END_MARKS:
+                text += self.draw.choice(_END_MARKS)
+            if self.draw.chance(self._noise_rate * 3):
+                text = text.translate(_PUNCTUATION)
+        return add_noise(text, self.draw, self._noise_rate), hash((symbol, *expansion.skeleton))
 
 
 class _Call:
     """One call being written: the flow per kind, with missing items left out and breaches woven in."""
 
-    def __init__(self, writer: TranscriptWriter, s: CallScenario, expansion: Expansion) -> None:
+    def __init__(self, writer: TranscriptWriter, s: CallScenario, values: dict[str, str]) -> None:
         self.writer = writer
         self.s = s
-        self.expansion = expansion
+        self.values = values
         self.turns: list[UtteranceText] = []
+        self.skeletons: list[tuple[str, int]] = []
         self._pending_breaches = list(s.breaches)
 
+    def _say(self, speaker: str, symbol: str, label: str | None, breach: str = "none",
+             mandatory: str | None = None) -> None:
+        text, skeleton = self.writer.text(symbol, self.values, spoken=speaker == "caller")
+        self.turns.append(UtteranceText(speaker, text, label, breach, mandatory))
+        self.skeletons.append((label or (breach if breach != "none" else mandatory) or speaker, skeleton))
+
     def agent(self, symbol: str, mandatory: str | None = None) -> None:
-        if mandatory is not None and mandatory in self.s.missing_items:
-            return
-        self.turns.append(UtteranceText("agent", self.writer.text(symbol, self.expansion), None, "none", mandatory))
+        if mandatory is None or mandatory not in self.s.missing_items:
+            self._say("agent", symbol, None, "none", mandatory)
 
     def caller(self, symbol: str, label: str) -> None:
-        self.turns.append(UtteranceText("caller", self.writer.text(symbol, self.expansion), label))
+        self._say("caller", symbol, label)
 
     def breach(self, wanted: tuple[str, ...] | None = None) -> None:
         """Say the pending breaches (all, or those in ``wanted``) at this point of the call."""
         for breach in list(self._pending_breaches):
             if wanted is None or breach in wanted:
                 self._pending_breaches.remove(breach)
-                self.turns.append(UtteranceText(
-                    "agent", self.writer.text(_BREACH_SYMBOL[breach], self.expansion), None, breach))
+                self._say("agent", _BREACH_SYMBOL[breach], None, breach)
+
+    def hard_negative(self) -> None:
+        """A legitimate caller who uses the black/gray vocabulary (asks about 停息挂账, mentions 委托)."""
+        if self.writer.draw.chance(self.writer.hard_negative_rate):
+            self.caller("hard_negative_caller", "ordinary")
 
     def build(self) -> None:
         s = self.s
@@ -138,11 +166,12 @@ class _Call:
             self.breach(("threat", "abusive_language", "improper_third_party_contact"))
             if s.escalation:
                 self.caller("collection_escalation", "escalation_threat")
+            self.hard_negative()
             self.caller("collection_reply", "ordinary")
             self.breach()
         else:
             if draw.chance(0.8):
-                self.turns.append(UtteranceText("ivr", self.writer.text("ivr", self.expansion), None))
+                self._say("ivr", "ivr", None)
             self.agent("greeting", "greeting_identification")
             self.agent("recording", "recording_notice")
             self._inbound_body()
@@ -158,6 +187,7 @@ class _Call:
             self.agent("agent_answer")
             self.agent("risk", "risk_disclosure")
             self._customer_demands()
+            self.hard_negative()
             self.caller("service_followup", "ordinary")
             self.breach()
         elif s.kind == "negotiation_genuine":
@@ -166,6 +196,7 @@ class _Call:
             self.caller("verify_answer", "ordinary")
             self.agent("agent_policy")
             self.agent("risk", "risk_disclosure")
+            self.hard_negative()
             self._customer_demands()
             self.caller("genuine_follow", "ordinary")
             self.breach()
@@ -174,6 +205,7 @@ class _Call:
             self.breach(("third_party_disclosure",))
             self.agent("verify", "identity_verification")
             self.caller("relative_genuine_follow", "ordinary")
+            self.hard_negative()
             self.agent("agent_answer")
             self.agent("risk", "risk_disclosure")
             self.breach()

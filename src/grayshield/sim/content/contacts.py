@@ -3,7 +3,8 @@
 The simulator passes the canonical contact (it records that form in the truth tables); this
 module only decides how the advert spells it. A prefix ``wechat:``, ``qq:`` or ``phone:`` says
 what it is; without one, an 11-digit mobile or a 400 line is a phone, other 5–10 digit strings are
-QQ numbers and anything else is a WeChat id.
+QQ numbers, other digit strings (landlines, with or without +86) are phones and anything else is
+a WeChat id.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ _DIGITS = re.compile(r"\d")
 _MOBILE = re.compile(r"^(?:\+?86)?(1\d{10})$")
 _SERVICE = re.compile(r"^(400\d{7}|95\d{3,4})$")
 _QQ = re.compile(r"^\d{5,10}$")
+_OTHER_PHONE = re.compile(r"^(?:\+?86)?(\d{7,12})$")
 _SPACERS = (" ", "-", " ", "  ", ".", "—", "_")
 
 
@@ -42,6 +44,9 @@ def classify_contact(contact: str) -> tuple[str, str]:
         return "phone", digits
     if _QQ.match(digits):
         return "qq", digits
+    other = _OTHER_PHONE.match(digits)
+    if other:
+        return "phone", "0" + other.group(1)  # a landline, written with its trunk prefix
     return "wechat", contact
 
 

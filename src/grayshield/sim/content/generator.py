@@ -75,7 +75,8 @@ class ContentGenerator:
         slots, lexicon = _merged_slots()
         self._grammar = Grammar(slots, self._draw, profile.template_variety, lexicon)
         self._people = People(self._draw)
-        self._transcripts = TranscriptWriter(self._grammar, self._draw, bank_name, self._evade, self._noise)
+        self._transcripts = TranscriptWriter(
+            self._grammar, self._draw, bank_name, profile.noise_rate, profile.hard_negative_rate)
         self._complaints = ComplaintWriter(
             self._grammar, self._draw, bank_name, profile.noise_rate, profile.template_variety / 10)
         self._skeletons: dict[str, set[int]] = defaultdict(set)
@@ -140,8 +141,9 @@ class ContentGenerator:
 
     # ---- calls -------------------------------------------------------------------------------
     def transcript(self, s: CallScenario) -> list[UtteranceText]:
-        turns, skeleton = self._transcripts.write(s)
-        self._skeletons[f"call:{s.kind}"].add(hash(skeleton))
+        turns, skeletons = self._transcripts.write(s)
+        for kind, skeleton in skeletons:
+            self._skeletons[f"utterance:{kind}"].add(skeleton)
         return turns
 
     # ---- complaints --------------------------------------------------------------------------
@@ -166,6 +168,3 @@ class ContentGenerator:
     # ---- shared ------------------------------------------------------------------------------
     def _evade(self, term: str) -> str:
         return evade(term, self._draw)
-
-    def _noise(self, text: str) -> str:
-        return add_noise(text, self._draw, self.profile.noise_rate)
