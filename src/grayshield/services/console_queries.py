@@ -1,0 +1,427 @@
+"""Read models for the console: what each page and its JSON twin show, built once here so the HTML pages and
+the API never disagree and the web layer never builds a query.
+
+Customer PII is masked here by default; the only way to the clear value is :func:`reveal_customer_field`,
+which needs a stated reason and writes the audit entry in the same transaction as the read.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from grayshield.core.errors import NotFoundError, ValidationError
+from grayshield.lake.world import World, open_world
+from grayshield.models.registry import ModelRegistry
+from grayshield.store.audit import record, verify_chain
+from grayshield.store.models import Alert, AuditEvent, ScoreRun
+from grayshield.strategies.repository import StrategyRepository
+from grayshield.strategies.rules import parse_rule_set
+
+COMPLAINT_KIND = "complaint"
+COMPLAINT_MODEL = "complaints"  # grayshield.complaints.training.MODEL_NAME, without importing the engine
+PiiField = Literal["name", "id_number", "registered_phone", "address"]
+PII_FIELDS: dict[str, str] = {"name": "姓名", "id_number": "证件号码", "registered_phone": "注册手机号", "address": "住址"}
+MIN_REASON_LENGTH = 4
+
+
+# ---------------------------------------------------------------------------------------------- masking
+def mask_value(field: str, value: str | None) -> str | None:
+    """Show just enough of a PII field to tell customers apart on a call, never enough to use it.
+
+    Hand-written because these are structured fields of known type (the free-text scanner in
+    ``grayshield.pii`` is for text whose content is unknown): names keep the surname, phones the carrier
+    prefix and last four, IDs the region code's first digits and last four, addresses the first six characters.
+    """
+    if value is None or value == "":
+        return value
+    if field == "name":
+        return value[0] + "*" * max(len(value) - 1, 1)
+    if field == "registered_phone":
+        digits = "".join(ch for ch in value if ch.isdigit())
+        return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "*" * len(value)
+    if field == "id_number":
+        return value[:3] + "*" * max(len(value) - 7, 4) + value[-4:] if len(value) > 8 else "*" * len(value)
+    return value[:6] + "****"
+
+
+# ---------------------------------------------------------------------------------------------- overview
+class CountBy(BaseModel):
+    key: str
+    count: int
+
+
+class TrendPoint(BaseModel):
+    as_of: date
+    alerts: int
+    rows_scored: int
+    score_mean: float | None
+    model_version: str
+    strategy_version: str | None
+
+
+class Overview(BaseModel):
+    as_of: date | None = Field(description="The scoring date shown: the newest one unless asked")
+    alert_dates: list[date]
+    total_alerts: int
+    by_band: list[CountBy]
+    by_action: list[CountBy]
+    by_proxy_level: list[CountBy]
+    trend: list[TrendPoint]
+
+
+def alert_dates(session: Session, kind: str = COMPLAINT_KIND) -> list[date]:
+    """Scoring dates with warnings, newest first."""
+    return list(session.scalars(select(Alert.as_of).where(Alert.kind == kind).distinct()
+                                .order_by(Alert.as_of.desc())))
+
+
+def _counts(session: Session, column: Any, as_of: date) -> list[CountBy]:
+    rows = session.execute(select(column, func.count()).where(Alert.kind == COMPLAINT_KIND, Alert.as_of == as_of)
+                           .group_by(column).order_by(column))
+    return [CountBy(key=str(key) if key is not None else "-", count=n) for key, n in rows]
+
+
+def overview(session: Session, as_of: date | None = None) -> Overview:
+    dates = alert_dates(session)
+    chosen = as_of or (dates[0] if dates else None)
+    runs = session.scalars(select(ScoreRun).where(ScoreRun.kind == COMPLAINT_KIND)
+                           .order_by(ScoreRun.as_of, ScoreRun.finished_at))
+    latest_per_day = {run.as_of: run for run in runs}  # a re-scored day keeps its last run
+    trend = [TrendPoint(as_of=run.as_of, alerts=run.alerts, rows_scored=run.rows_scored,
+                        score_mean=run.score_summary.get("score_mean"), model_version=run.model_version,
+                        strategy_version=run.strategy_version) for run in latest_per_day.values()]
+    if chosen is None:
+        return Overview(as_of=None, alert_dates=dates, total_alerts=0, by_band=[], by_action=[], by_proxy_level=[],
+                        trend=trend)
+    by_band = _counts(session, Alert.band, chosen)
+    return Overview(as_of=chosen, alert_dates=dates, total_alerts=sum(c.count for c in by_band), by_band=by_band,
+                    by_action=_counts(session, Alert.action, chosen),
+                    by_proxy_level=_counts(session, Alert.proxy_level, chosen), trend=trend)
+
+
+# ---------------------------------------------------------------------------------------------- alerts
+class AlertFilter(BaseModel):
+    as_of: date | None = None
+    band: str | None = Field(default=None, max_length=8)
+    action: str | None = Field(default=None, max_length=64)
+    proxy_level: str | None = Field(default=None, max_length=16)
+    segment: str | None = Field(default=None, max_length=32)
+    customer_id: str | None = Field(default=None, max_length=128)
+
+
+class Reason(BaseModel):
+    feature: str
+    reason: str
+    contribution: float | None = None
+    value: Any = None
+
+
+class AlertOut(BaseModel):
+    id: int
+    as_of: date
+    customer_id: str
+    score: float
+    band: str
+    proxy_score: float | None
+    proxy_level: str | None
+    segment: str | None
+    action: str | None
+    rule: str | None
+    status: str
+    strategy_version: str | None
+    model_version: str
+    reasons: list[Reason]
+
+
+class AlertPage(BaseModel):
+    items: list[AlertOut]
+    total: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class AlertFacets(BaseModel):
+    dates: list[date]
+    bands: list[str]
+    actions: list[str]
+    proxy_levels: list[str]
+    segments: list[str]
+
+
+def _alert_out(alert: Alert) -> AlertOut:
+    reasons = [Reason(**r) for r in alert.reasons if isinstance(r, dict) and "feature" in r and "reason" in r]
+    return AlertOut(id=alert.id, as_of=alert.as_of, customer_id=alert.subject_id, score=alert.score, band=alert.band,
+                    proxy_score=alert.proxy_score, proxy_level=alert.proxy_level, segment=alert.segment,
+                    action=alert.action, rule=alert.rule, status=alert.status,
+                    strategy_version=alert.strategy_version, model_version=alert.model_version, reasons=reasons)
+
+
+def _filtered(query: Select[Any], filters: AlertFilter) -> Select[Any]:
+    query = query.where(Alert.kind == COMPLAINT_KIND)
+    for column, value in ((Alert.as_of, filters.as_of), (Alert.band, filters.band), (Alert.action, filters.action),
+                          (Alert.proxy_level, filters.proxy_level), (Alert.segment, filters.segment),
+                          (Alert.subject_id, filters.customer_id)):
+        if value is not None and value != "":
+            query = query.where(column == value)
+    return query
+
+
+def list_alerts(session: Session, filters: AlertFilter, page: int = 1, page_size: int = 50) -> AlertPage:
+    """One page of warnings, highest score first; a page past the end is empty rather than an error."""
+    total = session.scalar(_filtered(select(func.count(Alert.id)), filters)) or 0
+    rows = session.scalars(_filtered(select(Alert), filters).order_by(Alert.as_of.desc(), Alert.score.desc(),
+                                                                     Alert.id)
+                           .offset((page - 1) * page_size).limit(page_size))
+    return AlertPage(items=[_alert_out(a) for a in rows], total=total, page=page, page_size=page_size,
+                     pages=max(math.ceil(total / page_size), 1))
+
+
+def iter_alerts(session: Session, filters: AlertFilter, limit: int) -> list[AlertOut]:
+    """Every matching warning up to ``limit`` (for exports)."""
+    rows = session.scalars(_filtered(select(Alert), filters).order_by(Alert.as_of.desc(), Alert.score.desc())
+                           .limit(limit))
+    return [_alert_out(a) for a in rows]
+
+
+def alert_facets(session: Session) -> AlertFacets:
+    def distinct(column: Any) -> list[str]:
+        return [v for v in session.scalars(select(column).where(Alert.kind == COMPLAINT_KIND).distinct()
+                                           .order_by(column)) if v is not None]
+
+    return AlertFacets(dates=alert_dates(session), bands=distinct(Alert.band), actions=distinct(Alert.action),
+                       proxy_levels=distinct(Alert.proxy_level), segments=distinct(Alert.segment))
+
+
+# ---------------------------------------------------------------------------------------------- customers
+class CustomerView(BaseModel):
+    customer_id: str
+    profile_available: bool = Field(description="False when the lake has no customers table for this customer")
+    masked: dict[str, str | None] = Field(description="PII fields, masked")
+    attributes: dict[str, Any] = Field(description="Non-sensitive attributes (segment, city, ...)")
+    latest: AlertOut | None
+    history: list[AlertOut]
+
+
+_PUBLIC_ATTRIBUTES = ("gender", "province", "city", "segment", "occupation", "onboard_date")
+
+
+_WORLD_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def _lake(lake_dir: Path) -> World:
+    """One World (and DuckDB connection) per lake for the process; Parquet globs are re-read per query."""
+    return open_world(lake_dir)
+
+
+def _customer_row(lake_dir: Path, customer_id: str) -> dict[str, Any] | None:
+    """The customer's row from the lake, or ``None`` if the lake (or the customer) is not there."""
+    if not (lake_dir / "customers").is_dir():
+        return None
+    with _WORLD_LOCK:  # a DuckDB connection must not run two queries at once from the server's threads
+        table = _lake(lake_dir).table("customers")
+        frame = table.filter(table.customer_id == customer_id).limit(1).to_pandas()
+    if frame.empty:
+        return None
+    row: dict[str, Any] = frame.iloc[0].to_dict()
+    return row
+
+
+def customer_view(session: Session, lake_dir: Path, customer_id: str) -> CustomerView:
+    history = [_alert_out(a) for a in session.scalars(
+        select(Alert).where(Alert.kind == COMPLAINT_KIND, Alert.subject_id == customer_id)
+        .order_by(Alert.as_of.desc()).limit(100))]
+    row = _customer_row(lake_dir, customer_id)
+    if row is None and not history:
+        raise NotFoundError(f"客户不存在或无预警记录 / unknown customer {customer_id!r}")
+    masked = {f: mask_value(f, _text(row.get(f))) for f in PII_FIELDS} if row else {}
+    attributes = {k: _text(row.get(k)) for k in _PUBLIC_ATTRIBUTES if k in row} if row else {}
+    return CustomerView(customer_id=customer_id, profile_available=row is not None, masked=masked,
+                        attributes=attributes, latest=history[0] if history else None, history=history)
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value.date() if hasattr(value, "date") and not isinstance(value, date) else value)
+
+
+def reveal_customer_field(session: Session, lake_dir: Path, customer_id: str, field: str, *, actor: str,
+                          reason: str) -> str | None:
+    """The clear value of one PII field; the audit entry (who, which field, why) is written first."""
+    if field not in PII_FIELDS:
+        raise ValidationError(f"不可查看的字段 / field cannot be revealed: {field!r}; allowed: {', '.join(PII_FIELDS)}")
+    reason = reason.strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise ValidationError(f"请填写查看原因（至少 {MIN_REASON_LENGTH} 个字）/ a reason is required")
+    row = _customer_row(lake_dir, customer_id)
+    if row is None:
+        raise NotFoundError(f"客户资料不存在 / no customer profile for {customer_id!r}")
+    record(session, actor=actor, action="pii.reveal", subject_type="customer", subject_id=customer_id,
+           reason=reason, detail={"field": field})
+    return _text(row.get(field))
+
+
+# ---------------------------------------------------------------------------------------------- models
+class ModelVersionOut(BaseModel):
+    name: str
+    version: str
+    trained_at: str | None
+    training_window: list[str] | None
+    validation_window: list[str] | None
+    oot_validation: dict[str, dict[str, float]]
+    has_card: bool
+
+
+class DriftPoint(BaseModel):
+    as_of: date
+    model_version: str
+    score_mean: float | None
+    score_psi: float | None
+    level: str | None
+    top_feature_psi: list[dict[str, Any]]
+
+
+class ModelMonitoring(BaseModel):
+    model: str
+    versions: list[ModelVersionOut]
+    drift: list[DriftPoint]
+
+
+def model_monitoring(session: Session, models_dir: Path, name: str = COMPLAINT_MODEL) -> ModelMonitoring:
+    registry = ModelRegistry(models_dir)
+    versions = []
+    for v in reversed(registry.versions(name)):
+        meta = registry.get(name, v)
+        md = meta.metadata
+        oot = {k: {m: float(x) for m, x in r.items() if isinstance(x, int | float)}
+               for k, r in md.get("oot_validation", {}).items() if isinstance(r, dict)}
+        versions.append(ModelVersionOut(name=name, version=v, trained_at=md.get("trained_at"),
+                                        training_window=md.get("training_window"),
+                                        validation_window=md.get("validation_window"), oot_validation=oot,
+                                        has_card=(meta.path / "model_card.html").is_file()))
+    drift = []
+    for run in session.scalars(select(ScoreRun).where(ScoreRun.kind == COMPLAINT_KIND, ScoreRun.model_name == name)
+                               .order_by(ScoreRun.as_of)):
+        d = run.score_summary.get("drift") or {}
+        drift.append(DriftPoint(as_of=run.as_of, model_version=run.model_version,
+                                score_mean=run.score_summary.get("score_mean"), score_psi=d.get("score_psi"),
+                                level=d.get("level"), top_feature_psi=d.get("top_feature_psi", [])))
+    return ModelMonitoring(model=name, versions=versions, drift=drift)
+
+
+def model_card_path(models_dir: Path, name: str, version: str) -> Path:
+    """The card of a registered version; names are checked against the registry, never joined blindly."""
+    registry = ModelRegistry(models_dir)
+    if version not in registry.versions(name):
+        raise NotFoundError(f"模型版本不存在 / no model {name!r} version {version!r}")
+    path = registry.get(name, version).path / "model_card.html"
+    if not path.is_file():
+        raise NotFoundError(f"该版本没有模型卡 / model {name} {version} has no model card")
+    return path
+
+
+# ---------------------------------------------------------------------------------------------- strategies
+class StrategyVersionOut(BaseModel):
+    version: str
+    label: str
+    description: str
+    backtest: dict[str, Any] | None
+
+
+class StrategyOverview(BaseModel):
+    active_version: str
+    active_label: str
+    active_text: str
+    history: list[StrategyVersionOut]
+
+
+class DraftCheck(BaseModel):
+    valid: bool
+    version: str | None = None
+    rules: int | None = None
+    actions: list[str] = []
+    error: str | None = None
+
+
+def strategy_overview(repo: StrategyRepository) -> StrategyOverview:
+    active = repo.active()
+    history = []
+    for v in reversed(repo.versions()):
+        published = repo.get(v)
+        history.append(StrategyVersionOut(version=v, label=published.rule_set.version,
+                                          description=published.rule_set.description, backtest=published.backtest))
+    return StrategyOverview(active_version=active.version, active_label=active.rule_set.version,
+                            active_text=active.text, history=history)
+
+
+def check_draft(text: str) -> DraftCheck:
+    """Validate a pasted rule set without saving it; the error names the offending key."""
+    try:
+        rule_set = parse_rule_set(text, source="粘贴的草稿")
+    except ValidationError as exc:
+        return DraftCheck(valid=False, error=exc.message)
+    return DraftCheck(valid=True, version=rule_set.version, rules=len(rule_set.rules),
+                      actions=[a.name for a in rule_set.actions])
+
+
+def strategy_diff(repo: StrategyRepository, old: str, new: str) -> str:
+    known = {"default", *repo.versions()}
+    for v in (old, new):
+        if v not in known:
+            raise NotFoundError(f"策略版本不存在 / no strategy version {v!r}; known: {', '.join(sorted(known))}")
+    return repo.diff(old, new)
+
+
+# ---------------------------------------------------------------------------------------------- audit
+class AuditOut(BaseModel):
+    id: int
+    occurred_at: str
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: str
+    reason: str | None
+    detail: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    items: list[AuditOut]
+    total: int
+    page: int
+    page_size: int
+    chain_intact: bool
+    chain_entries: int
+    first_broken_id: int | None
+
+
+def audit_page(session: Session, page: int = 1, page_size: int = 50, actor: str | None = None,
+               action: str | None = None) -> AuditPage:
+    query = select(AuditEvent)
+    count = select(func.count(AuditEvent.id))
+    for column, value in ((AuditEvent.actor, actor), (AuditEvent.action, action)):
+        if value:
+            query, count = query.where(column == value), count.where(column == value)
+    rows = session.scalars(query.order_by(AuditEvent.id.desc()).offset((page - 1) * page_size).limit(page_size))
+    check = verify_chain(session)
+    return AuditPage(items=[AuditOut(id=e.id, occurred_at=e.occurred_at.isoformat(timespec="seconds"),
+                                     actor=e.actor, action=e.action, subject_type=e.subject_type,
+                                     subject_id=e.subject_id, reason=e.reason, detail=e.detail) for e in rows],
+                     total=session.scalar(count) or 0, page=page, page_size=page_size, chain_intact=check.intact,
+                     chain_entries=check.entries, first_broken_id=check.first_broken_id)
+
+
+def action_labels(repo: StrategyRepository) -> dict[str, str]:
+    """Action name → Chinese label from the active strategy, for showing actions to staff."""
+    return {a.name: a.label_zh for a in repo.active().rule_set.actions}
+

@@ -1,0 +1,99 @@
+"""Who may call what: one declarative table, ``"METHOD /path/template"`` → the roles allowed.
+
+Every request is looked up here by its method and path; a route missing from the table is refused for
+everyone (deny by default), and ``tests/web/test_access.py`` walks every route × role to prove it. A router
+added by later work (``/api/v1/screen/call``) gets its line here, next to the rest, so the whole policy is
+reviewable in one screen.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from grayshield.store.models import ROLES
+
+PUBLIC: Final = frozenset({"*"})  # no sign-in needed (login, health)
+EVERYONE: Final = frozenset(ROLES)
+ANALYSIS: Final = frozenset({"analyst", "supervisor", "admin"})  # models, strategies
+CASEWORK: Final = frozenset({"analyst", "investigator", "supervisor", "admin"})  # exports
+REVEAL_PII: Final = frozenset({"investigator", "supervisor", "admin"})
+OVERSIGHT: Final = frozenset({"supervisor", "admin"})
+ADMIN: Final = frozenset({"admin"})
+
+ACCESS: Final[dict[str, frozenset[str]]] = {
+    # sign-in
+    "GET /login": PUBLIC,
+    "POST /login": PUBLIC,
+    "POST /logout": EVERYONE,
+    "GET /api/v1/health": PUBLIC,
+    "GET /api/v1/me": EVERYONE,
+    # overview and complaint warnings
+    "GET /": EVERYONE,
+    "GET /api/v1/overview": EVERYONE,
+    "GET /alerts": EVERYONE,
+    "GET /api/v1/alerts": EVERYONE,
+    "GET /api/v1/alerts/facets": EVERYONE,
+    "GET /alerts/export.csv": CASEWORK,
+    "GET /api/v1/alerts/export.csv": CASEWORK,
+    "GET /customers/{customer_id}": EVERYONE,
+    "GET /api/v1/customers/{customer_id}": EVERYONE,
+    "POST /customers/{customer_id}/reveal": REVEAL_PII,
+    "POST /api/v1/customers/{customer_id}/reveal": REVEAL_PII,
+    # model monitoring
+    "GET /models": ANALYSIS,
+    "GET /api/v1/models": ANALYSIS,
+    "GET /models/{name}/{version}/card": ANALYSIS,
+    # strategy rules
+    "GET /strategies": ANALYSIS,
+    "GET /api/v1/strategies": ANALYSIS,
+    "POST /strategies/validate": ANALYSIS,
+    "POST /api/v1/strategies/validate": ANALYSIS,
+    "GET /strategies/diff": ANALYSIS,
+    "GET /api/v1/strategies/diff": ANALYSIS,
+    # administration and oversight
+    "GET /admin/users": ADMIN,
+    "POST /admin/users": ADMIN,
+    "POST /admin/users/{username}/active": ADMIN,
+    "POST /admin/users/{username}/roles": ADMIN,
+    "GET /api/v1/users": ADMIN,
+    "POST /api/v1/users": ADMIN,
+    "POST /api/v1/users/{username}/active": ADMIN,
+    "POST /api/v1/users/{username}/roles": ADMIN,
+    "GET /audit": OVERSIGHT,
+    "GET /api/v1/audit": OVERSIGHT,
+    # real-time call screening for the IVR and agent desktop (router in grayshield.web.api.screen)
+    "POST /api/v1/screen/call": EVERYONE,
+}
+
+
+_PARAM = re.compile(r"\{[^}/]+\}")
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    literal_parts = _PARAM.split(template)
+    return re.compile("^" + "[^/]+".join(re.escape(part) for part in literal_parts) + "$")
+
+
+# Matched against the request's concrete path, so the check does not depend on how routers were included;
+# templates with fewer parameters are tried first, so a literal path always beats a parameter.
+_MATCHERS: Final = sorted(
+    ((key.split(" ", 1)[0], key.split(" ", 1)[1], _compile(key.split(" ", 1)[1]), roles)
+     for key, roles in ACCESS.items()),
+    key=lambda m: len(_PARAM.findall(m[1])),
+)
+
+
+def lookup(method: str, path: str) -> tuple[str, frozenset[str]] | None:
+    """The table's ``(template, roles)`` for a concrete request path; ``None`` if the table has no line for it."""
+    method = "GET" if method.upper() == "HEAD" else method.upper()
+    for verb, template, pattern, roles in _MATCHERS:
+        if verb == method and pattern.match(path):
+            return template, roles
+    return None
+
+
+def may(roles: frozenset[str], method: str, path: str) -> bool:
+    """Whether someone holding ``roles`` may call ``path`` (used to hide links they could not follow)."""
+    found = lookup(method, path)
+    return found is not None and (found[1] is PUBLIC or not roles.isdisjoint(found[1]))

@@ -1,0 +1,80 @@
+"""The console's app factory: one FastAPI app serving the JSON API under ``/api/v1`` and the Chinese pages.
+
+Every route, including routers added later, runs :func:`grayshield.web.security.authorize` first, so a route
+is reachable only through the access table. To add a router (e.g. call screening), list it in
+:func:`api_routers`; its routes then need their lines in ``grayshield.web.access.ACCESS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from grayshield import __version__
+from grayshield.core.settings import Settings
+from grayshield.services.users import Authenticator, LocalAuthenticator
+from grayshield.store import Database
+from grayshield.web import errors
+from grayshield.web.security import LoginThrottle, authorize
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "grayshield_session"
+SESSION_MAX_AGE = timedelta(hours=8)
+# Pages load only this origin's scripts and styles; ECharts and HTMX are vendored under /static.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                           "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+
+def api_routers() -> list[APIRouter]:
+    """The JSON API routers; later work adds its router here (one line) and its routes to the access table."""
+    from grayshield.web.api import console
+
+    return [console.router]
+
+
+def create_app(settings: Settings, *, authenticator: Authenticator | None = None, db: Database | None = None,
+               extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """Build the console for ``settings``; pass ``authenticator`` to sign in through the bank's SSO."""
+    from grayshield.web import pages
+
+    app = FastAPI(
+        title="GrayShield 控制台 API", version=__version__,
+        openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,  # Swagger UI would need a CDN
+        dependencies=[Depends(authorize)],
+    )
+    app.state.settings = settings
+    app.state.db = db or Database(settings.db_url)
+    app.state.authenticator = authenticator or LocalAuthenticator(app.state.db)
+    app.state.login_throttle = LoginThrottle()
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+
+    for router in [*api_routers(), *extra_routers]:
+        app.include_router(router, prefix="/api/v1")
+    app.include_router(pages.router, include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    app.add_middleware(
+        SessionMiddleware, secret_key=settings.secret_key.get_secret_value(), session_cookie=SESSION_COOKIE,
+        max_age=int(SESSION_MAX_AGE.total_seconds()), same_site="strict",
+        https_only=settings.environment != "development",
+    )
+    app.middleware("http")(_security_headers)
+    errors.install(app)
+    return app
+
+
+async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    response = await call_next(request)
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if not request.url.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response

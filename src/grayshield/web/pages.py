@@ -1,0 +1,216 @@
+"""Server-rendered pages in Simplified Chinese; HTMX swaps fragments (tables, results) without a reload.
+
+Each handler calls the same service functions as the JSON API, so a page never shows what the API would not.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse
+
+from grayshield.core.errors import GrayShieldError
+from grayshield.core.logging import get_logger
+from grayshield.services import console_queries as q
+from grayshield.services import users
+from grayshield.store.audit import record
+from grayshield.store.models import ROLES
+from grayshield.web.api.console import AlertQuery, CustomerId, Username, alerts_csv
+from grayshield.web.deps import AppSettings, DbSession, Strategies, render
+from grayshield.web.security import CurrentUser, LoginThrottle
+
+router = APIRouter()
+log = get_logger(__name__)
+ROLE_LABELS = {"analyst": "分析员", "investigator": "调查员", "qa": "质检", "supervisor": "主管", "admin": "管理员"}
+# The model card is a self-contained report with inline styles and images but no scripts.
+CARD_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+PAGE_SIZE = 50
+RegistryName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+RegistryVersion = Annotated[str, Path(pattern=r"^v\d{4,8}$")]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect would let a phishing link bounce off the bank's console."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+# ---------------------------------------------------------------------------------------------- sign-in
+@router.get("/login")
+def login_page(request: Request, next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
+    return render(request, "login.html", next=_safe_next(next), error=None)
+
+
+@router.post("/login")
+def login(request: Request, username: Annotated[str, Form(max_length=64)],
+          password: Annotated[str, Form(max_length=256)],
+          next: Annotated[str | None, Form(max_length=500)] = None) -> Response:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    client = _client(request)
+    if throttle.blocked(username, client):
+        log.warning("sign-in throttled for a user from %s", client)
+        return render(request, "login.html", status_code=429, next=_safe_next(next),
+                      error=f"登录失败次数过多，请 {int(throttle.window_s // 60)} 分钟后再试")
+    principal = request.app.state.authenticator.authenticate(username, password)
+    if principal is None:
+        throttle.fail(username, client)
+        return render(request, "login.html", status_code=401, next=_safe_next(next), error="用户名或密码错误")
+    throttle.succeed(username, client)
+    request.session.clear()  # a fresh session (and CSRF token) at sign-in defeats session fixation
+    request.session["user"] = principal.username
+    with request.app.state.db.session() as session:
+        record(session, actor=principal.username, action="auth.login", subject_type="user",
+               subject_id=principal.username, detail={"client": client})
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, user: CurrentUser) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+# ---------------------------------------------------------------------------------------------- overview
+@router.get("/")
+def overview_page(request: Request, session: DbSession, strategies: Strategies, as_of: date | None = None) -> Response:
+    data = q.overview(session, as_of)
+    labels = q.action_labels(strategies)
+    charts = {
+        "bands": {"title": "预警等级分布", "kind": "bar", "x": [c.key for c in data.by_band],
+                  "y": [c.count for c in data.by_band]},
+        "actions": {"title": "处置动作分布", "kind": "pie",
+                    "data": [{"name": labels.get(c.key, c.key), "value": c.count} for c in data.by_action]},
+        "trend": {"title": "每日预警趋势", "kind": "line", "x": [str(p.as_of) for p in data.trend],
+                  "y": [p.alerts for p in data.trend]},
+    }
+    return render(request, "overview.html", data=data, charts=charts, labels=labels)
+
+
+# ---------------------------------------------------------------------------------------------- warnings
+@router.get("/alerts")
+def alerts_page(request: Request, session: DbSession, strategies: Strategies,
+                filters: AlertQuery,
+                page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    result = q.list_alerts(session, filters, page, PAGE_SIZE)
+    context: dict[str, Any] = {"result": result, "filters": filters, "labels": q.action_labels(strategies),
+               "query": filters.model_dump(exclude_none=True, mode="json")}
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "alerts-table":
+        return render(request, "_alerts_table.html", **context)
+    return render(request, "alerts.html", facets=q.alert_facets(session), **context)
+
+
+@router.get("/alerts/export.csv")
+def alerts_export(session: DbSession, filters: AlertQuery) -> Response:
+    return alerts_csv(session, filters)
+
+
+@router.get("/customers/{customer_id}")
+def customer_page(request: Request, session: DbSession, settings: AppSettings, strategies: Strategies,
+                  customer_id: CustomerId) -> Response:
+    view = q.customer_view(session, settings.lake_dir, customer_id)
+    return render(request, "customer.html", view=view, fields=q.PII_FIELDS, labels=q.action_labels(strategies))
+
+
+@router.post("/customers/{customer_id}/reveal")
+def reveal_field(request: Request, session: DbSession, settings: AppSettings, user: CurrentUser,
+                 customer_id: CustomerId, field: Annotated[str, Form(max_length=32)],
+                 reason: Annotated[str, Form(max_length=500)] = "") -> Response:
+    try:
+        value = q.reveal_customer_field(session, settings.lake_dir, customer_id, field, actor=user.username,
+                                        reason=reason)
+    except GrayShieldError as exc:  # shown inline next to the field, not as a page
+        return render(request, "_reveal.html", status_code=422, field=field, value=None, error=exc.message)
+    return render(request, "_reveal.html", field=field, value=value, error=None)
+
+
+# ---------------------------------------------------------------------------------------------- models
+@router.get("/models")
+def models_page(request: Request, session: DbSession, settings: AppSettings) -> Response:
+    data = q.model_monitoring(session, settings.models_dir)
+    charts = {"psi": {"title": "评分 PSI（相对验证期）", "kind": "line", "x": [str(d.as_of) for d in data.drift],
+                      "y": [d.score_psi for d in data.drift], "markLine": [0.10, 0.25]}}
+    return render(request, "models.html", data=data, charts=charts)
+
+
+@router.get("/models/{name}/{version}/card")
+def model_card(settings: AppSettings, name: RegistryName, version: RegistryVersion) -> Response:
+    response = FileResponse(q.model_card_path(settings.models_dir, name, version), media_type="text/html")
+    response.headers["Content-Security-Policy"] = CARD_POLICY
+    return response
+
+
+# ---------------------------------------------------------------------------------------------- strategies
+@router.get("/strategies")
+def strategies_page(request: Request, strategies: Strategies) -> Response:
+    data = q.strategy_overview(strategies)
+    return render(request, "strategies.html", data=data, versions=["default", *reversed(strategies.versions())])
+
+
+@router.post("/strategies/validate")
+def strategies_validate(request: Request, text: Annotated[str, Form(max_length=200_000)]) -> Response:
+    return render(request, "_draft_check.html", check=q.check_draft(text))
+
+
+@router.get("/strategies/diff")
+def strategies_diff(request: Request, strategies: Strategies, old: Annotated[str, Query(max_length=32)],
+                    new: Annotated[str, Query(max_length=32)]) -> Response:
+    return render(request, "_diff.html", diff=q.strategy_diff(strategies, old, new), old=old, new=new)
+
+
+# ---------------------------------------------------------------------------------------------- admin
+def _users_page(request: Request, status_code: int = 200, message: str | None = None,
+                error: str | None = None) -> HTMLResponse:
+    return render(request, "admin_users.html", status_code=status_code, users=users.list_users(request.app.state.db),
+                  roles=ROLES, role_labels=ROLE_LABELS, message=message, error=error)
+
+
+@router.get("/admin/users")
+def admin_users(request: Request) -> Response:
+    return _users_page(request)
+
+
+@router.post("/admin/users")
+def admin_add_user(request: Request, user: CurrentUser, username: Annotated[str, Form(max_length=64)],
+                   password: Annotated[str, Form(max_length=256)],
+                   roles: Annotated[list[str], Form(max_length=5)],
+                   display_name: Annotated[str | None, Form(max_length=128)] = None) -> Response:
+    try:
+        users.add_user(request.app.state.db, username, password, roles, display_name=display_name or None,
+                       actor=user.username)
+    except GrayShieldError as exc:
+        return _users_page(request, 422, error=exc.message)
+    return _users_page(request, message=f"已创建用户 {username}")
+
+
+@router.post("/admin/users/{username}/active")
+def admin_set_active(request: Request, user: CurrentUser, username: Username,
+                     active: Annotated[bool, Form()]) -> Response:
+    users.set_active(request.app.state.db, username, active, actor=user.username)
+    return _users_page(request, message=f"已{'启用' if active else '停用'}用户 {username}")
+
+
+@router.post("/admin/users/{username}/roles")
+def admin_set_roles(request: Request, user: CurrentUser, username: Username,
+                    roles: Annotated[list[str], Form(max_length=5)]) -> Response:
+    try:
+        users.set_roles(request.app.state.db, username, roles, actor=user.username)
+    except GrayShieldError as exc:
+        return _users_page(request, 422, error=exc.message)
+    return _users_page(request, message=f"已更新用户 {username} 的角色")
+
+
+@router.get("/audit")
+def audit_page(request: Request, session: DbSession, page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+               actor: Annotated[str | None, Query(max_length=64)] = None,
+               action: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    data = q.audit_page(session, page, PAGE_SIZE, actor or None, action or None)
+    return render(request, "audit.html", data=data, actor=actor or "", action=action or "")
+

@@ -1,0 +1,41 @@
+// Draws the charts whose data the server embedded as JSON (CSP forbids inline scripts), on load and after
+// every HTMX swap. Chart specs: {title, kind: "bar"|"line"|"pie", x, y, data, markLine}.
+(function () {
+  "use strict";
+
+  function option(spec) {
+    var base = { title: { text: spec.title, left: "center", textStyle: { fontSize: 14 } }, tooltip: {} };
+    if (spec.kind === "pie") {
+      base.series = [{ type: "pie", radius: "60%", data: spec.data }];
+      return base;
+    }
+    base.grid = { left: 48, right: 24, top: 40, bottom: 32 };
+    base.xAxis = { type: "category", data: spec.x };
+    base.yAxis = { type: "value" };
+    var series = { type: spec.kind, data: spec.y, smooth: spec.kind === "line" };
+    if (spec.markLine) {
+      series.markLine = { silent: true, symbol: "none", data: spec.markLine.map(function (v) { return { yAxis: v }; }) };
+    }
+    base.series = [series];
+    return base;
+  }
+
+  function draw(root) {
+    if (typeof echarts === "undefined") { return; }
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      var source = document.getElementById(el.getAttribute("data-chart"));
+      if (!source) { return; }
+      var chart = echarts.getInstanceByDom(el) || echarts.init(el);
+      chart.setOption(option(JSON.parse(source.textContent)));
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { draw(event.target); });
+  window.addEventListener("resize", function () {
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      var chart = typeof echarts !== "undefined" && echarts.getInstanceByDom(el);
+      if (chart) { chart.resize(); }
+    });
+  });
+})();
