@@ -1,0 +1,135 @@
+"""``grayshield eval callers`` / ``grayshield train callers``: habitual numbers and proxy calls on held-out worlds.
+
+Targets (issue 7): habitual-number precision >= 0.95 at recall >= 0.90, proxy-call F1 >= 0.90, on a world with
+a new seed and the hard profile. Each world is scored at its own end date; the voice radius is calibrated on
+each world's own voiceprints (unsupervised), the thresholds come from the training world.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from grayshield.callers.dataset import Frames, attach_truth, build_frames, world_end
+from grayshield.callers.scoring import (
+    MODEL_NAME,
+    TARGET_PRECISION,
+    CallerModels,
+    fit,
+    score_calls,
+    score_numbers,
+)
+from grayshield.callers.transcripts import UtteranceScorer, default_scorer
+from grayshield.lake import open_world
+from grayshield.models.metrics import classification_report
+from grayshield.models.registry import ModelRegistry
+
+TARGET_RECALL = 0.90
+
+
+def labelled_frames(world_path: Path, scorer: UtteranceScorer) -> Frames:
+    world = open_world(world_path)
+    return attach_truth(build_frames(world, world_end(world), scorer), world)
+
+
+def train_on(world_path: Path, scorer: UtteranceScorer | None = None, seed: int = 0) -> CallerModels:
+    scorer = scorer or default_scorer()
+    models = fit(labelled_frames(world_path, scorer), seed=seed)
+    models.summary["world"] = open_world(world_path).identity()
+    models.summary["transcript_scorer"] = scorer.name
+    return models
+
+
+def train_world(world: Path, models_dir: Path) -> dict[str, Any]:
+    """Fit on ``world`` and publish the next version of the ``callers`` model."""
+    models = train_on(world)
+
+    def write(folder: Path) -> dict[str, Any]:
+        models.save(folder)
+        return models.summary
+
+    version = ModelRegistry(models_dir).publish(MODEL_NAME, write)
+    return {"model": version.name, "version": version.version, "path": str(version.path),
+            "number_threshold": models.number_threshold, "call_threshold": models.call_threshold}
+
+
+def _decision_metrics(y: np.ndarray, flagged: np.ndarray) -> dict[str, float]:
+    tp = float(np.sum(flagged & (y == 1)))
+    precision = tp / max(float(flagged.sum()), 1.0)
+    recall = tp / max(float((y == 1).sum()), 1.0)
+    f1 = 2 * precision * recall / max(precision + recall, 1e-12)
+    return {"precision": precision, "recall": recall, "f1": f1, "flagged": int(flagged.sum()),
+            "positives": int((y == 1).sum())}
+
+
+def precision_at_recall(y: np.ndarray, score: np.ndarray, recall: float) -> float:
+    """Best precision among thresholds that keep recall at ``recall`` or above (threshold-free view)."""
+    from sklearn.metrics import precision_recall_curve
+
+    p, r, _ = precision_recall_curve(y, score)
+    ok = r >= recall
+    return float(p[ok].max()) if ok.any() else 0.0
+
+
+def recall_at_precision(y: np.ndarray, score: np.ndarray, precision: float) -> float:
+    from sklearn.metrics import precision_recall_curve
+
+    p, r, _ = precision_recall_curve(y, score)
+    ok = p >= precision
+    return float(r[ok].max()) if ok.any() else 0.0
+
+
+def _by_group(truth: pd.Series, flagged: np.ndarray, y: np.ndarray) -> dict[str, dict[str, float]]:
+    """Share flagged per ground-truth group (recall for positive kinds, false-alarm rate for negative ones)."""
+    frame = pd.DataFrame({"group": truth.fillna("unknown").to_numpy(), "flagged": flagged, "y": y})
+    return {str(g): {"rows": int(len(part)), "flagged_share": float(part["flagged"].mean())}
+            for g, part in frame.groupby("group")}
+
+
+def evaluate_world(train_world: Path, test_world: Path, out_dir: Path | None) -> dict[str, Any]:
+    """Train on one world, score the other at its end date, report both questions against its truth."""
+    scorer = default_scorer()
+    models = train_on(train_world, scorer)
+    test = labelled_frames(test_world, scorer)
+    numbers = score_numbers(models, test).merge(
+        test.numbers[["number", "is_blackgray", "kind"]], on="number", how="left")
+    calls = score_calls(models, test).merge(test.calls[["call_id", "is_proxy"]], on="call_id", how="left",
+                                            suffixes=("_predicted", ""))
+    ny, ns = numbers["is_blackgray"].to_numpy(), numbers["score"].to_numpy()
+    cy, cs = calls["is_proxy"].to_numpy(), calls["score"].to_numpy()
+    result: dict[str, Any] = {
+        "habitual_numbers": {
+            **classification_report(ny, ns),
+            "at_trained_threshold": _decision_metrics(ny, numbers["flagged"].to_numpy()),
+            "threshold": models.number_threshold,
+            f"precision_at_recall_{TARGET_RECALL}": precision_at_recall(ny, ns, TARGET_RECALL),
+            f"recall_at_precision_{TARGET_PRECISION}": recall_at_precision(ny, ns, TARGET_PRECISION),
+            "rules_only": {**classification_report(ny, numbers["rule_score"].to_numpy()),
+                           f"precision_at_recall_{TARGET_RECALL}": precision_at_recall(
+                               ny, numbers["rule_score"].to_numpy(), TARGET_RECALL)},
+            "flagged_share_by_kind": _by_group(numbers["kind"], numbers["flagged"].to_numpy(), ny),
+        },
+        "proxy_calls": {
+            **classification_report(cy, cs),
+            "at_trained_threshold": _decision_metrics(cy, calls["is_proxy_predicted"].to_numpy()),
+            "threshold": models.call_threshold,
+            "rules_only": classification_report(cy, calls["rule_score"].to_numpy()),
+        },
+        "targets": {
+            "habitual_precision_at_recall_0.90": {"target": TARGET_PRECISION, "met": bool(
+                precision_at_recall(ny, ns, TARGET_RECALL) >= TARGET_PRECISION)},
+            "proxy_call_f1": {"target": 0.90, "met": bool(
+                _decision_metrics(cy, calls["is_proxy_predicted"].to_numpy())["f1"] >= 0.90)},
+        },
+        "voice_thresholds_test": test.voice.as_dict() if test.voice else None,
+        "training": {k: v for k, v in models.summary.items() if k not in ("world",)},
+        "transcript_scorer": scorer.name,
+    }
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        numbers.drop(columns="reasons").to_csv(out_dir / "callers_numbers.csv", index=False)
+        calls.drop(columns="reasons").to_csv(out_dir / "callers_calls.csv", index=False)
+    return result
