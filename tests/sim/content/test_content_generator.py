@@ -224,3 +224,44 @@ def test_ten_thousand_posts_take_well_under_two_seconds() -> None:
     for i in range(10_000):
         gen.post(POST_LABELS[i % 3], "credit_card", "13812345678" if i % 2 else None)
     assert time.perf_counter() - start < 2.0
+
+
+def keyword_f1(profile: str) -> float:
+    """F1 of "any clean ad term verbatim" as a black/gray post detector."""
+    gen = make(seed=11, profile=profile)
+    terms = {t for c in ("debt_service", "anti_collection", "recruitment", "debt_outcome") for t in lexicon_terms()[c]}
+    data = [(gen.post(label, "credit_card", None), label == "blackgray_ad") for label in POST_LABELS for _ in range(400)]
+    predicted = [(any(t in text for t in terms), truth) for text, truth in data]
+    tp = sum(p and y for p, y in predicted)
+    fp = sum(p and not y for p, y in predicted)
+    fn = sum(y and not p for p, y in predicted)
+    return 2 * tp / (2 * tp + fp + fn)
+
+
+def test_keyword_only_baseline_falls_well_short_on_the_hard_profile() -> None:
+    easy, hard = keyword_f1("easy"), keyword_f1("hard")
+    assert hard < 0.5 < easy
+
+
+def test_genuine_callers_and_complainants_borrow_the_gangs_words_in_hard_worlds() -> None:
+    gen = make(profile="hard")
+    terms = {t for c in ("debt_service", "proxy_claim", "debt_outcome") for t in lexicon_terms()[c]} | {"法务公司", "中介"}
+    callers = [
+        t.text for _ in range(200)
+        for t in gen.transcript(CallScenario("negotiation_genuine", None, "张伟", "李娜")) if t.speaker == "caller"
+    ]
+    assert sum(any(term in text for term in terms) for text in callers) / 200 > 0.5  # per call
+    complaints = [gen.genuine_complaint("negotiated_repayment", "王芳", 5000.0) for _ in range(200)]
+    assert sum(any(term in text for term in terms) for text in complaints) / 200 > 0.5
+
+
+def test_caller_turns_read_like_speech_recognition_output() -> None:
+    gen = make(profile="hard")
+    callers = [
+        t.text for _ in range(300)
+        for t in gen.transcript(CallScenario("proxy_inbound", "lawyer", "张伟", "李娜", escalation=True))
+        if t.speaker == "caller"
+    ]
+    assert any(text.startswith(("嗯，", "那个，", "呃，")) for text in callers)
+    assert any(len(text) > 12 and not any(p in text for p in "，。？！") for text in callers)
+    assert len(set(callers)) > 0.8 * len(callers)

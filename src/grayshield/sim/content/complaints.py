@@ -50,8 +50,10 @@ def format_amount(amount: float, draw: Draw) -> str:
 class ComplaintWriter:
     """Writes genuine complaints and keeps each gang's templates."""
 
-    def __init__(self, grammar: Grammar, draw: Draw, bank_name: str, noise_rate: float, new_template_rate: float) -> None:
+    def __init__(self, grammar: Grammar, draw: Draw, bank_name: str, noise_rate: float, new_template_rate: float,
+                 hard_negative_rate: float) -> None:
         self._grammar = grammar
+        self._hard_negative_rate = hard_negative_rate
         self._draw = draw
         self._bank = bank_name
         self._noise_rate = noise_rate
@@ -59,6 +61,7 @@ class ComplaintWriter:
         self._templates: dict[str, list[ComplaintTemplate]] = {}
 
     def genuine(self, cause: str, customer_name: str, amount: float) -> tuple[str, tuple[int, ...]]:
+        """A customer's own complaint; at the hard-negative rate one that borrows the gangs' words."""
         if cause not in COMPLAINT_CAUSES:
             raise ValidationError(f"unknown complaint cause {cause!r}; expected one of {', '.join(COMPLAINT_CAUSES)}")
         values = {
@@ -66,7 +69,10 @@ class ComplaintWriter:
             "period": str(self._draw.between(2, 9)),
         }
         expansion = Expansion(values=values)
-        text = self._grammar.expand(f"genuine_{cause}", expansion)
+        symbol = f"genuine_{cause}"
+        if self._grammar.has(f"{symbol}_hard") and self._draw.chance(self._hard_negative_rate):
+            symbol += "_hard"
+        text = self._grammar.expand(symbol, expansion)
         return add_noise(text, self._draw, self._noise_rate), tuple(expansion.skeleton)
 
     def template(self, gang_id: str) -> tuple[ComplaintTemplate, bool]:

@@ -108,13 +108,16 @@ def pinyin(term: str, source: UniformSource) -> str:
 
 
 def initials(term: str, source: UniformSource) -> str:
-    """Pinyin initials for the leading characters or the whole term: 停息挂账 → tx挂账, TXGZ."""
+    """Pinyin initials for the leading characters or the whole term: 停息挂账 → tx挂账, TXGZ.
+
+    Two-character terms get pinyin instead: their bare initials (上岸 → sa) read as nothing.
+    """
     syllables = _syllables(term)
-    if len(term) != len(syllables) or not _cjk_positions(term):
-        return separator(term, source)
+    if len(term) != len(syllables) or len(_cjk_positions(term)) < 3:
+        return pinyin(term, source) if _cjk_positions(term) else separator(term, source)
     letters = [s[0] if _CJK.match(c) else c for s, c in zip(syllables, term, strict=True)]
     upper = source.random() < 0.35
-    if source.random() < 0.4 or len(term) <= 2:
+    if source.random() < 0.4:
         head = "".join(letters)
         return head.upper() if upper else head
     cut = 2 if len(term) > 3 else 1

@@ -78,7 +78,8 @@ class ContentGenerator:
         self._transcripts = TranscriptWriter(
             self._grammar, self._draw, bank_name, profile.noise_rate, profile.hard_negative_rate)
         self._complaints = ComplaintWriter(
-            self._grammar, self._draw, bank_name, profile.noise_rate, profile.template_variety / 10)
+            self._grammar, self._draw, bank_name, profile.noise_rate, profile.template_variety / 10,
+            profile.hard_negative_rate)
         self._skeletons: dict[str, set[int]] = defaultdict(set)
 
     # ---- people and places -------------------------------------------------------------------
