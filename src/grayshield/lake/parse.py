@@ -27,6 +27,7 @@ TIMESTAMP_PATTERN = (
     r"^(?P<day>\d{4}[-/]\d{2}[-/]\d{2})[T ](?P<clock>\d{2}:\d{2}(?::\d{2})?)"
     r"(?P<fraction>\.\d{1,9})?(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
+CANONICAL_TIMESTAMP = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
 # China has kept UTC+8 all year since 1991, so a fixed offset converts to Asia/Shanghai exactly.
 SHANGHAI_OFFSET_MINUTES = 8 * 60
 
@@ -71,8 +72,16 @@ def _parse_bool(text: pa.Array) -> tuple[pa.Array, pa.Array]:
     return pc.if_else(ok, is_true, pa.scalar(None, pa.bool_())), ok
 
 
-def _strict_strptime(text: pa.Array, fmt: str) -> pa.Array:
-    """strptime that refuses impossible dates (Arrow's rolls 2024-02-30 over to March)."""
+def _iso_to_timestamp(text: pa.Array, fmt: str) -> pa.Array:
+    """Text already shaped as ISO ``fmt`` to timestamp[ms]; impossible dates (2024-02-30) become null.
+
+    Arrow's cast is fast and strict but fails the whole array on one bad value; only then does the
+    element-wise path run (strptime rolls 2024-02-30 over to March, so it is checked by a round trip).
+    """
+    try:
+        return pc.cast(pc.cast(text, pa.timestamp("s")), pa.timestamp("ms"))
+    except pa.ArrowInvalid:
+        pass
     parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
     round_trip = pc.equal(pc.strftime(parsed, format=fmt), text)
     kept = pc.if_else(pc.fill_null(round_trip, False), parsed, pa.scalar(None, pa.timestamp("s")))
@@ -83,16 +92,20 @@ def _parse_date(text: pa.Array) -> tuple[pa.Array, pa.Array]:
     shaped = pc.match_substring_regex(text, DATE_PATTERN)
     digits = pc.replace_substring_regex(text, r"[-/]", "")
     iso = pc.replace_substring_regex(digits, r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3")
-    parsed = _strict_strptime(pc.if_else(shaped, iso, pa.scalar(None, pa.string())), "%Y-%m-%d")
+    parsed = _iso_to_timestamp(pc.if_else(shaped, iso, pa.scalar(None, pa.string())), "%Y-%m-%d")
     return pc.cast(parsed, pa.date32()), pc.is_valid(parsed)
 
 
 def _parse_timestamp(text: pa.Array) -> tuple[pa.Array, pa.Array]:
+    canonical = pc.match_substring_regex(text, CANONICAL_TIMESTAMP)
+    if pc.all(canonical).as_py() is not False:  # the usual extract: no offsets, no fractions, one cast
+        parsed = _iso_to_timestamp(text, "%Y-%m-%d %H:%M:%S")
+        return parsed, pc.is_valid(parsed)
     parts = pc.extract_regex(text, TIMESTAMP_PATTERN)
     day = pc.replace_substring(pc.struct_field(parts, "day"), "/", "-")
     clock = pc.struct_field(parts, "clock")
     clock = pc.if_else(pc.equal(pc.utf8_length(clock), 5), pc.binary_join_element_wise(clock, ":00", ""), clock)
-    local = _strict_strptime(pc.binary_join_element_wise(day, clock, " "), "%Y-%m-%d %H:%M:%S")
+    local = _iso_to_timestamp(pc.binary_join_element_wise(day, clock, " "), "%Y-%m-%d %H:%M:%S")
     fraction = pc.struct_field(parts, "fraction")
     millis = pc.cast(pc.utf8_slice_codeunits(pc.binary_join_element_wise(fraction, "000", ""), 1, 4), pa.int64())
     local = pc.add(local, pc.cast(pc.fill_null(millis, 0), pa.duration("ms")))

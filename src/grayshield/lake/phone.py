@@ -65,11 +65,21 @@ def normalise_phone_array(values: pa.Array) -> pa.Array:
     import pyarrow.compute as pc
 
     values = values.cast(pa.string())
+    fast_prefixes = pa.array(_fully_valid_mobile_prefixes())
+    # Most extracts hold bare 11-digit mobiles: settle those with one regex and leave null for the rest,
+    # which the kernels below then skip.
+    bare = pc.and_(pc.match_substring_regex(values, r"^1\d{10}$"),
+                   pc.is_in(pc.utf8_slice_codeunits(values, 0, 4), value_set=fast_prefixes))
+    bare = pc.fill_null(bare, False)
+    if pc.all(pc.or_(bare, pc.is_null(values))).as_py():
+        return pc.if_else(bare, pc.binary_join_element_wise("+86", values, ""), pa.scalar(None, pa.string()))
+    bare_numbers = pc.if_else(bare, pc.binary_join_element_wise("+86", values, ""), pa.scalar(None, pa.string()))
+    values = pc.if_else(bare, pa.scalar(None, pa.string()), values)
     cleaned = pc.replace_substring_regex(pc.utf8_trim_whitespace(values), _SEPARATORS, "")
     national = pc.replace_substring_regex(cleaned, r"^(\+86|0086)", "")
     is_fast_mobile = pc.and_(
         pc.match_substring_regex(national, r"^1\d{10}$"),
-        pc.is_in(pc.utf8_slice_codeunits(national, 0, 4), value_set=pa.array(_fully_valid_mobile_prefixes())),
+        pc.is_in(pc.utf8_slice_codeunits(national, 0, 4), value_set=fast_prefixes),
     )
     is_service = pc.match_substring_regex(cleaned, f"^{_SERVICE}$")
     fast = pc.if_else(
@@ -79,10 +89,10 @@ def normalise_phone_array(values: pa.Array) -> pa.Array:
     )
     slow_mask = pc.and_(pc.is_null(fast), pc.invert(pc.equal(cleaned, "")))
     slow_mask = pc.fill_null(slow_mask, False)
-    if not pc.any(slow_mask).as_py():
-        return fast
-    # Looping is confined to distinct leftovers (landlines, foreign numbers, garbage), usually a few.
-    distinct = pc.unique(pc.filter(values, slow_mask))
-    answers = pa.array([normalise_phone(v) for v in distinct.to_pylist()], pa.string())
-    looked_up = pc.take(answers, pc.index_in(values, value_set=distinct))
-    return pc.if_else(slow_mask, looked_up, fast)
+    if pc.any(slow_mask).as_py():
+        # Looping is confined to distinct leftovers (landlines, foreign numbers, garbage), usually a few.
+        distinct = pc.unique(pc.filter(values, slow_mask))
+        answers = pa.array([normalise_phone(v) for v in distinct.to_pylist()], pa.string())
+        looked_up = pc.take(answers, pc.index_in(values, value_set=distinct))
+        fast = pc.if_else(slow_mask, looked_up, fast)
+    return pc.coalesce(bare_numbers, fast)

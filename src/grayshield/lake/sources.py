@@ -13,6 +13,8 @@ import csv
 import hashlib
 import io
 import json
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,7 @@ FORMATS = {".csv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", 
 PARQUET_MAGIC = b"PAR1"
 UTF8_BOM = codecs.BOM_UTF8
 READ_BLOCK = 8 << 20
+HEADER_SCAN = 1 << 20  # a header line is found in the first MiB without scanning a whole block
 JSONL_HEADER_LINES = 100  # keys of the first lines stand in for a header when checking required columns
 
 
@@ -163,7 +166,7 @@ class CsvReader:
     chunk's fields. Records with the wrong number of fields are split off as problems before parsing.
     """
 
-    def __init__(self, source: SourceFile, block_size: int = 64 << 20) -> None:
+    def __init__(self, source: SourceFile, block_size: int = 32 << 20) -> None:
         self.source = source
         self.block_size = block_size
         self._blocks = utf8_blocks(source, block_size)
@@ -177,7 +180,9 @@ class CsvReader:
         for block, position in self._blocks:
             buffer += block
             self._position = position
-            ends = _record_ends(np.frombuffer(buffer, np.uint8))
+            ends = _record_ends(np.frombuffer(buffer, np.uint8)[:HEADER_SCAN])
+            if not len(ends) and len(buffer) > HEADER_SCAN:
+                ends = _record_ends(np.frombuffer(buffer, np.uint8))
             if len(ends):
                 header, self._carry = buffer[: ends[0]], buffer[ends[0] + 1 :]
                 break
@@ -203,18 +208,20 @@ class CsvReader:
             except StopIteration:
                 exhausted, buffer = True, pending
             data = np.frombuffer(buffer, np.uint8)
-            ends = _record_ends(data)
+            newlines = np.flatnonzero(data == 10)
+            ends = _record_ends(data, newlines)
             if not exhausted:
                 if not len(ends):
                     pending = buffer
                     continue
                 cut = int(ends[-1]) + 1
-                pending, buffer, data, ends = buffer[cut:], buffer[:cut], data[:cut], ends
+                pending, buffer, data = buffer[cut:], buffer[:cut], data[:cut]
+                newlines = newlines[newlines < cut]
             elif buffer and (not len(ends) or ends[-1] != len(buffer) - 1):
                 self._check_tail(buffer, data, ends)
                 ends = np.append(ends, len(buffer))
             if len(ends):
-                yield self._chunk(buffer, data, ends, wanted)
+                yield self._chunk(buffer, data, ends, newlines, wanted)
 
     def _check_tail(self, buffer: bytes, data: np.ndarray, ends: np.ndarray) -> None:
         """A last record without a newline is fine unless the file was cut off inside it."""
@@ -229,30 +236,22 @@ class CsvReader:
                 f"应为 {len(self.columns)} 个，且没有换行结尾"
             )
 
-    def _chunk(self, buffer: bytes, data: np.ndarray, ends: np.ndarray, wanted: list[str]) -> Chunk:
+    def _chunk(self, buffer: bytes, data: np.ndarray, ends: np.ndarray, newlines: np.ndarray,
+               wanted: list[str]) -> Chunk:
         starts = np.concatenate(([0], ends[:-1] + 1))
-        newlines = np.flatnonzero(data == 10)
         lines = self._next_line + np.searchsorted(newlines, starts)
         self._next_line += len(newlines)
         lengths = ends - starts
         last_byte = data[np.maximum(ends - 1, 0)]
         blank = (lengths == 0) | ((lengths == 1) & (last_byte == 13))  # pyarrow skips empty lines too
         keep = ~blank
-        field_counts = _field_counts(data, starts, ends)
-        wrong = keep & (field_counts != len(self.columns))
-        problems = [
-            RowProblem(int(lines[i]), f"字段数为 {field_counts[i]}，表头为 {len(self.columns)} 列",
-                       _decode(buffer[starts[i] : ends[i]]))
-            for i in np.flatnonzero(wrong)
-        ]
-        keep &= ~wrong
-        kept_starts, kept_ends = starts[keep], ends[keep]
-        if keep.all():
-            body = buffer
+        try:
+            table = _parse_csv(buffer, self.columns, wanted)
+        except pa.ArrowInvalid:  # some record has the wrong number of fields: find them, parse the rest
+            table, problems = self._parse_without_bad_records(buffer, data, starts, ends, lines, keep, wanted)
         else:
-            byte_keep = np.repeat(keep, np.diff(np.append(starts, len(data))))
-            body = data[byte_keep[: len(data)]].tobytes()
-        table = _parse_csv(body, self.columns, wanted) if len(kept_starts) else _empty(wanted)
+            problems = []
+        kept_starts, kept_ends = starts[keep], ends[keep]
         if table.num_rows != len(kept_starts):
             raise FileRefused(
                 f"{self.source.path.name}: 第 {int(lines[0])} 行起的 CSV 结构无法一致解析（引号用法不符合 RFC 4180）"
@@ -263,10 +262,28 @@ class CsvReader:
 
         return Chunk(table, lines[keep].astype(np.int64), raw, problems, self._position)
 
+    def _parse_without_bad_records(self, buffer: bytes, data: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                                   lines: np.ndarray, keep: np.ndarray,
+                                   wanted: list[str]) -> tuple[pa.Table, list[RowProblem]]:
+        """Split off records whose field count differs from the header (``keep`` is updated in place)."""
+        field_counts = _field_counts(data, starts, ends)
+        wrong = keep & (field_counts != len(self.columns))
+        problems = [
+            RowProblem(int(lines[i]), f"字段数为 {field_counts[i]}，表头为 {len(self.columns)} 列",
+                       _decode(buffer[starts[i] : ends[i]]))
+            for i in np.flatnonzero(wrong)
+        ]
+        keep &= ~wrong
+        byte_keep = np.repeat(keep, np.diff(np.append(starts, len(data))))
+        body = data[byte_keep[: len(data)]].tobytes()
+        table = _parse_csv(body, self.columns, wanted) if keep.any() else _empty(wanted)
+        return table, problems
 
-def _record_ends(data: np.ndarray) -> np.ndarray:
+
+def _record_ends(data: np.ndarray, newlines: np.ndarray | None = None) -> np.ndarray:
     """Positions of newlines that end a record (outside quotes), for a buffer starting at a record start."""
-    newlines = np.flatnonzero(data == 10)
+    if newlines is None:
+        newlines = np.flatnonzero(data == 10)
     quotes = np.flatnonzero(data == 34)
     if not len(quotes):
         return newlines
@@ -439,3 +456,43 @@ def open_reader(source: SourceFile, chunk_rows: int, csv_block_bytes: int,
     if source.format == "jsonl":
         return JsonlReader(source, chunk_rows, allowed_keys)
     return ParquetReader(source, chunk_rows)
+
+
+def prefetch(chunks: Iterator[Chunk], depth: int = 1) -> Iterator[Chunk]:
+    """Read the next chunk in a thread while the caller validates and writes this one.
+
+    pyarrow and numpy release the GIL, so reading and validating overlap on two cores; ``depth`` bounds
+    how many chunks wait in memory. An error in the reader is raised here, in the caller's thread.
+    """
+    handoff: queue.Queue[Chunk | BaseException | None] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(item: Chunk | BaseException | None) -> bool:
+        """Hand over ``item`` unless the consumer has gone (then the reader stops)."""
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not offer(chunk):
+                    return
+            offer(None)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            offer(exc)
+
+    worker = threading.Thread(target=produce, name="ingest-reader", daemon=True)
+    worker.start()
+    try:
+        while (item := handoff.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()

@@ -55,6 +55,7 @@ class World:
             import ibis
 
             self._connection = ibis.duckdb.connect()
+            self._connection.raw_sql("SET enable_progress_bar = false")
         return self._connection
 
     def has_table(self, name: str) -> bool:
