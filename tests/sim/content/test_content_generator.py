@@ -8,6 +8,7 @@ import time
 import numpy as np
 import pytest
 
+from grayshield.contract.tables import PLATFORMS
 from grayshield.contract.truth import BUSINESS_TYPES, POST_LABELS, UTTERANCE_LABELS
 from grayshield.core.errors import ConfigError, ValidationError
 from grayshield.sim.content import (
@@ -202,12 +203,15 @@ def test_names_regions_and_addresses_look_real() -> None:
     assert address.startswith("广东省深圳市") and address.endswith("室")
 
 
-def test_account_profiles() -> None:
-    gen = make()
-    for blackgray in (True, False):
-        for _ in range(50):
-            nickname, bio = gen.account_profile(blackgray, "douyin")
-            assert nickname
+def test_account_profiles_for_every_platform() -> None:
+    gen = make(profile="hard")
+    for platform in PLATFORMS:
+        for blackgray in (True, False):
+            profiles = [gen.account_profile(blackgray, platform) for _ in range(40)]
+            assert all(nickname for nickname, _ in profiles)
+            assert len(set(profiles)) > 20
+    with pytest.raises(ValidationError, match="platform"):
+        gen.account_profile(True, "myspace")
 
 
 def test_wording_varies_enough_that_templates_cannot_be_memorised() -> None:

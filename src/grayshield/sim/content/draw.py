@@ -46,9 +46,6 @@ class Draw:
     def chance(self, p: float) -> bool:
         return self.random() < p
 
-    def index(self, n: int) -> int:
-        return int(self.random() * n)
-
     def choice(self, items: Sequence[T]) -> T:
         return items[int(self.random() * len(items))]
 

@@ -44,6 +44,11 @@ def _homophones() -> dict[str, tuple[str, ...]]:
 
 
 @cache
+def _homophone_words() -> tuple[str, ...]:
+    return tuple(word for word in _homophones() if len(word) > 1)
+
+
+@cache
 def _to_traditional() -> opencc.OpenCC:
     return opencc.OpenCC("s2t")
 
@@ -81,7 +86,7 @@ def _pick_positions(term: str, source: UniformSource, most: int) -> list[int]:
 def homophone(term: str, source: UniformSource) -> str:
     """Swap one or two characters (or a known word) for homophones: 停息挂账 → 亭息挂帐."""
     table = _homophones()
-    words = [word for word in table if len(word) > 1 and word in term]
+    words = [word for word in _homophone_words() if word in term]
     if words and source.random() < 0.3:
         word = words[int(source.random() * len(words))]
         options = table[word]

@@ -15,7 +15,7 @@ from grayshield.contract.truth import BUSINESS_TYPES, POST_LABELS
 from grayshield.core.errors import ConfigError, ValidationError
 from grayshield.sim.content.calls import CallScenario, TranscriptWriter, UtteranceText
 from grayshield.sim.content.complaints import ComplaintTemplate, ComplaintWriter
-from grayshield.sim.content.contacts import obfuscate_contact
+from grayshield.sim.content.contacts import classify_contact, obfuscate_contact
 from grayshield.sim.content.draw import Draw
 from grayshield.sim.content.evasion import evade
 from grayshield.sim.content.grammar import Expansion, Grammar
@@ -26,6 +26,12 @@ from grayshield.sim.content.profile import ContentProfile
 _GRAMMAR_FILES = ("lexicon.toml", "posts.toml", "accounts.toml", "calls.toml", "complaints.toml")
 _LEXICON_FILE = "lexicon.toml"
 DEFAULT_BANK_NAME = "华信银行"  # a fictional issuer, so no simulated text names a real bank
+_PLAIN_PHONE_JOINERS = ("。官方客服", "。如有疑问请致电官方客服", "，本行客服热线", "。咨询请拨打官方热线")
+_PLAIN_HANDLE_JOINERS = ("。关注官方", "，官方账号", " ")
+_PLATFORM_NAMES = {
+    "douyin": "抖音", "kuaishou": "快手", "weibo": "微博", "xiaohongshu": "小红书", "bilibili": "B站", "zhihu": "知乎",
+    "wechat_channels": "视频号", "tieba": "贴吧", "other": "全网",
+}
 
 
 @cache
@@ -118,7 +124,8 @@ class ContentGenerator:
         expansion = Expansion(values=values, aliases=aliases, evasion_rate=rate, evader=self._evade)
         text = self._grammar.expand(symbol, expansion)
         if contact is not None and not blackgray:
-            text += draw.choice(("，联系", "。咨询请拨", " ", "，")) + values["contact"]
+            joiners = _PLAIN_PHONE_JOINERS if classify_contact(contact)[0] == "phone" else _PLAIN_HANDLE_JOINERS
+            text += draw.choice(joiners) + values["contact"]
         self._skeletons[f"post:{symbol}"].add(hash((symbol, *expansion.skeleton)))
         return PostText(
             add_noise(text, draw, self.profile.noise_rate), expansion.evaded > 0, tuple(expansion.terms),
@@ -127,6 +134,8 @@ class ContentGenerator:
 
     def account_profile(self, blackgray: bool, platform: str) -> tuple[str, str]:
         """(nickname, bio). Legitimate accounts that share the vocabulary come at the hard-negative rate."""
+        if platform not in _PLATFORM_NAMES:
+            raise ValidationError(f"unknown platform {platform!r}; expected one of {', '.join(_PLATFORM_NAMES)}")
         draw = self._draw
         if blackgray:
             prefix, rate = "blackgray", self.profile.evasion_rate
@@ -134,7 +143,8 @@ class ContentGenerator:
             prefix, rate = "near", 0.0
         else:
             prefix, rate = "plain", 0.0
-        expansion = Expansion(values={"bank": self.bank_name}, evasion_rate=rate, evader=self._evade)
+        values = {"bank": self.bank_name, "platform": _PLATFORM_NAMES[platform]}
+        expansion = Expansion(values=values, evasion_rate=rate, evader=self._evade)
         nickname = self._grammar.expand(f"{prefix}_nickname", expansion)
         bio = self._grammar.expand(f"{prefix}_bio", expansion)
         self._skeletons[f"account:{prefix}"].add(hash(tuple(expansion.skeleton)))

@@ -80,9 +80,6 @@ class Grammar:
     def has(self, name: str) -> bool:
         return name in self._slots
 
-    def size(self, name: str) -> int:
-        return len(self._slots[name])
-
     def expand(self, symbol: str, expansion: Expansion) -> str:
         """Expand ``symbol``; the alternatives chosen at the top two levels are the skeleton."""
         out: list[str] = []
