@@ -12,6 +12,7 @@ from grayshield.sim.content.draw import Draw
 _SWAPS = (("的", "得"), ("得", "的"), ("在", "再"), ("再", "在"), ("，", ","), ("。", "."), ("！", "!"),
           ("？", "?"), ("：", ":"), ("本人", "我"), ("贵行", "你行"), ("停止", "暂停"), ("减免", "免除"),
           ("严重", "极大"), ("已经", "已"), ("目前", "现在"), ("要求", "请求"), ("非常", "很"))
+_PAUSES = frozenset("，。！？；,.!?;… \n")
 _FILLERS = ("啊", "吧", "哈", "呢", "…", "。。", "！！", "~", " ")
 SENTENCE_CHARS = 30
 
@@ -32,9 +33,17 @@ def add_noise(text: str, draw: Draw, rate: float, segment: int = SENTENCE_CHARS)
             if at >= 0:
                 text = text[:at] + new + text[at + len(old):]
         elif roll < 0.85:
-            at = int(draw.random() * (len(text) + 1))
+            # Fillers go where a writer pauses (before a punctuation mark), not inside a word.
+            at = _next_pause(text, int(draw.random() * len(text)))
             text = text[:at] + _FILLERS[int(draw.random() * len(_FILLERS))] + text[at:]
         elif len(text) > 8:
             at = int(draw.random() * len(text))
             text = text[:at] + text[at + 1:]
     return text
+
+
+def _next_pause(text: str, start: int) -> int:
+    for i in range(start, len(text)):
+        if text[i] in _PAUSES:
+            return i
+    return len(text)
