@@ -41,6 +41,11 @@ class Gang:
     forgery_tool: str = ""
     forger_alias: str = ""
     phash_base: int = 0
+    used: set[str] = field(default_factory=set)  # numbers that appeared anywhere (truth lists only these)
+
+    def use(self, number: str) -> str:
+        self.used.add(number)
+        return number
 
     def habitual(self) -> list[str]:
         return [n for n, k in zip(self.numbers, self.number_kinds, strict=True) if k != "gang_rotating"]
@@ -147,7 +152,7 @@ def build_staff(
     ).astype(object)
     staff_id = np.char.add("S", np.char.zfill(np.arange(1, n + 1).astype(str), 5))
     propensity = rng.lognormal(-0.3, 0.8, n) * np.where(role == "outsourced_agent", 2.0, 1.0)
-    voices.add([voice_id(s) for s in staff_id], rng)
+    voices.add([voice_id(str(s)) for s in staff_id], rng)
     names = {str(s): gen.person_name() for s in staff_id}
     return Staff(staff_id, role, site, shift, team, hire, anomaly, propensity, names)
 

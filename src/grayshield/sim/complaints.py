@@ -73,9 +73,9 @@ def run_complaints(ctx: BlockContext, pop: Population, roles: Roles, exp: Exposu
     closed[pending] = np.datetime64("NaT")
     outcome = np.where(pending, "pending", cols["outcome"])
     regulator = cols["channel"] == "regulator"
-    ref = where_set(regulator, np.char.add("JR", np.char.add(
-        np.datetime_as_string(cols["time"], unit="D").astype(str), np.char.zfill(
-            rng.integers(0, 99_999, n).astype(str), 5))))
+    day = np.datetime_as_string(cols["time"], unit="D")
+    ref = where_set(regulator, [f"JR{d.replace('-', '')}{k:05d}" for d, k in zip(day, rng.integers(0, 99_999, n),
+                                                                                   strict=True)])
     ctx.sink.emit("complaints", {
         "complaint_id": complaint_id, "customer_id": pop.cust_id.take(cols["cust"]),
         "received_time": cols["time"], "channel": cols["channel"], "regulator_ref": pa.array(ref, pa.string()),
@@ -175,9 +175,9 @@ def _gang(ctx: BlockContext, pop: Population, roles: Roles) -> dict[str, NDArray
                        f"{pop.city[cust[i]]}{AGENCY_WORDS[int(rng.integers(len(AGENCY_WORDS)))]}有限公司"
                        if kind == "agency" else ctx.gen.person_name())
         numbers = g.habitual()
-        phone[i] = numbers[int(rng.integers(len(numbers)))]
-    coached_phone = np.asarray(pop.own_phone.take(cust).to_pylist(), dtype=object)
-    phone = np.where(is_coached, coached_phone, phone)
+        # A customer who signs a scripted complaint themselves gives their own number; otherwise the gang's.
+        phone[i] = pop.own_phone[int(cust[i])].as_py() if is_coached[i] and roles.aware[cust[i]] else g.use(
+            numbers[int(rng.integers(len(numbers)))])
     forged = rng.random(n) < 0.9
     return _columns(
         n, cust=cust, time=time,

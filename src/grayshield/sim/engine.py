@@ -93,8 +93,8 @@ def _build(params: WorldParams, root: Path, progress: Progress | None) -> dict[s
         sink.flush()
         if progress:
             progress(offset + size, params.customers)
-    _emit_world_tables(sink, staff, gangs, recruited)
     build_social(params, np.random.default_rng(social_seq), gen, cal, gangs, sink)
+    _emit_world_tables(sink, staff, gangs, recruited)
     rows = sink.finish()
     manifest = {
         "generator": GENERATOR, "version": __version__, "seed": params.seed, "profile": params.profile,
@@ -168,9 +168,8 @@ def _emit_world_tables(sink: WorldSink, staff: Staff, gangs: list[Gang], recruit
         "home_province": [g.home_province for g in gangs], "start_date": np.array([g.start_day for g in gangs]),
         "recruited_customers": recruited,
     }, truth=True)
+    used = [(g.gang_id, n, k) for g in gangs for n, k in zip(g.numbers, g.number_kinds, strict=True) if n in g.used]
     sink.emit("numbers", {
-        "number": [n for g in gangs for n in g.numbers],
-        "is_blackgray": np.ones(sum(len(g.numbers) for g in gangs), bool),
-        "gang_id": [g.gang_id for g in gangs for _ in g.numbers],
-        "kind": [k for g in gangs for k in g.number_kinds],
+        "number": [n for _, n, _ in used], "is_blackgray": np.ones(len(used), bool),
+        "gang_id": [g for g, _, _ in used], "kind": [k for _, _, k in used],
     }, truth=True)

@@ -37,7 +37,7 @@ class WorldParams(BaseModel):
         0.025, ge=0, le=1, description="Monthly chance that a customer at M2+ is recruited by a gang."
     )
     proxy_call_rate: float = Field(
-        1.2, ge=0, le=20, description="Proxy calls a gang makes per recruited customer per month."
+        0.8, ge=0, le=20, description="Proxy calls a gang makes per recruited customer per month."
     )
     contact_hijack_rate: float = Field(
         0.55, ge=0, le=1, description="Share of recruited customers whose mobile is changed to a gang number."
@@ -80,14 +80,14 @@ class WorldParams(BaseModel):
         0.8, ge=0, le=5, description="Std of unobserved per-customer temperament in the complaint logit."
     )
     self_negotiation_rate: float = Field(
-        0.05, ge=0, le=1, description="Monthly chance a customer at M1+ asks the bank for a plan themselves."
+        0.04, ge=0, le=1, description="Monthly chance a customer at M1+ asks the bank for a plan themselves."
     )
     elderly_helper_rate: float = Field(
         0.3, ge=0, le=1, description="Share of customers aged 65+ whose child genuinely calls for them."
     )
     service_call_rate: float = Field(0.08, ge=0, le=5, description="Inbound service calls per customer-month.")
     transcribe_share: float = Field(
-        0.05, ge=0, le=1, description="Share of ordinary agent calls transcribed (all gang and complaint calls are)."
+        0.02, ge=0, le=1, description="Share of ordinary calls transcribed (gang, negotiation and relative calls are, mostly)."
     )
     voiceprint_share: float = Field(
         1.0, ge=0, le=1, description="Share of agent-handled inbound calls the voiceprint system embeds."

@@ -90,7 +90,7 @@ def assign_roles(
     hijack_number = np.full(n, None, dtype=object)
     for i in np.flatnonzero(~np.isnat(hijack_time)):
         takeover = gangs[caller_gang[i]].takeover_numbers()
-        hijack_number[i] = takeover[int(rng.integers(len(takeover)))]
+        hijack_number[i] = gangs[caller_gang[i]].use(takeover[int(rng.integers(len(takeover)))])
 
     mobile_change = cal.times_in_month(rng, rng.integers(0, months, n), n, office_hours=True)
     mobile_change[rng.random(n) >= 0.004 * months] = np.datetime64("NaT")
@@ -176,4 +176,4 @@ def _changes(
 
 
 def _any_number(rng: np.random.Generator, gang: Gang) -> str:
-    return gang.numbers[int(rng.integers(len(gang.numbers)))]
+    return gang.use(gang.numbers[int(rng.integers(len(gang.numbers)))])

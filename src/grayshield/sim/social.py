@@ -125,7 +125,7 @@ def _contact(rng: np.random.Generator, gang: Gang) -> tuple[str | None, str]:
     """(what the post is given to spell, canonical form for the truth), or no contact at all."""
     roll = rng.random()
     if roll < 0.45:
-        number = gang.numbers[int(rng.integers(len(gang.numbers)))]
+        number = gang.use(gang.numbers[int(rng.integers(len(gang.numbers)))])
         spelled = number[3:] if number.startswith("+86400") else number
         return spelled, number
     if roll < 0.9:

@@ -127,14 +127,15 @@ def _anomalies(ctx: BlockContext, pop: Population, ops: OpBuffer, share: float) 
 def _emit(ctx: BlockContext, pop: Population, staff: Staff, ops: OpBuffer) -> None:
     cols = {k: np.concatenate([p[k] for p in ops.parts]) for k in ops.parts[0]}
     n = len(cols["staff"])
-    position = {sid: i for i, sid in enumerate(staff.staff_id)}
-    index = np.array([position[s] for s in cols["staff"]], dtype=np.int64)
-    site = staff.site[index]
+    index = np.searchsorted(staff.staff_id, cols["staff"].astype(str))  # staff ids are issued in sorted order
+    k = np.arange(len(staff.staff_id))
+    terminal = np.char.add(np.char.add("10.", (k // 250 % 250 + 1).astype(str)),
+                           np.char.add(".", np.char.add((k % 250 + 1).astype(str), ".10"))).astype(object)
+    site_name = np.array([SITE_LOCATIONS[s] for s in staff.site], dtype=object)
     remote = cols["remote"].astype(bool)
-    ip = np.char.add(np.char.add("10.", ((index // 250) % 250 + 1).astype(str)),
-                     np.char.add(".", np.char.add(((index % 250) + 1).astype(str), ".10")))
-    ip = np.where(remote, np.char.add("113.87.", np.char.add(ctx.rng.integers(1, 255, n).astype(str), ".7")), ip)
-    location = np.where(remote, "remote", np.vectorize(SITE_LOCATIONS.__getitem__, otypes=[object])(site))
+    ip = terminal[index]
+    ip[remote] = [f"113.87.{b}.7" for b in ctx.rng.integers(1, 255, int(remote.sum()))]
+    location = np.where(remote, "remote", site_name[index])
     cust = cols["cust"].astype(np.int64)
     has_cust = cust >= 0
     cust_ids = where_set(has_cust, np.asarray(pop.cust_id.take(np.maximum(cust, 0)).to_pylist(), dtype=object))

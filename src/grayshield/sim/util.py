@@ -41,7 +41,7 @@ def mobiles(index: NDArray, base: int, prefixes: NDArray) -> pa.Array:
         raise ValueError("phone index outside its range")
     suffix = base + (index * _MULTIPLIER + 12_345) % RANGE_SIZE
     digits = pc.utf8_lpad(pa.array(suffix % 100_000_000).cast(pa.string()), 8, "0")
-    return pc.binary_join_element_wise(pa.array(np.char.add("+86", prefixes)), digits, "")
+    return pc.binary_join_element_wise(pa.scalar("+86"), pa.array(prefixes, pa.string()), digits, "")
 
 
 @dataclass(frozen=True)

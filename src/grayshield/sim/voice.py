@@ -22,23 +22,30 @@ class VoiceSpace:
         self.noise = noise
         self._index: dict[str, int] = {}
         self._centroids: list[NDArray] = []
+        self._matrix: NDArray | None = None
 
     def add(self, people: list[str], rng: np.random.Generator) -> None:
         for person in people:
             self._index[person] = len(self._centroids)
             self._centroids.append(unit(rng.standard_normal(self.dim)))
 
-    def centroids(self, people: list[str]) -> NDArray:
-        matrix = np.stack(self._centroids) if self._centroids else np.zeros((0, self.dim))
-        return np.asarray(matrix[[self._index[p] for p in people]]) if people else np.zeros((0, self.dim))
+    def centroids(self, people: NDArray) -> NDArray:
+        """Centroids of ``people`` (ids of known voices), one row each."""
+        if self._matrix is None or len(self._matrix) != len(self._centroids):
+            self._matrix = np.stack(self._centroids) if self._centroids else np.zeros((0, self.dim))
+        names = np.array(list(self._index))
+        order = np.argsort(names)
+        rows = np.array(list(self._index.values()))[order]
+        return np.asarray(self._matrix[rows[np.searchsorted(names[order], np.asarray(people, dtype=str))]])
 
     def fresh(self, n: int, rng: np.random.Generator) -> NDArray:
         """Centroids for ``n`` people seen only in one block (customers, their relatives)."""
-        return unit(rng.standard_normal((n, self.dim)))
+        return unit(rng.standard_normal((n, self.dim), dtype=np.float32))
 
     def embed(self, centroids: NDArray, rng: np.random.Generator) -> NDArray:
         """One noisy embedding per row of ``centroids`` (float32, L2-normalised)."""
-        noisy = centroids + self.noise * rng.standard_normal(centroids.shape) / np.sqrt(self.dim) * 3.0
+        scale = np.float32(self.noise * 3.0 / np.sqrt(self.dim))
+        noisy = centroids.astype(np.float32) + scale * rng.standard_normal(centroids.shape, dtype=np.float32)
         return unit(noisy).astype(np.float32)
 
 
