@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -117,3 +118,55 @@ class ScoreRun(Base):
     alerts: Mapped[int] = mapped_column(Integer)
     score_summary: Mapped[dict] = mapped_column(JSON, default=dict)  # type: ignore[type-arg]
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Tag(Base):
+    """A label on a subject (number, customer, social account, device) with where it came from and its review.
+
+    Its current state lives here for fast screening; how it got there lives in ``tag_events`` (append-only).
+    ``version`` increases with every change, so two reviewers acting at once cannot overwrite each other.
+    """
+
+    __tablename__ = "tags"
+    __table_args__ = (
+        Index("ix_tags_subject", "subject_type", "subject_id"),
+        Index("ix_tags_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag_type: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(128))
+    source: Mapped[str] = mapped_column(String(16))
+    source_ref: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    confidence: Mapped[float] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(16))
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)  # type: ignore[type-arg]
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    review_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TagEvent(Base):
+    """Append-only history of a tag: every change with actor, time, reason, and the state before and after."""
+
+    __tablename__ = "tag_events"
+    __table_args__ = (Index("ix_tag_events_tag_id", "tag_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag_id: Mapped[int] = mapped_column(Integer, ForeignKey("tags.id"))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # type: ignore[type-arg]
+    after: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
