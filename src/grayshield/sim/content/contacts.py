@@ -3,8 +3,8 @@
 The simulator passes the canonical contact (it records that form in the truth tables); this
 module only decides how the advert spells it. A prefix ``wechat:``, ``qq:`` or ``phone:`` says
 what it is; without one, an 11-digit mobile or a 400 line is a phone, other 5–10 digit strings are
-QQ numbers, other digit strings (landlines, with or without +86) are phones and anything else is
-a WeChat id.
+QQ numbers unless written with +86 or a leading 0 (landlines), other digit strings are phones and
+anything else is a WeChat id.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ _PLAIN_WECHAT = ("微信", "wx")
 _PLAIN_QQ = ("QQ",)
 _PLAIN_PHONE = ("电话", "手机")
 _DIGITS = re.compile(r"\d")
-_MOBILE = re.compile(r"^(?:\+?86)?(1\d{10})$")
+_MOBILE = re.compile(r"^1\d{10}$")
 _SERVICE = re.compile(r"^(400\d{7}|95\d{3,4})$")
 _QQ = re.compile(r"^\d{5,10}$")
-_OTHER_PHONE = re.compile(r"^(?:\+?86)?(\d{7,12})$")
 _SPACERS = (" ", "-", " ", "  ", ".", "—", "_")
 
 
@@ -36,18 +35,17 @@ def classify_contact(contact: str) -> tuple[str, str]:
     kind, sep, value = contact.partition(":")
     if sep and kind in {"wechat", "qq", "phone"}:
         return kind, value
-    digits = contact.replace(" ", "")
-    mobile = _MOBILE.match(digits)
-    if mobile:
-        return "phone", mobile.group(1)
-    if _SERVICE.match(digits):
+    compact = contact.replace(" ", "")
+    digits = compact.removeprefix("+86")
+    if not digits.isdigit():
+        return "wechat", contact
+    if _MOBILE.match(digits) or _SERVICE.match(digits) or digits.startswith("0"):
         return "phone", digits
+    if compact.startswith("+86"):
+        return "phone", "0" + digits  # a landline, written with its trunk prefix
     if _QQ.match(digits):
         return "qq", digits
-    other = _OTHER_PHONE.match(digits)
-    if other:
-        return "phone", "0" + other.group(1)  # a landline, written with its trunk prefix
-    return "wechat", contact
+    return "phone", digits
 
 
 def _styled_digits(value: str, draw: Draw) -> str:
@@ -71,7 +69,11 @@ def _grouped(value: str, draw: Draw) -> str:
         return spacer.join(value)
     if len(value) == 11:
         return spacer.join((value[:3], value[3:7], value[7:]))
-    return spacer.join((value[:3], value[3:6], value[6:]))
+    groups = [value[i:i + 3] for i in range(0, len(value), 3)]
+    if len(groups) > 1 and len(groups[-1]) == 1:
+        tail = groups.pop()
+        groups[-1] += tail
+    return spacer.join(groups)
 
 
 def obfuscate_contact(contact: str, draw: Draw, evade: bool) -> str:
