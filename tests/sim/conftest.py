@@ -8,7 +8,7 @@ import pytest
 
 from grayshield.sim import WorldParams, simulate
 
-SMALL = {"customers": 800, "months": 5, "seed": 11}
+SMALL = {"customers": 1000, "months": 6, "seed": 11}
 
 
 @pytest.fixture(scope="session")

@@ -92,8 +92,8 @@ def test_references_outside_the_contract_hold(default_world: Path) -> None:
 def test_manifest_and_report(default_world: Path) -> None:
     meta = json.loads((default_world / "world.json").read_text(encoding="utf-8"))
     assert meta["generator"] == GENERATOR
-    assert (meta["seed"], meta["profile"], meta["customers"], meta["months"]) == (11, "default", 800, 5)
-    assert meta["row_counts"]["customers"] == 800
+    assert (meta["seed"], meta["profile"], meta["customers"], meta["months"]) == (11, "default", 1000, 6)
+    assert meta["row_counts"]["customers"] == 1000
     assert set(meta["params"]) >= {"gang_count", "recruitment_rate", "evasion_rate", "drift", "text_noise"}
     report = json.loads((default_world / "report.json").read_text(encoding="utf-8"))
     assert report["distinct_templates"]["complaint:gang_template"] >= 1
@@ -104,5 +104,5 @@ def test_manifest_and_report(default_world: Path) -> None:
 def test_the_lake_reads_the_world(default_world: Path) -> None:
     world = open_world(default_world)
     assert world.identity()["generator"] == GENERATOR
-    assert world.table("customers").count().execute() == 800
+    assert world.table("customers").count().execute() == 1000
     assert world.truth("gangs").count().execute() == world.meta["params"]["gang_count"]
