@@ -175,7 +175,7 @@ class FileIngest:
             table = table.filter(pa.array(keep))
             errors.append((good_positions[duplicate_rows], ",".join(self.contract.primary_key),
                            pa.array(duplicate_reasons, pa.string())))
-        self._write_rows(table)
+        self.stage.in_background(self._write_rows, table)
         rejected = self._write_quarantine(chunk, errors)
         return ChunkOutcome(accepted=table.num_rows, rejected=rejected)
 
@@ -219,7 +219,7 @@ class FileIngest:
             },
             schema=QUARANTINE_SCHEMA,
         )
-        self.stage.write(Path(QUARANTINE_DIR) / self.contract.name, quarantine)
+        self.stage.in_background(self.stage.write, Path(QUARANTINE_DIR) / self.contract.name, quarantine)
         return len(distinct) + len(chunk.problems)
 
 

@@ -9,9 +9,13 @@ forward by the next run, so a file's rows are either all visible or none are.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +27,7 @@ STAGING_DIR = "_staging"
 MANIFEST_DIR = "_manifest"
 QUARANTINE_DIR = "_quarantine"
 JOURNAL = "PUBLISH.json"
+MAX_PENDING = 2
 
 
 def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
@@ -37,15 +42,30 @@ def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
 
 @dataclass
 class FileStage:
-    """Parquet writers for one source file's output, kept open across its chunks (one part per partition)."""
+    """Parquet writers for one source file's output, kept open across its chunks (one part per partition).
+
+    Writing happens on one background thread so encoding Parquet overlaps with validating the next chunk;
+    at most ``MAX_PENDING`` writes wait, which bounds the memory they hold.
+    """
 
     lake: Path
     folder: Path
     part_name: str
     _writers: dict[Path, pq.ParquetWriter] = field(default_factory=dict)
+    _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "lake-writer"))
+    _pending: deque[Future[None]] = field(default_factory=deque)
+
+    def in_background(self, work: Callable[..., None], *args: Any) -> None:
+        """Run ``work(*args)`` on the writer thread, after every write queued before it."""
+        self._pending.append(self._pool.submit(work, *args))
+        while len(self._pending) > MAX_PENDING:
+            self._pending.popleft().result()
 
     def write(self, relative: Path, table: pa.Table) -> None:
-        """Append ``table`` to the part that will be published as ``<lake>/<relative>/<part_name>``."""
+        """Append ``table`` to the part that will be published as ``<lake>/<relative>/<part_name>``.
+
+        Call it from work run :meth:`in_background`, or before any is queued.
+        """
         if table.num_rows == 0:
             return
         writer = self._writers.get(relative)
@@ -56,9 +76,15 @@ class FileStage:
         writer.write_table(table)
 
     def close(self) -> None:
-        for writer in self._writers.values():
-            writer.close()
-        self._writers.clear()
+        """Finish queued writes (raising their errors) and close every part."""
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            for writer in self._writers.values():
+                writer.close()
+            self._writers.clear()
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     def publish(self, manifest_key: str, manifest_entry: dict[str, Any]) -> None:
         self.close()
@@ -72,7 +98,8 @@ class FileStage:
         _complete(self.folder)
 
     def discard(self) -> None:
-        self.close()
+        with contextlib.suppress(Exception):  # the output is thrown away: a failed write there changes nothing
+            self.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
