@@ -119,7 +119,12 @@ async def authorize(request: Request) -> Principal | None:
         log.warning("refused %s: route missing from the access table", request.method)
         raise Forbidden("该功能未开放 / route not in the access table")
     allowed = found[1]
-    principal = _principal(request)
+    try:
+        principal = _principal(request)
+    except NotAuthenticated:
+        if allowed is not PUBLIC:
+            raise
+        principal = None  # a stale or bad token must not lock anyone out of the sign-in page
     request.state.principal = principal
     if allowed is not PUBLIC:
         if principal is None:
