@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -176,12 +179,16 @@ def test_complaint_template_renders_are_near_duplicates() -> None:
         assert min(sims) > 0.9, profile
 
 
-def test_gangs_reuse_templates_and_sometimes_write_new_ones() -> None:
+def test_each_template_call_gives_the_gang_a_new_distinct_template() -> None:
     gen = make(profile="hard")
-    ids = [gen.complaint_template("G1").template_id for _ in range(200)]
-    assert 3 <= len(set(ids)) <= 60
-    assert all(i.startswith("G1-") for i in ids)
-    assert gen.complaint_template("G2").template_id.startswith("G2-")
+    templates = [gen.complaint_template("G001") for _ in range(5)]
+    assert [t.template_id for t in templates] == [f"G001-T0{i}" for i in range(1, 6)]
+    assert len({t.text for t in templates}) == 5
+    assert {t.label for t in [gen.complaint_template("G002") for _ in range(30)]} == {
+        "coached_customer", "proxy_representation"}
+    other = gen.render_complaint(templates[1], "王芳", 1000.0, "华信银行")
+    same = gen.render_complaint(templates[0], "李强", 2000.0, "华信银行")
+    assert jaccard(gen.render_complaint(templates[0], "王芳", 1000.0, "华信银行"), same) > jaccard(other, same)
 
 
 def test_genuine_complaints_vary_for_every_cause() -> None:
@@ -269,3 +276,24 @@ def test_caller_turns_read_like_speech_recognition_output() -> None:
     assert any(text.startswith(("嗯，", "那个，", "呃，")) for text in callers)
     assert any(len(text) > 12 and not any(p in text for p in "，。？！") for text in callers)
     assert len(set(callers)) > 0.8 * len(callers)
+
+
+_DIGEST_SCRIPT = """
+import hashlib, numpy as np
+from grayshield.sim.content import CallScenario, ContentGenerator, ContentProfile
+gen = ContentGenerator(np.random.default_rng(9), ContentProfile.for_profile("hard"))
+parts = [gen.post(label, "online_lending", "+8613812345678") for label in ("blackgray_ad", "news_official")]
+parts += [t.text for t in gen.transcript(CallScenario("proxy_inbound", "legal_company", "张伟", "李娜"))]
+parts += [gen.render_complaint(gen.complaint_template("G1"), "王芳", 1.0, "华信银行"), gen.address("北京", "北京")]
+print(hashlib.sha256("|".join(parts).encode()).hexdigest())
+"""
+
+
+def test_output_is_identical_across_processes_and_hash_seeds() -> None:
+    """Byte-identical worlds per seed: nothing may depend on Python's per-process string hashing."""
+    digests = {
+        subprocess.run([sys.executable, "-c", _DIGEST_SCRIPT], env={**os.environ, "PYTHONHASHSEED": seed},
+                       capture_output=True, text=True, check=True).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1

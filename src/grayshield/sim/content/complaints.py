@@ -50,15 +50,14 @@ def format_amount(amount: float, draw: Draw) -> str:
 class ComplaintWriter:
     """Writes genuine complaints and keeps each gang's templates."""
 
-    def __init__(self, grammar: Grammar, draw: Draw, bank_name: str, noise_rate: float, new_template_rate: float,
+    def __init__(self, grammar: Grammar, draw: Draw, bank_name: str, noise_rate: float,
                  hard_negative_rate: float) -> None:
         self._grammar = grammar
         self._hard_negative_rate = hard_negative_rate
         self._draw = draw
         self._bank = bank_name
         self._noise_rate = noise_rate
-        self._new_template_rate = new_template_rate
-        self._templates: dict[str, list[ComplaintTemplate]] = {}
+        self._templates: dict[str, list[ComplaintTemplate]] = {}  # per gang, for ids that read G001-T02
 
     def genuine(self, cause: str, customer_name: str, amount: float) -> tuple[str, tuple[int, ...]]:
         """A customer's own complaint; at the hard-negative rate one that borrows the gangs' words."""
@@ -75,11 +74,9 @@ class ComplaintWriter:
         text = self._grammar.expand(symbol, expansion)
         return add_noise(text, self._draw, self._noise_rate), tuple(expansion.skeleton)
 
-    def template(self, gang_id: str) -> tuple[ComplaintTemplate, bool]:
-        """One of the gang's templates; ``True`` with it when it was written just now."""
+    def template(self, gang_id: str) -> ComplaintTemplate:
+        """A new template for the gang; call again for another (the simulator decides how many a gang owns)."""
         owned = self._templates.setdefault(gang_id, [])
-        if owned and not self._draw.chance(self._new_template_rate):
-            return self._draw.choice(owned), False
         proxy = self._draw.chance(0.4)
         expansion = Expansion(values={"name": _NAME, "amount": _AMOUNT, "bank": _BANK})
         text = self._grammar.expand("gang_proxy" if proxy else "gang_first_person", expansion)
@@ -88,7 +85,7 @@ class ComplaintWriter:
             label="proxy_representation" if proxy else "coached_customer",
         )
         owned.append(template)
-        return template, True
+        return template
 
     def render(self, template: ComplaintTemplate, customer_name: str, amount: float, bank_name: str) -> str:
         text = template.text.replace(_NAME, customer_name).replace(_AMOUNT, f"{amount:.2f}").replace(_BANK, bank_name)

@@ -84,8 +84,7 @@ class ContentGenerator:
         self._transcripts = TranscriptWriter(
             self._grammar, self._draw, bank_name, profile.noise_rate, profile.hard_negative_rate)
         self._complaints = ComplaintWriter(
-            self._grammar, self._draw, bank_name, profile.noise_rate, profile.template_variety / 10,
-            profile.hard_negative_rate)
+            self._grammar, self._draw, bank_name, profile.noise_rate, profile.hard_negative_rate)
         self._skeletons: dict[str, set[int]] = defaultdict(set)
 
     # ---- people and places -------------------------------------------------------------------
@@ -164,9 +163,9 @@ class ContentGenerator:
         return text
 
     def complaint_template(self, gang_id: str) -> ComplaintTemplate:
-        template, new = self._complaints.template(gang_id)
-        if new:
-            self._skeletons["complaint:gang_template"].add(hash(template.text))
+        """A new template owned by ``gang_id``; a gang with several templates calls this several times."""
+        template = self._complaints.template(gang_id)
+        self._skeletons["complaint:gang_template"].add(hash(template.text))
         return template
 
     def render_complaint(self, template: ComplaintTemplate, customer_name: str, amount: float, bank_name: str) -> str:

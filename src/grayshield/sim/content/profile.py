@@ -14,10 +14,10 @@ class ContentProfile:
     evasion_rate: probability that each domain term in a black/gray advert (and each contact
         handle) is written in an evasion spelling; the post's ``evasion`` truth is "any term disguised".
     template_variety: share of each wording slot's alternatives a world uses (drawn per world, so
-        two seeds differ in wording as well as in choices), and ×0.1 the probability that a gang
-        writes a fresh complaint template instead of reusing one of its own.
+        two seeds differ in wording as well as in choices); the simulator also uses it for how many
+        complaint templates a gang owns.
     noise_rate: per-sentence probability of a small slip (typo, punctuation variant, filler) in any
-        text, and of a small edit each time a gang's complaint template is re-used.
+        text; gang complaint renders get one per ~80 characters, so they stay over 90% alike.
     hard_negative_rate: share of legitimate posts and calls that are hard negatives, i.e. share the
         black/gray vocabulary (debt-stress posts, negotiated repayment with the bank, anti-gang news,
         relatives genuinely helping); the rest are everyday card chatter and general news.
