@@ -235,7 +235,8 @@ class _LakeLock:
     def __enter__(self) -> _LakeLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.path.exists():
-            holder = int(self.path.read_text() or 0)
+            text = self.path.read_text().strip()
+            holder = int(text) if text.isdigit() else 0
             if holder and _alive(holder):
                 raise IngestError(f"另一个导入任务（进程 {holder}）正在写入数据湖 {self.path.parents[1]}，请稍后再试")
         self.path.write_text(str(os.getpid()))

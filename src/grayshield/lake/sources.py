@@ -73,29 +73,46 @@ def format_of(path: Path) -> str:
         raise FileRefused(f"{path.name}: 不支持的文件类型 {path.suffix!r}（支持 CSV、JSONL、Parquet）") from None
 
 
+class _DecodeProbe:
+    """Feeds blocks to an incremental decoder and remembers the byte offset of the first invalid byte."""
+
+    def __init__(self, encoding: str) -> None:
+        self._decoder = codecs.getincrementaldecoder(encoding)()
+        self._consumed = 0
+        self.error_offset: int | None = None
+
+    def feed(self, block: bytes, final: bool = False) -> None:
+        if self.error_offset is not None:
+            return
+        pending = len(self._decoder.getstate()[0])
+        try:
+            self._decoder.decode(block, final=final)
+        except UnicodeDecodeError as exc:
+            self.error_offset = self._consumed - pending + exc.start
+        self._consumed += len(block)
+
+
 def _decode_offset(path: Path, encoding: str) -> int | None:
     """Byte offset of the first byte that is not valid in ``encoding``, or None if the file decodes."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    consumed = 0
+    probe = _DecodeProbe(encoding)
     with path.open("rb") as fh:
         while block := fh.read(READ_BLOCK):
-            pending = len(decoder.getstate()[0])
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError as exc:
-                return consumed - pending + exc.start
-            consumed += len(block)
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError as exc:
-            return consumed - len(decoder.getstate()[0]) + exc.start
-    return None
+            probe.feed(block)
+            if probe.error_offset is not None:
+                break
+    probe.feed(b"", final=True)
+    return probe.error_offset
 
 
 def inspect(path: Path, declared_format: str | None = None) -> SourceFile:
-    """Hash the file and check that its bytes are what its name says; refuse it otherwise."""
+    """Hash the file and check that its bytes are what its name says; refuse it otherwise.
+
+    One pass does the hash, the NUL-byte check and UTF-8 validation; GB18030 needs a second pass only
+    for files that are not UTF-8.
+    """
     fmt = declared_format or format_of(path)
     digest = hashlib.sha256()
+    utf8 = _DecodeProbe("utf-8")
     size = 0
     head = b""
     has_nul = False
@@ -105,7 +122,10 @@ def inspect(path: Path, declared_format: str | None = None) -> SourceFile:
                 head = block[:4096]
             has_nul = has_nul or b"\x00" in block
             digest.update(block)
+            if fmt != "parquet":
+                utf8.feed(block)
             size += len(block)
+    utf8.feed(b"", final=True)
     if size == 0 or (fmt != "parquet" and not head.strip(b" \t\r\n" + UTF8_BOM)):
         raise FileRefused(f"{path.name}: 文件为空")
     if fmt == "parquet":
@@ -119,20 +139,14 @@ def inspect(path: Path, declared_format: str | None = None) -> SourceFile:
     first_char = head.lstrip(UTF8_BOM + b" \t\r\n")[:1]
     if fmt == "jsonl" and first_char != b"{":
         raise FileRefused(f"{path.name}: 不是 JSON Lines 文件（首个非空字符应为 '{{'）")
-    encoding = _detect_encoding(path)
-    return SourceFile(path, fmt, digest.hexdigest(), size, encoding)
-
-
-def _detect_encoding(path: Path) -> str:
-    utf8_error = _decode_offset(path, "utf-8")
-    if utf8_error is None:
-        return "utf-8"
+    if utf8.error_offset is None:
+        return SourceFile(path, fmt, digest.hexdigest(), size, "utf-8")
     gb_error = _decode_offset(path, "gb18030")
     if gb_error is None:
-        return "gb18030"
+        return SourceFile(path, fmt, digest.hexdigest(), size, "gb18030")
     raise FileRefused(
-        f"{path.name}: 编码无法识别：按 UTF-8 在第 {utf8_error} 字节处无效，按 GB18030/GBK 在第 {gb_error} 字节处无效"
-        "（请导出为 UTF-8 或 GBK）"
+        f"{path.name}: 编码无法识别：按 UTF-8 在第 {utf8.error_offset} 字节处无效，"
+        f"按 GB18030/GBK 在第 {gb_error} 字节处无效（请导出为 UTF-8 或 GBK）"
     )
 
 
