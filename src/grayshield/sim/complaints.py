@@ -27,7 +27,7 @@ CAUSES = ("fees_interest", "collection", "service", "transaction_dispute", "nego
 CHANNELS = np.array(["hotline", "app", "branch", "email", "letter", "regulator", "social_media", "online_portal"])
 OTHER_CHANNEL_SHARES = np.array([0.45, 0.25, 0.1, 0.05, 0.03, 0.0, 0.02, 0.1])
 # Chance a genuine complaint of each cause goes through the regulator rather than the bank's own channels.
-REGULATOR_SHARE = {"negotiated_repayment": 0.55, "collection": 0.4, "fees_interest": 0.2, "credit_report": 0.3}
+REGULATOR_SHARE = {"negotiated_repayment": 0.45, "collection": 0.4, "fees_interest": 0.3, "credit_report": 0.3}
 DEMANDS: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {
     "fees_interest": (("fee_waiver", "interest_waiver", "negotiated_repayment", "refund", "explanation"),
                       (0.4, 0.2, 0.2, 0.1, 0.1)),
@@ -129,7 +129,7 @@ def _genuine(ctx: BlockContext, pop: Population, exp: Exposure) -> dict[str, NDA
     n = cust.size
     scores = np.stack([np.log(causes[c][cust, month] + 1e-6) for c in CAUSES], axis=1)
     cause = np.asarray(CAUSES)[np.argmax(scores + rng.gumbel(size=scores.shape), axis=1)]
-    to_regulator = rng.random(n) < np.vectorize(lambda c: REGULATOR_SHARE.get(c, 0.08), otypes=[float])(cause)
+    to_regulator = rng.random(n) < np.vectorize(lambda c: REGULATOR_SHARE.get(c, 0.12), otypes=[float])(cause)
     channel = np.where(to_regulator, "regulator",
                        CHANNELS[rng.choice(8, n, p=OTHER_CHANNEL_SHARES / OTHER_CHANNEL_SHARES.sum())])
     demand = np.array([_draw(rng, *DEMANDS[c]) for c in cause], dtype=object)

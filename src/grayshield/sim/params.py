@@ -43,7 +43,7 @@ class WorldParams(BaseModel):
         0.55, ge=0, le=1, description="Share of recruited customers whose mobile is changed to a gang number."
     )
     proxy_complaints_per_recruit: float = Field(
-        1.6, ge=0, le=10, description="Mean template complaints a gang files per recruited customer."
+        1.4, ge=0, le=10, description="Mean template complaints a gang files per recruited customer."
     )
     unaware_rate: float = Field(
         0.6, ge=0, le=1, description="Share of recruited customers unaware of complaints filed in their name."
