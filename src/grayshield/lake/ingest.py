@@ -181,7 +181,7 @@ class FileIngest:
 
     def _write_rows(self, table: pa.Table) -> None:
         name = self.contract.name
-        if self.contract.partition_by is None:
+        if self.contract.partition_by is None or table.num_rows == 0:
             self.stage.write(Path(name), table)
             return
         when = table.column(self.contract.partition_by)
