@@ -284,7 +284,8 @@ def _transcripts(
         if rng.random() < chance:
             options = COLLECTION_BREACHES if collection else SERVICE_BREACHES
             breaches = (str(options[int(rng.integers(len(options)))]),)
-        omitted = tuple(item for item in MANDATORY_ITEMS if rng.random() < p.missing_item_rate / 2)
+        omitted = tuple(item for item in MANDATORY_ITEMS
+                        if rng.random() < p.missing_item_rate / len(MANDATORY_ITEMS))
         persona = calls["persona"][i]
         scenario = CallScenario(
             kind=str(calls["scenario"][i]), persona=None if persona is None else str(persona),

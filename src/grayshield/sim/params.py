@@ -90,7 +90,7 @@ class WorldParams(BaseModel):
         0.02, ge=0, le=1, description="Share of ordinary calls transcribed (gang, negotiation and relative calls are, mostly)."
     )
     voiceprint_share: float = Field(
-        1.0, ge=0, le=1, description="Share of agent-handled inbound calls the voiceprint system embeds."
+        1.0, ge=0, le=1, description="Share of answered, agent-handled calls the voiceprint system embeds (both sides)."
     )
     voice_dim: int = Field(64, ge=8, le=512, description="Voiceprint embedding dimension.")
     voice_noise: float = Field(
@@ -98,14 +98,14 @@ class WorldParams(BaseModel):
     )
     breach_rate: float = Field(0.04, ge=0, le=1, description="Chance an agent call carries a compliance breach.")
     missing_item_rate: float = Field(
-        0.08, ge=0, le=1, description="Chance an agent call omits a mandatory item (recording notice, ...)."
+        0.08, ge=0, le=1, description="Chance a transcribed agent call omits a mandatory item (recording notice, ...)."
     )
     staff_anomaly_rate: float = Field(
         0.08, ge=0, le=1, description="Share of staff who show anomalous operation patterns at some point."
     )
     customers_per_staff: int = Field(400, ge=10, description="Customers per staff member (sizes the staff).")
     drift: float = Field(
-        1.0, ge=0, le=5, description="Month-to-month drift: macro risk trend, gang growth, new evasion spellings."
+        1.0, ge=0, le=5, description="Month-to-month drift: risk and collection trends, gang growth, late-arriving gangs."
     )
 
     @field_validator("start")
