@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -239,3 +240,12 @@ def test_a_whole_world_folder_skips_truth_and_manifest(lake: Lake, tmp_path: Pat
     report = lake.ingest([world])
     assert [f.table for f in report.files] == ["staff"] and report.exit_code == 0
     assert lake.summary()["tables"]["staff"]["rows"] == 1
+
+
+def test_an_unreadable_file_is_refused_and_the_batch_goes_on(lake: Lake, calls_csv: Writer) -> None:
+    locked = calls_csv("calls_locked.csv", call_line("N1"))
+    locked.chmod(0)
+    if os.access(locked, os.R_OK):  # running as root: permissions do not stop us, nothing to test
+        pytest.skip("file permissions are not enforced for this user")
+    report = lake.ingest([locked, calls_csv("calls_ok.csv", call_line("N2"))])
+    assert [f.status for f in report.files] == ["refused", "ingested"]

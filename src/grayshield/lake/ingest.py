@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from grayshield.contract import TABLES, Table, get_table
 from grayshield.contract.arrow import arrow_schema
 from grayshield.core.errors import IngestError
-from grayshield.core.logging import get_logger
+from grayshield.core.logging import get_logger, scrub
 from grayshield.lake.keys import KeyIndex
 from grayshield.lake.parse import parse_column
 from grayshield.lake.report import FileReport, IngestReport
@@ -322,6 +322,10 @@ def _ingest_file(lake: Path, path: Path, index: int, options: IngestOptions, key
     except FileRefused as exc:
         report.accepted = report.rejected = 0
         report.reason = exc.message
+        return report
+    except (OSError, pa.ArrowException) as exc:  # unreadable or unparsable beyond what the readers foresee
+        report.accepted = report.rejected = 0
+        report.reason = f"{path.name}: 无法读取或解析（{type(exc).__name__}: {scrub(str(exc))[:200]}）"
         return report
     report.status = "ingested"
     stage.publish(source.sha256, {
