@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,3 +61,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'store.db'}"
     else:
         yield from _postgres_database()
+
+
+@pytest.fixture(scope="session")
+def simulated_world(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """Simulate a world once per test session per parameter set: ``simulated_world("default", 3000, 9, seed=7)``."""
+    cache: dict[tuple[Any, ...], Path] = {}
+
+    def make(profile: str = "default", customers: int = 2_000, months: int = 9, seed: int = 7) -> Path:
+        from grayshield.sim import WorldParams, simulate
+
+        key = (profile, customers, months, seed)
+        if key not in cache:
+            out = tmp_path_factory.mktemp("worlds") / f"{profile}-{customers}-{months}-{seed}"
+            simulate(WorldParams.for_profile(profile, customers=customers, months=months, seed=seed), out)
+            cache[key] = out
+        return cache[key]
+
+    return make

@@ -77,7 +77,9 @@ class GbmClassifier:
             raise ValueError(f"missing feature columns: {missing}")
         frame = X[list(getattr(self, "feature_names_", X.columns))].copy()
         for col in self.categorical:
-            frame[col] = pd.Categorical(frame[col].astype("string"), categories=self.categories_[col])
+            values = frame[col].astype("string")
+            known = values.isin(self.categories_[col])  # a category unseen in training reads as missing
+            frame[col] = pd.Categorical(values.where(known), categories=self.categories_[col])
         for col in frame.columns:
             if col not in self.categorical:
                 frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")

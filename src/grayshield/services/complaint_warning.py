@@ -56,7 +56,7 @@ def publish(models: ComplaintModels, frame: pd.DataFrame, registry: ModelRegistr
         reference.to_parquet(folder / "drift_reference.parquet")
         curves: dict[str, Any] = {"LightGBM": scored["score"]}
         if models.scorecard is not None:
-            curves["评分卡"] = models.scorecard.predict_proba(valid[models.features])[:, 1]
+            curves["WOE scorecard"] = models.scorecard.predict_proba(valid[models.features])[:, 1]
         plots = {"curves": card.curves_plot(valid["complaint_30d"], curves),
                  "importance": card.importance_plot(models.summary["feature_importance"])}
         (folder / "model_card.html").write_text(card.render(models.summary, models.features, plots),
@@ -112,7 +112,7 @@ def evaluate_world(train_path: Path, test_path: Path, out_dir: Path | None) -> d
         out_dir.mkdir(parents=True, exist_ok=True)
         plot = card.curves_plot(latest["complaint_30d"], {
             "LightGBM": latest["score"],
-            **({"评分卡": models.scorecard.predict_proba(latest[models.features])[:, 1]} if models.scorecard else {}),
+            **({"WOE scorecard": models.scorecard.predict_proba(latest[models.features])[:, 1]} if models.scorecard else {}),
         })
         summary = {**models.summary, "oot_validation": {
             k.removesuffix("_latest_months"): v for k, v in result["complaint_30d"].items()
