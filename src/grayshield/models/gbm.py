@@ -67,7 +67,7 @@ class GbmClassifier:
         if X_valid is not None and y_valid is not None:
             from sklearn.linear_model import LogisticRegression
 
-            raw = self.booster_.predict(self._prepare(X_valid), raw_score=True)
+            raw = np.asarray(self.booster_.predict(self._prepare(X_valid), raw_score=True))
             self.calibrator_ = LogisticRegression(C=1e6, max_iter=1000).fit(raw.reshape(-1, 1), np.asarray(y_valid))
         return self
 
@@ -93,7 +93,7 @@ class GbmClassifier:
         if self.calibrator_ is None:
             p = self.raw_score(X)
         else:
-            log_odds = self.booster_.predict(self._prepare(X), raw_score=True).reshape(-1, 1)
+            log_odds = np.asarray(self.booster_.predict(self._prepare(X), raw_score=True)).reshape(-1, 1)
             p = np.asarray(self.calibrator_.predict_proba(log_odds)[:, 1], dtype=np.float64)
         return np.column_stack([1.0 - p, p])
 
