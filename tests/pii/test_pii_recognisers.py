@@ -104,12 +104,12 @@ def test_registry_takes_a_bank_recogniser_and_switches_it() -> None:
     def staff_ids(text: str, start: int, end: int) -> list[Hit]:
         return [Hit("BANK_ACCOUNT", start, end, text[start:end], 0.9, "staff")]
 
-    RECOGNISERS.register("staff_id", PatternRecogniser("staff_id", r"GS\d{6}", staff_ids))
+    RECOGNISERS.register("staff_id", PatternRecogniser("staff_id", "G", r"S\d{6}", staff_ids))
     try:
         assert [h.text for h in Scanner().scan("工号GS123456")] == ["GS123456"]
         assert Scanner(disabled=["staff_id"]).scan("工号GS123456") == []
         with pytest.raises(RegistryError):
-            RECOGNISERS.register("staff_id", PatternRecogniser("staff_id", "x", staff_ids))
+            RECOGNISERS.register("staff_id", PatternRecogniser("staff_id", "x", "", staff_ids))
         with pytest.raises(RegistryError):
             Scanner(enabled=["no_such"])
     finally:

@@ -73,6 +73,19 @@ TEMPLATES = (
     "回乡证{PERMIT}的客户{NAME}来电咨询境外还款，电话{PHONE}。",
 )
 
+# Written after the recognisers were tuned and never tuned against: evaluate_world reports them separately,
+# the honest estimate for phrasing the recognisers have not seen.
+HELD_OUT_TEMPLATES = (
+    "坐席：您好，请问是{NAME}吗？客户：对，我手机号{PHONE}，上个月在{ADDR}附近被人拉去办了停息挂账。",
+    "【投诉摘要】投诉人：{NAME}；证件号码：{ID}；联系方式：{PHONE}；诉求：撤销分期，退还{AMOUNT}。",
+    "据{NAME}反映，某法务公司通过微信{PHONE}联系她，自称能协商还款，要求先付{AMOUNT}。",
+    "核实信息：姓名{NAME}，卡号后四位{TAIL}，预留手机{PHONE}，通讯地址{ADDR}。",
+    "客户来信称其身份证{ID}被冒用，于{DATE}在{ADDR}办理了一张卡{CARD}。",
+    "回访记录：{DATE}回访{NAME}先生，电话{PHONE}，客户表示已自行还款，不再委托中介。",
+    "外呼名单第3条：{NAME}，{PHONE}，逾期{AMOUNT}，车牌{PLATE}。",
+    "委托协议显示乙方为{NAME}，乙方账户{ACCOUNT}，乙方电子邮箱{EMAIL}，协议编号{ORDER}。",
+)
+
 _GIVEN_EXTRA = "蕊澍骞赟祎旻琬晞濛珩彧翀"  # rarer given-name characters the recogniser does not list
 _BINS = (
     "622202",
@@ -272,12 +285,19 @@ def fill(template: str, rng: random.Random, overrides: dict[str, Sequence[str]] 
 
 
 def generate_corpus(
-    seed: int, n_docs: int, *, names: Sequence[str] = (), phones: Sequence[str] = ()
+    seed: int,
+    n_docs: int,
+    *,
+    names: Sequence[str] = (),
+    phones: Sequence[str] = (),
+    templates: Sequence[str] = TEMPLATES,
+    source: str = "generated",
 ) -> list[LabelledDoc]:
     """``n_docs`` labelled documents for ``seed``; ``names``/``phones`` (from a world) are mixed in when given."""
     rng = random.Random(seed)
     overrides = {k: v for k, v in (("NAME", names), ("PHONE", phones)) if v}
-    return [fill(rng.choice(TEMPLATES), rng, overrides) for _ in range(n_docs)]
+    docs = (fill(rng.choice(templates), rng, overrides) for _ in range(n_docs))
+    return [LabelledDoc(doc.text, doc.spans, source) for doc in docs]
 
 
 def tricky_cases() -> list[LabelledDoc]:
@@ -296,3 +316,18 @@ def tricky_cases() -> list[LabelledDoc]:
             spans.append((start, start + len(value), entity))
         docs.append(LabelledDoc(case["text"], tuple(sorted(spans)), "tricky"))
     return docs
+
+
+def join_documents(docs: Sequence[LabelledDoc], per_document: int) -> list[LabelledDoc]:
+    """Concatenate consecutive documents ``per_document`` at a time: call transcripts and complaint files are
+    many sentences long, and per-document cost depends on length."""
+    joined: list[LabelledDoc] = []
+    for first in range(0, len(docs), per_document):
+        parts = docs[first : first + per_document]
+        spans: list[Span] = []
+        offset = 0
+        for part in parts:
+            spans.extend((s + offset, e + offset, entity) for s, e, entity in part.spans)
+            offset += len(part.text)
+        joined.append(LabelledDoc("".join(p.text for p in parts), tuple(spans), parts[0].source))
+    return joined

@@ -8,7 +8,7 @@ placeholders and the console show. Classes follow JR/T 0171-2020 §4.2: C3 is au
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 ID_CARD = "ID_CARD"
 BANK_CARD = "BANK_CARD"
@@ -48,9 +48,12 @@ ENTITY_TYPES: dict[str, EntityType] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One finding: ``text[start:end]`` is an ``entity`` with ``confidence``; ``reason`` says why (for auditors)."""
+class Hit(NamedTuple):
+    """One finding: ``text[start:end]`` is an ``entity`` with ``confidence``; ``reason`` says why (for auditors).
+
+    A named tuple rather than a frozen dataclass: scans create many of these and tuple construction is several
+    times cheaper.
+    """
 
     entity: str
     start: int

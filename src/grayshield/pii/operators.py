@@ -16,6 +16,7 @@ from grayshield.core.errors import ConfigError
 from grayshield.pii import entities as E
 from grayshield.pii import validators as V
 from grayshield.pii.entities import ENTITY_TYPES, Hit
+from grayshield.pii.recognisers import admin_prefix_length
 
 _DIGIT_ENTITIES = frozenset({E.ID_CARD, E.BANK_CARD, E.BANK_ACCOUNT, E.PHONE})
 
@@ -47,12 +48,13 @@ class Mask(_Operator):
             value, tail = value[:cut], value[cut:]
         head = ""
         if self.keep_admin:
-            from grayshield.pii.recognisers import RECOGNISERS, AddressRecogniser
-
-            recogniser = RECOGNISERS.get("address")
-            if isinstance(recogniser, AddressRecogniser):
-                cut = recogniser.admin_prefix_length(value)
-                head, value = value[:cut], value[cut:]
+            cut = admin_prefix_length(value)
+            head, value = value[:cut], value[cut:]
+        if value.isalnum():  # no separators to preserve: slice instead of walking the characters
+            size = len(value)
+            first = min(self.keep_first, size)
+            last = min(self.keep_last, size - first)
+            return head + value[:first] + self.mask_char * (size - first - last) + value[size - last :] + tail
         significant = [i for i, c in enumerate(value) if c.isalnum()]  # one hit's characters, not the text
         hidden = significant[self.keep_first : max(self.keep_first, len(significant) - self.keep_last)]
         chars = list(value)

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from functools import cache
+from typing import NamedTuple, Protocol
 
 from grayshield.core.registry import Registry
 from grayshield.pii import entities as E
@@ -31,15 +32,26 @@ Classifier = Callable[[str, int, int], list[Hit]]
 
 @dataclass(frozen=True)
 class PatternRecogniser:
-    """A regex (no named groups) plus the function that validates and types each match."""
+    """A regex plus the function that validates and types each match.
+
+    The regex comes in two parts so that the scanner's joined regex can begin with one character class: the
+    regex engine then skips every position whose character cannot start any match in a tight C loop (most of
+    a Chinese text) instead of trying every alternative there. ``first`` is the body of a character class
+    (``"0-9A-Z"``) for the match's first character; ``rest`` matches the remainder and may look behind at the
+    first character (``(?<=E)…``, or ``(?<![A-Z].)`` for "not preceded by a letter"). No named groups.
+    """
 
     name: str
-    pattern: str
+    first: str
+    rest: str
     classify: Classifier
 
+    @property
+    def pattern(self) -> str:
+        return f"[{self.first}]{self.rest}"
 
-@dataclass(frozen=True)
-class LexiconMatch:
+
+class LexiconMatch(NamedTuple):
     start: int
     end: int
     tag: str
@@ -67,10 +79,14 @@ def _window(text: str, start: int, size: int = 12) -> str:
 
 # --- numbers: resident IDs, cards, accounts, phones, permits written as digits -------------------------------
 
-_DIGIT = "[0-9０-９零〇一二三四五六七八九幺两]"
-_NOT_DIGIT_BEFORE = "(?<![0-9０-９A-Za-z零〇一二三四五六七八九幺两十百千万亿_@])"
-_NOT_DIGIT_AFTER = "(?![0-9０-９A-Za-z零〇一二三四五六七八九幺两])"
-NUMBER_PATTERN = f"{_NOT_DIGIT_BEFORE}(?:(?:\\+|00)?86[ \\-]?)?{_DIGIT}(?:[ \\-\\u3000]?{_DIGIT}){{6,24}}[XxＸｘ]?{_NOT_DIGIT_AFTER}"
+_DIGIT_CHARS = "0-9０-９零〇一二三四五六七八九幺两"
+_DIGIT = f"[{_DIGIT_CHARS}]"
+_DIGIT_NEIGHBOUR = f"{_DIGIT_CHARS}A-Za-z"
+NUMBER_FIRST = f"+{_DIGIT_CHARS}"
+NUMBER_REST = (
+    f"(?<![{_DIGIT_NEIGHBOUR}十百千万亿_@.+].)(?:(?<=\\+)86[ \\-]?{_DIGIT}|(?<={_DIGIT}))"
+    f"(?:[ \\-\\u3000]?{_DIGIT}){{6,27}}[XxＸｘ]?(?![{_DIGIT_NEIGHBOUR}])"
+)
 _WHITESPACE = re.compile(r"[ \u3000]+")
 _CHINESE_NUMERAL = re.compile("[零〇一二三四五六七八九幺两]")
 
@@ -86,31 +102,42 @@ def _has(cues: tuple[str, ...], context: str) -> bool:
 
 
 def classify_number(number: str, context: str, spelled: bool) -> tuple[str, float, str] | None:
-    """Type one normalised digit string; ``context`` is the text just before it. None if it is no PII."""
-    mobile = V.strip_country_code(number)
-    if V.MOBILE.match(mobile):
+    """Type one normalised digit string; ``context`` is the text just before it. None if it is no PII.
+
+    Dispatches on length first: most runs are ruled out or typed by one check, and this runs for every digit
+    run in every text.
+    """
+    length = len(number)
+    mobile = (length == 11 and number[0] == "1" and V.MOBILE.match(number)) or (
+        13 <= length <= 15 and number[0] in "08" and V.MOBILE.match(V.strip_country_code(number))
+    )
+    if mobile:
         return E.PHONE, 0.85 if spelled else 0.95, "mobile numbering plan"
-    if V.is_resident_id(number):
+    if length == 18 and V.is_resident_id(number):
         return E.ID_CARD, 0.99, "GB 11643 check digit and birth date"
-    account_cue = _has(ACCOUNT_CUES, context) and not _has(PHONE_CUES + ID_CUES, context)
-    looks_like_card = V.is_bank_card(number) and V.has_card_bin(number)
-    if account_cue and 10 <= len(number) <= 25 and number.isdigit() and not looks_like_card:
-        return E.BANK_ACCOUNT, 0.8, "digits after an account cue"
-    if V.is_legacy_resident_id(number):
+    card = 16 <= length <= 19 and V.is_bank_card(number)
+    if 10 <= length <= 25 and _has(ACCOUNT_CUES, context) and not _has(PHONE_CUES + ID_CUES, context):
+        if number.isdigit() and not (card and V.has_card_bin(number)):
+            return E.BANK_ACCOUNT, 0.8, "digits after an account cue"
+    if length == 15 and V.is_legacy_resident_id(number):
         confidence = 0.95 if _has(ID_CUES, context) else 0.7
         return E.ID_CARD, confidence, "15-digit legacy ID: province code and birth date"
-    if V.LANDLINE.match(number):
+    if 10 <= length <= 12 and number[0] == "0" and V.LANDLINE.match(number):
         return E.PHONE, 0.85 if _has(PHONE_CUES, context) else 0.7, "landline area code and length"
-    if V.is_bank_card(number) and (V.has_card_bin(number) or _has(CARD_CUES, context)):
+    if card and (V.has_card_bin(number) or _has(CARD_CUES, context)):
         return E.BANK_CARD, 0.95 if V.has_card_bin(number) else 0.85, "Luhn check digit and issuer prefix"
-    if len(number) in (8, 10) and _has(PERMIT_CUES, context):
+    if length in (8, 10) and _has(PERMIT_CUES, context):
         return E.TRAVEL_PERMIT, 0.8, "digits after a Taiwan permit cue"
     return None
 
 
 def _number_hit(text: str, start: int, end: int) -> Hit | None:
     raw = text[start:end]
-    typed = classify_number(V.normalise_digits(raw), _window(text, start), bool(_CHINESE_NUMERAL.search(raw)))
+    plain = raw.isascii() and raw.isdigit()  # the common case needs no normalising
+    number = raw if plain else V.normalise_digits(raw)
+    typed = classify_number(
+        number, _window(text, start), not plain and _CHINESE_NUMERAL.search(raw) is not None
+    )
     if typed is None:
         return None
     entity, confidence, reason = typed
@@ -165,18 +192,21 @@ def _simple(
     return classify
 
 
-EMAIL_PATTERN = (
-    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+_ALNUM = "A-Za-z0-9"
+EMAIL_REST = r"(?<![A-Za-z0-9._%+\-].)[A-Za-z0-9._%+\-]*+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+IP_FIRST = "0-9A-Fa-f"
+IP_REST = (
+    r"(?<![0-9A-Fa-f:.].)(?:(?<=[0-9])[0-9]{0,2}\.(?:[0-9]{1,3}\.){2}[0-9]{1,3}(?![0-9.])"
+    r"|[0-9A-Fa-f]{0,3}:(?:[0-9A-Fa-f]{1,4}:){1,6}(?::|[0-9A-Fa-f]{1,4})(?::?[0-9A-Fa-f]{1,4})*(?![0-9A-Fa-f:]))"
 )
-IPV4_PATTERN = r"(?<![0-9.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![0-9.])"
-IPV6_PATTERN = r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?::?[0-9A-Fa-f]{1,4})*(?![0-9A-Fa-f:])"
-_PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-PLATE_PATTERN = f"[{_PLATE_PROVINCES}][A-HJ-NP-Z][ ·•]?(?:[A-HJ-NP-Z0-9]{{5,6}}|[A-HJ-NP-Z0-9]{{4}}[挂学警港澳])(?![A-Za-z0-9])"
+PLATE_FIRST = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+PLATE_REST = r"[A-HJ-NP-Z][ ·•]?(?:[A-HJ-NP-Z0-9]{5,6}|[A-HJ-NP-Z0-9]{4}[挂学警港澳])(?![A-Za-z0-9])"
 # Ordinary passports E+8 (or E+letter+7), older G+8; Mainland travel permits for HK/Macau C+8 (or C+letter+7),
 # older W+8; Home Return Permits H/M+8 (or +10); Mainland travel permits for Taiwan L+8 or T+8.
-PASSPORT_PATTERN = r"(?<![A-Za-z0-9])(?:E[0-9A-HJ-NP-Z][0-9]{7}|G[0-9]{8})(?![A-Za-z0-9])"
-PERMIT_PATTERN = (
-    r"(?<![A-Za-z0-9])(?:[CW][0-9A-HJ-NP-Z][0-9]{7}|[HM][0-9]{8}(?:[0-9]{2})?|[LT][0-9]{8})(?![A-Za-z0-9])"
+PASSPORT_REST = r"(?<![A-Za-z0-9].)(?:(?<=E)[0-9A-HJ-NP-Z][0-9]{7}|(?<=G)[0-9]{8})(?![A-Za-z0-9])"
+PERMIT_REST = (
+    r"(?<![A-Za-z0-9].)(?:(?<=[CW])[0-9A-HJ-NP-Z][0-9]{7}|(?<=[HM])[0-9]{8}(?:[0-9]{2})?|(?<=[LT])[0-9]{8})"
+    r"(?![A-Za-z0-9])"
 )
 
 
@@ -411,51 +441,37 @@ class AddressRecogniser:
         return pos
 
 
+@cache
+def _address_parser() -> AddressRecogniser:
+    return AddressRecogniser(load_lexicon())
+
+
+def admin_prefix_length(address: str) -> int:
+    """How many leading characters of ``address`` are province/city/district (what display masking keeps)."""
+    return _address_parser().admin_prefix_length(address)
+
+
 def register_builtins(registry: Registry[Recogniser]) -> None:
-    """The recognisers GrayShield ships; order matters only for the single regex (earlier wins a tie)."""
+    """The recognisers GrayShield ships; order matters only for the joined regex (earlier wins a tie)."""
     lexicon = load_lexicon()
-    registry.register(
-        "email", PatternRecogniser("email", EMAIL_PATTERN, _simple(E.EMAIL, 0.95, "e-mail shape"))
+    email = _simple(E.EMAIL, 0.95, "e-mail shape")
+    ip_veto = ("版本", "version", "Version", "v", "V")
+    ip = _simple(E.IP_ADDRESS, 0.85, "IP address", check=V.is_ip_address, veto=ip_veto)
+    passport = _simple(E.PASSPORT, 0.8, "passport number shape", ("护照",))
+    permit = _simple(E.TRAVEL_PERMIT, 0.75, "HK/Macau/Taiwan permit shape", PERMIT_CUES)
+    plate = _simple(E.LICENSE_PLATE, 0.85, "licence plate shape", ("车牌", "车号"), check=_plate_has_digit)
+    recognisers: tuple[Recogniser, ...] = (
+        PatternRecogniser("email", _ALNUM, EMAIL_REST, email),
+        PatternRecogniser("ip_address", IP_FIRST, IP_REST, ip),
+        PatternRecogniser("passport", "EG", PASSPORT_REST, passport),
+        PatternRecogniser("travel_permit", "CWHMLT", PERMIT_REST, permit),
+        PatternRecogniser("license_plate", PLATE_FIRST, PLATE_REST, plate),
+        PatternRecogniser("number", NUMBER_FIRST, NUMBER_REST, classify_numbers),
+        NameRecogniser(lexicon),
+        AddressRecogniser(lexicon),
     )
-    registry.register(
-        "ip_address",
-        PatternRecogniser(
-            "ip_address",
-            f"{IPV4_PATTERN}|{IPV6_PATTERN}",
-            _simple(
-                E.IP_ADDRESS,
-                0.85,
-                "IP address",
-                check=V.is_ip_address,
-                veto=("版本", "version", "Version", "v", "V"),
-            ),
-        ),
-    )
-    registry.register(
-        "passport",
-        PatternRecogniser(
-            "passport", PASSPORT_PATTERN, _simple(E.PASSPORT, 0.8, "passport number shape", ("护照",))
-        ),
-    )
-    registry.register(
-        "travel_permit",
-        PatternRecogniser(
-            "travel_permit",
-            PERMIT_PATTERN,
-            _simple(E.TRAVEL_PERMIT, 0.75, "HK/Macau/Taiwan permit shape", PERMIT_CUES),
-        ),
-    )
-    registry.register(
-        "license_plate",
-        PatternRecogniser(
-            "license_plate",
-            PLATE_PATTERN,
-            _simple(E.LICENSE_PLATE, 0.85, "licence plate shape", ("车牌", "车号"), check=_plate_has_digit),
-        ),
-    )
-    registry.register("number", PatternRecogniser("number", NUMBER_PATTERN, classify_numbers))
-    registry.register("person_name", NameRecogniser(lexicon))
-    registry.register("address", AddressRecogniser(lexicon))
+    for recogniser in recognisers:
+        registry.register(recogniser.name, recogniser)
 
 
 register_builtins(RECOGNISERS)

@@ -14,7 +14,7 @@ import re
 DIGIT_TRANSLATION = str.maketrans(
     "零〇一二三四五六七八九幺两０１２３４５６７８９Ｘｘx", "00123456789120123456789XXX"
 )
-SEPARATORS = re.compile(r"[ \-\u3000]")
+SEPARATORS = re.compile(r"[ +\-\u3000]")
 
 # GB/T 2260 province-level codes: the first two digits of every resident ID.
 PROVINCE_CODES = frozenset(
@@ -41,12 +41,20 @@ def id_check_char(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
+# Read once: asking the clock for every candidate number is measurable on the hot path, and a birth date a
+# day in the future of a long-running process's start is no real ID anyway.
+_EARLIEST_BIRTH = dt.date(1900, 1, 1)
+_LATEST_BIRTH = dt.date.today()
+
+
 def _valid_date(year: int, month: int, day: int) -> bool:
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return False
     try:
         born = dt.date(year, month, day)
     except ValueError:
         return False
-    return dt.date(1900, 1, 1) <= born <= dt.date.today()
+    return _EARLIEST_BIRTH <= born <= _LATEST_BIRTH
 
 
 def is_resident_id(number: str) -> bool:
@@ -65,16 +73,14 @@ def is_legacy_resident_id(number: str) -> bool:
     return _valid_date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
 
 
+_LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
 def luhn_ok(number: str) -> bool:
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):
         return False
-    total = 0
-    for index, char in enumerate(reversed(number)):
-        digit = int(char)
-        if index % 2:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
+    digits = [ord(c) - 48 for c in reversed(number)]
+    return (sum(digits[0::2]) + sum(_LUHN_DOUBLED[d] for d in digits[1::2])) % 10 == 0
 
 
 def is_bank_card(number: str) -> bool:
