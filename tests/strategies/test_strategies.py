@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from grayshield.core.errors import NotFoundError, ValidationError
-from grayshield.strategies import StrategyRepository, backtest, default_rule_text, parse_rule_set
+from grayshield.strategies import StrategyRepository, default_rule_text, parse_rule_set
+from grayshield.strategies.backtest import backtest
 
 
 def _alerts() -> pd.DataFrame:

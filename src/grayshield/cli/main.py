@@ -8,8 +8,15 @@ from grayshield import __version__
 from grayshield.cli import config as config_cli
 from grayshield.cli import db as db_cli
 from grayshield.cli import evaluate as evaluate_cli
+from grayshield.cli import ingest as ingest_cli
+from grayshield.cli import lake as lake_cli
+from grayshield.cli import pii as pii_cli
 from grayshield.cli import score as score_cli
+from grayshield.cli import serve as serve_cli
+from grayshield.cli import simulate as simulate_cli
 from grayshield.cli import strategy as strategy_cli
+from grayshield.cli import text as text_cli
+from grayshield.cli import users as users_cli
 
 app = typer.Typer(
     name="grayshield",
@@ -17,12 +24,15 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.add_typer(config_cli.app, name="config")
-app.add_typer(db_cli.app, name="db")
-app.add_typer(score_cli.app, name="score")
-app.add_typer(strategy_cli.app, name="strategy")
+for command in (simulate_cli.simulate, ingest_cli.ingest, serve_cli.serve):
+    app.command(command.__name__, help=command.__doc__)(command)
 app.command("eval", help=evaluate_cli.evaluate.__doc__)(evaluate_cli.evaluate)
 app.command("train", help=evaluate_cli.train.__doc__)(evaluate_cli.train)
+for name, sub in (
+    ("lake", lake_cli.app), ("db", db_cli.app), ("config", config_cli.app), ("score", score_cli.app),
+    ("strategy", strategy_cli.app), ("text", text_cli.app), ("pii", pii_cli.app), ("users", users_cli.app),
+):
+    app.add_typer(sub, name=name)
 
 
 @app.callback()

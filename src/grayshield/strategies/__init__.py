@@ -1,6 +1,6 @@
-"""Front-end strategies: analyst-editable, versioned rules that turn warnings into actions, with backtests."""
+"""Front-end strategies: analyst-editable, versioned rules that turn warnings into actions, with backtests
+(``grayshield.strategies.backtest``, which needs pandas, is imported on its own)."""
 
-from grayshield.strategies.backtest import backtest
 from grayshield.strategies.repository import PublishedStrategy, StrategyRepository
 from grayshield.strategies.rules import Action, Rule, RuleSet, default_rule_text, parse_rule_set
 
@@ -10,7 +10,6 @@ __all__ = [
     "Rule",
     "RuleSet",
     "StrategyRepository",
-    "backtest",
     "default_rule_text",
     "parse_rule_set",
 ]

@@ -10,12 +10,14 @@ from __future__ import annotations
 import tomllib
 from collections import defaultdict
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from grayshield.core.errors import ValidationError as GsValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PROXY_LEVELS = ("high", "medium", "low")
 
@@ -124,7 +126,7 @@ class RuleSet(_Strict):
         rows = out.reset_index(drop=True)
         for i in order:
             row = rows.iloc[i]
-            if pd.isna(row["band"]):
+            if row["band"] is None or row["band"] != row["band"]:  # no band (None / NaN): not alerted
                 continue
             chosen_rule, chosen_action = "fallback", self.fallback_action
             for rule in self.matching_rules(row["band"], row["proxy_level"], str(row.get("segment", "")),
