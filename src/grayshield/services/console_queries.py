@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 import threading
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -116,6 +116,12 @@ class AlertFilter(BaseModel):
     proxy_level: str | None = Field(default=None, max_length=16)
     segment: str | None = Field(default=None, max_length=32)
     customer_id: str | None = Field(default=None, max_length=128)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        """An HTML form sends an untouched ``<select>`` as ``band=``; that means "any", not an error."""
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 class Reason(BaseModel):
@@ -253,7 +259,7 @@ def customer_view(session: Session, lake_dir: Path, customer_id: str) -> Custome
 def _text(value: Any) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    return str(value.date() if hasattr(value, "date") and not isinstance(value, date) else value)
+    return str(value.date() if isinstance(value, datetime) else value)
 
 
 def reveal_customer_field(session: Session, lake_dir: Path, customer_id: str, field: str, *, actor: str,

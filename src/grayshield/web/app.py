@@ -20,7 +20,7 @@ from grayshield import __version__
 from grayshield.core.settings import Settings
 from grayshield.services.users import Authenticator, LocalAuthenticator
 from grayshield.store import Database
-from grayshield.web import errors
+from grayshield.web import errors, labels
 from grayshield.web.security import LoginThrottle, authorize
 
 HERE = Path(__file__).parent
@@ -53,6 +53,8 @@ def create_app(settings: Settings, *, authenticator: Authenticator | None = None
     app.state.authenticator = authenticator or LocalAuthenticator(app.state.db)
     app.state.login_throttle = LoginThrottle()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates.env.globals.update(role_labels=labels.ROLE_LABELS, proxy_labels=labels.PROXY_LABELS,
+                                           attribute_labels=labels.ATTRIBUTE_LABELS, drift_labels=labels.DRIFT_LABELS)
 
     for router in [*api_routers(), *extra_routers]:
         app.include_router(router, prefix="/api/v1")

@@ -24,7 +24,6 @@ from grayshield.web.security import CurrentUser, LoginThrottle
 
 router = APIRouter()
 log = get_logger(__name__)
-ROLE_LABELS = {"analyst": "分析员", "investigator": "调查员", "qa": "质检", "supervisor": "主管", "admin": "管理员"}
 # The model card is a self-contained report with inline styles and images but no scripts.
 CARD_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 PAGE_SIZE = 50
@@ -169,7 +168,7 @@ def strategies_diff(request: Request, strategies: Strategies, old: Annotated[str
 def _users_page(request: Request, status_code: int = 200, message: str | None = None,
                 error: str | None = None) -> HTMLResponse:
     return render(request, "admin_users.html", status_code=status_code, users=users.list_users(request.app.state.db),
-                  roles=ROLES, role_labels=ROLE_LABELS, message=message, error=error)
+                  roles=ROLES, message=message, error=error)
 
 
 @router.get("/admin/users")

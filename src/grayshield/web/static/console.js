@@ -4,7 +4,7 @@
   "use strict";
 
   function option(spec) {
-    var base = { title: { text: spec.title, left: "center", textStyle: { fontSize: 14 } }, tooltip: {} };
+    var base = { animation: false, title: { text: spec.title, left: "center", textStyle: { fontSize: 14 } }, tooltip: {} };
     if (spec.kind === "pie") {
       base.series = [{ type: "pie", radius: "60%", data: spec.data }];
       return base;
