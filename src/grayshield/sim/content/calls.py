@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from grayshield.contract.truth import BREACH_TYPES, MANDATORY_ITEMS, UTTERANCE_LABELS
 from grayshield.core.errors import ValidationError
+from grayshield.sim.content.dialect import Dialect
 from grayshield.sim.content.draw import Draw
 from grayshield.sim.content.grammar import Expansion, Grammar
 from grayshield.sim.content.noise import add_noise
@@ -81,8 +82,9 @@ class TranscriptWriter:
     """
 
     def __init__(self, grammar: Grammar, draw: Draw, bank_name: str, noise_rate: float,
-                 hard_negative_rate: float) -> None:
+                 hard_negative_rate: float, dialect: Dialect) -> None:
         self._grammar = grammar
+        self._dialect = dialect
         self.draw = draw
         self._bank = bank_name
         self._noise_rate = noise_rate
@@ -104,7 +106,7 @@ class TranscriptWriter:
 
     def text(self, symbol: str, values: dict[str, str], spoken: bool) -> tuple[str, int]:
         expansion = Expansion(values=values)
-        text = self._grammar.expand(symbol, expansion)
+        text = self._dialect.rewrite(self._grammar.expand(symbol, expansion))
         if spoken:
             if self.draw.chance(0.35):
                 text = self.draw.choice(_SPOKEN_OPENERS) + text

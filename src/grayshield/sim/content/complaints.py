@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grayshield.core.errors import ValidationError
+from grayshield.sim.content.dialect import Dialect
 from grayshield.sim.content.draw import Draw
 from grayshield.sim.content.grammar import Expansion, Grammar
 from grayshield.sim.content.noise import add_noise
@@ -51,8 +52,9 @@ class ComplaintWriter:
     """Writes genuine complaints and keeps each gang's templates."""
 
     def __init__(self, grammar: Grammar, draw: Draw, bank_name: str, noise_rate: float,
-                 hard_negative_rate: float) -> None:
+                 hard_negative_rate: float, dialect: Dialect) -> None:
         self._grammar = grammar
+        self._dialect = dialect
         self._hard_negative_rate = hard_negative_rate
         self._draw = draw
         self._bank = bank_name
@@ -71,7 +73,7 @@ class ComplaintWriter:
         symbol = f"genuine_{cause}"
         if self._grammar.has(f"{symbol}_hard") and self._draw.chance(self._hard_negative_rate):
             symbol += "_hard"
-        text = self._grammar.expand(symbol, expansion)
+        text = self._dialect.rewrite(self._grammar.expand(symbol, expansion))
         return add_noise(text, self._draw, self._noise_rate), tuple(expansion.skeleton)
 
     def template(self, gang_id: str) -> ComplaintTemplate:
@@ -79,7 +81,7 @@ class ComplaintWriter:
         owned = self._templates.setdefault(gang_id, [])
         proxy = self._draw.chance(0.4)
         expansion = Expansion(values={"name": _NAME, "amount": _AMOUNT, "bank": _BANK})
-        text = self._grammar.expand("gang_proxy" if proxy else "gang_first_person", expansion)
+        text = self._dialect.rewrite(self._grammar.expand("gang_proxy" if proxy else "gang_first_person", expansion))
         template = ComplaintTemplate(
             template_id=f"{gang_id}-T{len(owned) + 1:02d}", gang_id=gang_id, text=text,
             label="proxy_representation" if proxy else "coached_customer",

@@ -16,6 +16,7 @@ from grayshield.core.errors import ConfigError, ValidationError
 from grayshield.sim.content.calls import CallScenario, TranscriptWriter, UtteranceText
 from grayshield.sim.content.complaints import ComplaintTemplate, ComplaintWriter
 from grayshield.sim.content.contacts import classify_contact, obfuscate_contact
+from grayshield.sim.content.dialect import Dialect
 from grayshield.sim.content.draw import Draw
 from grayshield.sim.content.evasion import evade
 from grayshield.sim.content.grammar import Expansion, Grammar
@@ -28,6 +29,9 @@ _LEXICON_FILE = "lexicon.toml"
 DEFAULT_BANK_NAME = "华信银行"  # a fictional issuer, so no simulated text names a real bank
 _PLAIN_PHONE_JOINERS = ("。官方客服", "。如有疑问请致电官方客服", "，本行客服热线", "。咨询请拨打官方热线")
 _PLAIN_HANDLE_JOINERS = ("。关注官方", "，官方账号", " ")
+# Share of the hard cases that sit right at the line: gang ads dressed as stories, genuine sharers who
+# offer help, the bank's own instalment promotions.
+_SOFT_SHARE = 0.25
 _PLATFORM_NAMES = {
     "douyin": "抖音", "kuaishou": "快手", "weibo": "微博", "xiaohongshu": "小红书", "bilibili": "B站", "zhihu": "知乎",
     "wechat_channels": "视频号", "tieba": "贴吧", "other": "全网",
@@ -57,6 +61,16 @@ def lexicon_terms() -> Mapping[str, tuple[str, ...]]:
     return {category: tuple(terms) for category, terms in _slot_files()[_LEXICON_FILE].items()}
 
 
+def _post_symbol(label: str, hard: bool, borderline: bool) -> str:
+    if label == "blackgray_ad":
+        return "ad_soft" if borderline else "ad"
+    if not hard:
+        return "discussion_easy" if label == "consumer_discussion" else "news_easy"
+    if label == "consumer_discussion":
+        return "discussion_adlike" if borderline else "discussion_hard"
+    return "news_promo" if borderline else "news_hard"
+
+
 @dataclass(frozen=True)
 class PostText:
     """A post with what the truth tables need: whether evasion was applied and which terms it carries."""
@@ -81,10 +95,11 @@ class ContentGenerator:
         slots, lexicon = _merged_slots()
         self._grammar = Grammar(slots, self._draw, profile.template_variety, lexicon)
         self._people = People(self._draw)
+        self._dialect = Dialect(self._draw, frozenset(t for terms in lexicon_terms().values() for t in terms))
         self._transcripts = TranscriptWriter(
-            self._grammar, self._draw, bank_name, profile.noise_rate, profile.hard_negative_rate)
+            self._grammar, self._draw, bank_name, profile.noise_rate, profile.hard_negative_rate, self._dialect)
         self._complaints = ComplaintWriter(
-            self._grammar, self._draw, bank_name, profile.noise_rate, profile.hard_negative_rate)
+            self._grammar, self._draw, bank_name, profile.noise_rate, profile.hard_negative_rate, self._dialect)
         self._skeletons: dict[str, set[int]] = defaultdict(set)
 
     # ---- people and places -------------------------------------------------------------------
@@ -111,9 +126,7 @@ class ContentGenerator:
         draw = self._draw
         blackgray = label == "blackgray_ad"
         hard = not blackgray and draw.chance(self.profile.hard_negative_rate)
-        symbol = "ad" if blackgray else {"consumer_discussion": "discussion", "news_official": "news"}[label]
-        if not blackgray:
-            symbol += "_hard" if hard else "_easy"
+        symbol = _post_symbol(label, hard, draw.chance(self.profile.hard_negative_rate * _SOFT_SHARE))
         # Legitimate authors slip into a variant spelling only as often as they make any typo.
         rate = self.profile.evasion_rate if blackgray else (self.profile.noise_rate if hard else 0.0)
         values = {"bank": self.bank_name, "contact": ""}
@@ -121,7 +134,7 @@ class ContentGenerator:
             values["contact"] = obfuscate_contact(contact, draw, evade=blackgray and draw.chance(self.profile.evasion_rate))
         aliases = {"biz": f"biz_{business_type}", "cta": "cta_contact" if contact is not None else "cta_nocontact"}
         expansion = Expansion(values=values, aliases=aliases, evasion_rate=rate, evader=self._evade)
-        text = self._grammar.expand(symbol, expansion)
+        text = self._dialect.rewrite(self._grammar.expand(symbol, expansion))
         if contact is not None and not blackgray:
             joiners = _PLAIN_PHONE_JOINERS if classify_contact(contact)[0] == "phone" else _PLAIN_HANDLE_JOINERS
             text += draw.choice(joiners) + values["contact"]
@@ -145,7 +158,7 @@ class ContentGenerator:
         values = {"bank": self.bank_name, "platform": _PLATFORM_NAMES[platform]}
         expansion = Expansion(values=values, evasion_rate=rate, evader=self._evade)
         nickname = self._grammar.expand(f"{prefix}_nickname", expansion)
-        bio = self._grammar.expand(f"{prefix}_bio", expansion)
+        bio = self._dialect.rewrite(self._grammar.expand(f"{prefix}_bio", expansion))
         self._skeletons[f"account:{prefix}"].add(hash(tuple(expansion.skeleton)))
         return nickname, bio
 

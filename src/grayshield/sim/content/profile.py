@@ -18,9 +18,11 @@ class ContentProfile:
         complaint templates a gang owns.
     noise_rate: per-sentence probability of a small slip (typo, punctuation variant, filler) in any
         text; gang complaint renders get one per ~80 characters, so they stay over 90% alike.
-    hard_negative_rate: share of legitimate posts and calls that are hard negatives, i.e. share the
-        black/gray vocabulary (debt-stress posts, negotiated repayment with the bank, anti-gang news,
-        relatives genuinely helping); the rest are everyday card chatter and general news.
+    hard_negative_rate: share of legitimate posts, calls and complaints that are hard negatives, i.e.
+        share the black/gray vocabulary (debt-stress posts, negotiated repayment with the bank,
+        anti-gang news, relatives genuinely helping); the rest are everyday card chatter and general
+        news. A quarter of that rate again sets the borderline cases on both sides: gang ads dressed
+        as personal stories, genuine sharers offering help, the bank's own instalment promotions.
     """
 
     name: str
