@@ -139,7 +139,7 @@ def _self_negotiation_calls(ctx: BlockContext, pop: Population, roles: Roles) ->
         caller_number=np.asarray(pop.own_phone.take(cust).to_pylist(), dtype=object), queue="collection",
         relation="self", verified=rng.random(n) < 0.95, agent=_pick(ctx, ("collector", "service_agent"), n),
         speaker=_customer_speaker(pop, cust), voice=CUSTOMER_VOICE, scenario="negotiation_genuine",
-        transcribe=True, ivr="M>4>1",
+        transcribe=rng.random(n) < 0.5, ivr="M>4>1",
     )
 
 
@@ -257,8 +257,8 @@ def _collection_calls(
         gang=np.where(answered, gang, -1), proxy_role=proxy_role, speaker=speaker, voice=voice,
         scenario=where_set(answered, "collection_outbound"), persona=persona,
         escalation=hijacked & answered & (rng.random(n) < 0.5),
-        # Gang-answered collection calls are many (collectors keep dialling); a quarter is enough to learn from.
-        transcribe=answered & (rng.random(n) < np.where(hijacked, 0.25, ctx.params.transcribe_share)), action=rows,
+        # Gang-answered collection calls are many (collectors keep dialling); a sample is enough to learn from.
+        transcribe=answered & (rng.random(n) < np.where(hijacked, 0.15, ctx.params.transcribe_share)), action=rows,
         result=result,
     )
 
@@ -371,11 +371,15 @@ def _emit_collection_actions(
 
 
 def _emit_voiceprints(ctx: BlockContext, calls: dict[str, NDArray], call_id: NDArray) -> None:
-    """Both sides of agent-handled, answered calls, as far as the voiceprint system covers them."""
+    """Both sides of answered inbound calls an agent handled, as far as the voiceprint system covers them.
+
+    Like most banks' deployments the system listens on the inbound lines only, so whether a call has a
+    voiceprint says nothing about who answered an outbound one.
+    """
     rng, voices = ctx.rng, ctx.voices
     n = len(call_id)
     rows = np.flatnonzero((calls["voice"] != NO_VOICE) & (calls["agent"] != None)  # noqa: E711
-                          & (rng.random(n) < ctx.params.voiceprint_share))
+                          & (calls["direction"] == "inbound") & (rng.random(n) < ctx.params.voiceprint_share))
     if not rows.size:
         return
     centroid = np.zeros((rows.size, voices.dim), dtype=np.float32)
@@ -387,7 +391,7 @@ def _emit_voiceprints(ctx: BlockContext, calls: dict[str, NDArray], call_id: NDA
     centroid[known] = voices.centroids(calls["speaker"][rows[known]])
     agent_centroid = voices.centroids(np.char.add("P", calls["agent"][rows].astype(str)))
     ids_ = np.concatenate([call_id[rows], call_id[rows]])
-    side = np.repeat(np.array(["caller", "agent"]), rows.size)
+    side = np.repeat(np.array(["caller", "agent"], dtype=object), rows.size)
     embedding = np.concatenate([voices.embed(centroid, rng), voices.embed(agent_centroid, rng)])
     ctx.sink.emit("voiceprints", {"call_id": ids_, "side": side, "embedding": embedding,
-                                  "model_version": np.full(ids_.size, MODEL_VERSION)})
+                                  "model_version": np.full(ids_.size, MODEL_VERSION, dtype=object)})

@@ -19,13 +19,14 @@ from grayshield.sim.population import ANNUAL_FEE, Population
 from grayshield.sim.sink import WorldSink
 from grayshield.sim.util import Calendar, IdMint, NDArray, logit, sigmoid
 
+# Name tables are object arrays: indexing them is cheap and they convert to Arrow strings in bulk.
 STAGES = np.array(["none", "early_reminder", "internal_collection", "internal_collection", "outsourced",
-                   "outsourced", "legal"])
-BUCKET_NAMES = np.array(["M0", "M1", "M2", "M3", "M4", "M5", "M6+"])
+                   "outsourced", "legal"], dtype=object)
+BUCKET_NAMES = np.array(["M0", "M1", "M2", "M3", "M4", "M5", "M6+"], dtype=object)
 AGENCIES = np.array(["AG01", "AG02", "AG03", "AG04"])
 SERVICE_FAILURES = np.array(["AUTO_DEBIT_FAILED", "APP_OUTAGE", "CARD_DECLINED_ERROR", "STATEMENT_ERROR",
                              "HOTLINE_UNREACHABLE"])
-REPAY_CHANNELS = np.array(["auto_debit", "app", "bank_transfer", "third_party", "branch"])
+REPAY_CHANNELS = np.array(["auto_debit", "app", "bank_transfer", "third_party", "branch"], dtype=object)
 # Collection contacts per delinquent account and month, by bucket: (action type, mean count per bucket 0..6).
 COLLECTION_PLAN: tuple[tuple[str, tuple[float, ...]], ...] = (
     ("sms", (0, 2, 2, 2, 1.5, 1.5, 1)),
@@ -190,7 +191,7 @@ def run_ledger(
         [written_off, closed, blocked, np.isnat(pop.activation) | (bal == 0)],
         ["written_off", "closed", "blocked", "dormant"], "active",
     )
-    empty = {"acc": np.zeros(0, np.int64), "time": np.zeros(0, "datetime64[ms]"), "type": np.zeros(0, "U16"),
+    empty = {"acc": np.zeros(0, np.int64), "time": np.zeros(0, "datetime64[ms]"), "type": np.zeros(0, dtype=object),
              "bucket": np.zeros(0, np.int64), "month": np.zeros(0, np.int64)}
     collection = {k: np.concatenate(v) if v else empty[k] for k, v in actions.items()}
     return LedgerResult(exp, collection, status, close_date, limit)
@@ -235,7 +236,7 @@ def _plan_collection(
         office = kind not in ("sms", "app_push", "email")
         actions["acc"].append(acc)
         actions["time"].append(cal.times_in_month(rng, t, acc.size, office_hours=office))
-        actions["type"].append(np.full(acc.size, kind))
+        actions["type"].append(np.full(acc.size, kind, dtype=object))
         actions["bucket"].append(bucket[acc])
         actions["month"].append(np.full(acc.size, t))
     return contacts, harsh
@@ -285,14 +286,14 @@ def _product_events(
     for kind, mask in flags.items():
         acc = np.flatnonzero(mask)
         rows["acc"].append(acc)
-        rows["type"].append(np.full(acc.size, kind))
+        rows["type"].append(np.full(acc.size, kind, dtype=object))
         rows["amount"].append(amounts[kind][acc] if kind in amounts else np.full(acc.size, np.nan))
         terms = rng.choice([3, 6, 12, 24], acc.size) if kind == "instalment_plan" else np.zeros(acc.size)
         rows["term"].append(terms)
         by = who.get(kind, "system")
-        rows["by"].append(np.full(acc.size, by))
+        rows["by"].append(np.full(acc.size, by, dtype=object))
         channel = rng.choice(["app", "hotline", "branch"], acc.size, p=[0.6, 0.3, 0.1]) if by == "customer" \
-            else np.full(acc.size, "system")
+            else np.full(acc.size, "system", dtype=object)
         rows["channel"].append(channel)
         detail = SERVICE_FAILURES[rng.integers(0, len(SERVICE_FAILURES), acc.size)] if kind == "service_failure" \
             else np.full(acc.size, None, dtype=object)

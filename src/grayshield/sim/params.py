@@ -90,7 +90,7 @@ class WorldParams(BaseModel):
         0.02, ge=0, le=1, description="Share of ordinary calls transcribed (gang, negotiation and relative calls are, mostly)."
     )
     voiceprint_share: float = Field(
-        1.0, ge=0, le=1, description="Share of answered, agent-handled calls the voiceprint system embeds (both sides)."
+        1.0, ge=0, le=1, description="Share of answered inbound agent calls the voiceprint system embeds (both sides)."
     )
     voice_dim: int = Field(64, ge=8, le=512, description="Voiceprint embedding dimension.")
     voice_noise: float = Field(

@@ -99,6 +99,9 @@ def _as_array(value: Any, type_: pa.DataType) -> pa.Array:
         flat = pa.array(value.astype(np.float32).ravel())
         offsets = pa.array(np.arange(0, value.size + 1, value.shape[1], dtype=np.int32))
         return pa.ListArray.from_arrays(offsets, flat).cast(type_)
+    if isinstance(value, np.ndarray) and value.dtype.kind == "U":
+        # numpy's fixed-width UCS4 strings convert slowly element by element; UTF-8 bytes go over in bulk.
+        return pa.array(np.char.encode(value, "utf-8")).cast(type_)
     if isinstance(value, np.ndarray) and value.dtype.kind == "M":
         unit = "D" if pa.types.is_date32(type_) else "ms"
         return pa.array(value.astype(f"datetime64[{unit}]"), type=type_)
