@@ -12,6 +12,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from grayshield.core.settings import Settings
+from grayshield.lake.world import open_world
+from grayshield.services.screening import MappingDirectory, Screener, TagCache
 from grayshield.store import Database
 from grayshield.web import create_app
 
@@ -26,7 +28,8 @@ def app(console_settings: Settings) -> Iterator[FastAPI]:
     db = Database(console_settings.db_url)
     seed_store(db)
     write_lake_customers(console_settings.lake_dir)
-    yield create_app(console_settings, db=db)
+    screener = Screener(TagCache(db), MappingDirectory.from_source(open_world(console_settings.lake_dir)))
+    yield create_app(console_settings, db=db, screener=screener)
     db.dispose()
 
 

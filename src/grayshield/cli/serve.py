@@ -17,6 +17,8 @@ def serve(
     import uvicorn
 
     from grayshield.core.logging import configure_logging
+    from grayshield.lake.world import open_world
+    from grayshield.services.screening import MappingDirectory, Screener, TagCache
     from grayshield.store import Database, upgrade
     from grayshield.web import create_app
 
@@ -24,7 +26,10 @@ def serve(
     configure_logging(settings.log_level)
     db = Database(settings.db_url)
     upgrade(db)
-    app = create_app(settings, db=db)
+    lake = settings.lake_dir
+    directory = MappingDirectory.from_source(open_world(lake)) if lake.is_dir() else MappingDirectory({})
+    screener = Screener(TagCache(db), directory)
+    app = create_app(settings, db=db, screener=screener)
     console.print(f"GrayShield 控制台：http://{host}:{port}/")
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False,
                 proxy_headers=False, server_header=False)

@@ -18,6 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from grayshield import __version__
 from grayshield.core.settings import Settings
+from grayshield.services.screening import Screener
 from grayshield.services.users import Authenticator, LocalAuthenticator
 from grayshield.store import Database
 from grayshield.web import errors, labels
@@ -33,14 +34,17 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 
 
 def api_routers() -> list[APIRouter]:
     """The JSON API routers; later work adds its router here (one line) and its routes to the access table."""
-    from grayshield.web.api import console
+    from grayshield.web.api import console, screen
 
-    return [console.router]
+    return [console.router, screen.router]
 
 
 def create_app(settings: Settings, *, authenticator: Authenticator | None = None, db: Database | None = None,
-               extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
-    """Build the console for ``settings``; pass ``authenticator`` to sign in through the bank's SSO."""
+               screener: Screener | None = None, extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """Build the console for ``settings``; pass ``authenticator`` to sign in through the bank's SSO.
+
+    Without a ``screener`` the call-screening endpoint answers 503 (``grayshield serve`` builds one).
+    """
     from grayshield.web import pages
 
     app = FastAPI(
@@ -51,6 +55,7 @@ def create_app(settings: Settings, *, authenticator: Authenticator | None = None
     app.state.settings = settings
     app.state.db = db or Database(settings.db_url)
     app.state.authenticator = authenticator or LocalAuthenticator(app.state.db)
+    app.state.screener = screener
     app.state.login_throttle = LoginThrottle()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.globals.update(role_labels=labels.ROLE_LABELS, proxy_labels=labels.PROXY_LABELS,
