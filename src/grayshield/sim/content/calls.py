@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grayshield.contract.truth import BREACH_TYPES, MANDATORY_ITEMS, UTTERANCE_LABELS
+from grayshield.contract.truth import BREACH_TYPES, MANDATORY_ITEMS
 from grayshield.core.errors import ValidationError
 from grayshield.sim.content.dialect import Dialect
 from grayshield.sim.content.draw import Draw
@@ -65,8 +65,6 @@ _PROXY_OPEN = {
     "lawyer": ("lawyer_claim", "proxy_representation"),
     "legal_company": ("company_claim", "proxy_representation"),
 }
-assert set(_BREACH_SYMBOL) == set(BREACH_TYPES) - {"none"}
-assert {label for _, label in _PROXY_OPEN.values()} <= set(UTTERANCE_LABELS)
 
 
 _SPOKEN_OPENERS = ("嗯，", "那个，", "喂，", "就是，", "我跟你说，", "哎，", "你好，", "呃，", "是这样，", "对，")
@@ -220,8 +218,11 @@ class _Call:
             else:
                 self.breach(("third_party_disclosure",))
                 self.agent("agent_third_party_refuse")
-            demand_label = "coached_customer" if s.persona == "customer_impersonation" else "proxy_representation"
-            self.caller("coached_script" if s.coached else "proxy_demand", "coached_customer" if s.coached else demand_label)
+            # Someone posing as the customer speaks in the first person, i.e. reads the script.
+            if s.coached or s.persona == "customer_impersonation":
+                self.caller("coached_script", "coached_customer")
+            else:
+                self.caller("proxy_demand", "proxy_representation")
             self.agent("agent_policy")
             self.agent("risk", "risk_disclosure")
             self._customer_demands()
