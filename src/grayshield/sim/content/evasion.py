@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import opencc
@@ -33,6 +33,8 @@ DIGIT_STYLES: Mapping[str, str] = {
     # Homophone digits as read aloud on the phone: 幺 for 1, 拐 for 7, 洞 for 0.
     "spoken": "洞幺两三四五六拐八勾",
 }
+# Bounded: stacked evasions feed already-disguised strings back in, and those hardly ever repeat.
+_CACHED_TERMS = 4096
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ASCII_DIGIT = re.compile(r"[0-9]")
 
@@ -53,13 +55,13 @@ def _to_traditional() -> opencc.OpenCC:
     return opencc.OpenCC("s2t")
 
 
-@cache
+@lru_cache(maxsize=_CACHED_TERMS)
 def traditional(term: str) -> str:
-    """The traditional-character spelling (停息挂账 → 停息掛賬); cached since the lexicon is small."""
+    """The traditional-character spelling (停息挂账 → 停息掛賬); cached since few distinct terms recur."""
     return str(_to_traditional().convert(term))
 
 
-@cache
+@lru_cache(maxsize=_CACHED_TERMS)
 def _syllables(term: str) -> tuple[str, ...]:
     # pypinyin accepts a list from ``errors`` (one item per non-Chinese character, keeping the
     # syllables aligned with the characters); its stubs only declare a string.
