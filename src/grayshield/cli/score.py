@@ -25,12 +25,14 @@ def parse_day(text: str) -> date:
 @app.command("complaints")
 @handle_errors
 def complaints(
-    as_of: str = typer.Option(..., "--as-of", help="Scoring date YYYY-MM-DD: events before it are used."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Scoring date YYYY-MM-DD: events before it are "
+                                     "used (default: the latest month start the data reaches)."),
     world: Path | None = typer.Option(None, "--world", help="Score a world directory instead of the lake."),
     model_version: str | None = typer.Option(None, "--model-version", help="Model version (default newest)."),
     json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ) -> None:
     """投诉预警评分 — score every customer on book at --as-of and replace that day's alerts."""
+    from grayshield.complaints.dataset import latest_scoring_date
     from grayshield.lake import open_world
     from grayshield.models.registry import ModelRegistry
     from grayshield.services.complaint_warning import score_to_store
@@ -38,9 +40,10 @@ def complaints(
 
     settings = get_settings()
     source = open_world(world or settings.lake_dir)
+    day = parse_day(as_of) if as_of else latest_scoring_date(source)
     db = Database(settings.db_url)
     try:
-        summary = score_to_store(source, parse_day(as_of), ModelRegistry(settings.models_dir), db,
+        summary = score_to_store(source, day, ModelRegistry(settings.models_dir), db,
                                  StrategyRepository(settings.strategies_dir), model_version)
     finally:
         db.dispose()

@@ -58,6 +58,16 @@ def scoring_dates(source: TableSource, history_days: int = HISTORY_DAYS, horizon
     return dates
 
 
+def latest_scoring_date(source: TableSource) -> date:
+    """The newest month start the data reaches: the natural default for a daily or monthly run."""
+    dates = scoring_dates(source, labelled=False)
+    if not dates:
+        from grayshield.core.errors import ValidationError
+
+        raise ValidationError("the data covers less than 90 days: nothing to score yet")
+    return dates[-1]
+
+
 def complaint_targets(source: TableSource, spine: ir.Table, truth: World | None = None,
                       horizon_days: int = HORIZON_DAYS) -> ir.Table:
     """(customer_id, as_of, complaint_30d, proxy_30d) for every spine row; proxy_30d is 0 without truth."""
