@@ -71,11 +71,6 @@ TEMPLATES = (
     "经查，{NAME}女士名下车辆{PLATE}，住址{ADDR}，已联系。",
     "客户反映：有人冒充银行，用{PHONE}打给她，让她联系{NAME}办理停息挂账。",
     "回乡证{PERMIT}的客户{NAME}来电咨询境外还款，电话{PHONE}。",
-)
-
-# Written after the recognisers were tuned and never tuned against: evaluate_world reports them separately,
-# the honest estimate for phrasing the recognisers have not seen.
-HELD_OUT_TEMPLATES = (
     "坐席：您好，请问是{NAME}吗？客户：对，我手机号{PHONE}，上个月在{ADDR}附近被人拉去办了停息挂账。",
     "【投诉摘要】投诉人：{NAME}；证件号码：{ID}；联系方式：{PHONE}；诉求：撤销分期，退还{AMOUNT}。",
     "据{NAME}反映，某法务公司通过微信{PHONE}联系她，自称能协商还款，要求先付{AMOUNT}。",
@@ -84,6 +79,20 @@ HELD_OUT_TEMPLATES = (
     "回访记录：{DATE}回访{NAME}先生，电话{PHONE}，客户表示已自行还款，不再委托中介。",
     "外呼名单第3条：{NAME}，{PHONE}，逾期{AMOUNT}，车牌{PLATE}。",
     "委托协议显示乙方为{NAME}，乙方账户{ACCOUNT}，乙方电子邮箱{EMAIL}，协议编号{ORDER}。",
+)
+
+# Written after the recognisers were tuned and never tuned against: evaluate_world reports them separately,
+# the honest estimate for phrasing the recognisers have not seen. (An earlier held-out set, which was then used
+# for tuning, now sits at the end of TEMPLATES.)
+HELD_OUT_TEMPLATES = (
+    "工单备注：来电人自称{NAME}的家属，询问{NAME}名下卡片{CARD}的欠款，来电号码{PHONE}，未通过身份核验。",
+    "{DATE}，{NAME}（身份证{ID}）到网点办理挂失，现居{ADDR}。",
+    "经办人：{NAME}；复核人：{NAME}；客户证件{ID}；结论：疑似代理投诉。",
+    "短信内容：尊敬的{NAME}，您的账单{AMOUNT}已逾期，请速联系{PHONE}办理个性化分期。",
+    "监管转办件：{NAME}投诉我行，称其在{ADDR}被上门催收，电话{PHONE}，邮箱{EMAIL}。",
+    "客户说：“我姓{SURNAME}，叫{NAME}，电话你们有，{PHONE}。”",
+    "涉案车辆{PLATE}登记车主{NAME}，联系地址{ADDR}。",
+    "境外交易核查：持卡人{NAME}，护照{PASSPORT}，登录IP {IP}，交易卡号{CARD}。",
 )
 
 _GIVEN_EXTRA = "蕊澍骞赟祎旻琬晞濛珩彧翀"  # rarer given-name characters the recogniser does not list
@@ -258,6 +267,7 @@ GENERATORS: dict[str, Callable[[random.Random], str]] = {
         ("DD" + _digits(rng, 14), "2024" + _digits(rng, rng.choice((10, 12, 14))), "TS-" + _digits(rng, 8))
     ),
     "TAIL": lambda rng: _digits(rng, 4),
+    "SURNAME": lambda rng: rng.choice(load_lexicon().ranked_surnames[:50]),
 }
 _SLOT = re.compile(r"\{([A-Z]+)\}")
 

@@ -219,6 +219,46 @@ def _plate_has_digit(value: str) -> bool:
 _CLAUSE_START = frozenset("，。！？；：、,.!?;:\n\r\t （(“\"'")
 
 
+def _surname_regex(lexicon: Lexicon) -> tuple[str, str]:
+    """(first characters, rest) for a surname: compound surnames first (欧阳娜娜 is 欧阳 + 娜娜, not 欧 + 阳娜)."""
+    compounds = sorted(lexicon.compound_surnames)
+    first = "".join(sorted(lexicon.surnames | {c[0] for c in compounds}))
+    rest = "|".join(
+        [*(f"(?<={c[0]}){c[1]}" for c in compounds), f"(?<=[{''.join(sorted(lexicon.surnames))}])"]
+    )
+    return first, f"(?:{rest})"
+
+
+def listed_name_recogniser(lexicon: Lexicon) -> PatternRecogniser:
+    """A name standing alone at the start of a clause and followed by a number: rows of call lists and exports
+    (``第3条：孔昕，138…``, ``张伟 13800138000``). Only common given-name characters count, as for weak cues."""
+    given = "".join(sorted(lexicon.given_chars))
+    first, surname = _surname_regex(lexicon)
+    rest = f"(?<![\u4e00-\u9fff].){surname}[{given}]{{1,2}}(?=[，,：: \t]\\s*[+0-9０-９])"
+
+    def classify(text: str, start: int, end: int) -> list[Hit]:
+        return [Hit(E.PERSON_NAME, start, end, text[start:end], 0.7, "listed_name", "name before a number")]
+
+    return PatternRecogniser("listed_name", first, rest, classify)
+
+
+def bounded_name_recogniser(lexicon: Lexicon) -> PatternRecogniser:
+    """A name between clear boundaries without a listed cue: after a role noun (车主, 复核人, 来电人: any word
+    ending in 人/主/员/者/方), after 尊敬的, 称 or 为, or at a clause start; and followed by punctuation, 的 or
+    （. The weakest name rule: only common given-name characters, lower confidence."""
+    given = "".join(sorted(lexicon.given_chars))
+    before = "人主员者方称为，,：:；;、（(\\s。！？"
+    first, surname = _surname_regex(lexicon)
+    rest = f"(?<![^{before}的].)(?<!(?<!尊敬)的.){surname}[{given}]{{1,2}}(?=[，,。；;：:（(！？!?\\s]|的|$)"
+
+    def classify(text: str, start: int, end: int) -> list[Hit]:
+        return [
+            Hit(E.PERSON_NAME, start, end, text[start:end], 0.6, "bounded_name", "name between boundaries")
+        ]
+
+    return PatternRecogniser("bounded_name", first, rest, classify)
+
+
 class NameRecogniser:
     """Chinese personal names next to a cue: 我叫张伟, 客户李娜, 王建国先生, 。张伟来电称….
 
@@ -467,6 +507,8 @@ def register_builtins(registry: Registry[Recogniser]) -> None:
         PatternRecogniser("travel_permit", "CWHMLT", PERMIT_REST, permit),
         PatternRecogniser("license_plate", PLATE_FIRST, PLATE_REST, plate),
         PatternRecogniser("number", NUMBER_FIRST, NUMBER_REST, classify_numbers),
+        listed_name_recogniser(lexicon),
+        bounded_name_recogniser(lexicon),
         NameRecogniser(lexicon),
         AddressRecogniser(lexicon),
     )
