@@ -8,7 +8,7 @@ VENV := .venv
 GS := $(VENV)/bin/grayshield
 DEMO_HOME ?= var/demo
 DEMO_WORLD ?= var/worlds/demo
-DEMO_CUSTOMERS ?= 3000
+DEMO_CUSTOMERS ?= 5000
 
 .PHONY: setup demo test lint typecheck pytest bench docs clean
 

@@ -1,28 +1,49 @@
 #!/usr/bin/env bash
 # `make demo`: the main job end to end on the embedded defaults — simulate a small world, ingest it into the
-# lake, migrate the operational store, then run every engine that exists and print what it found.
+# lake, migrate the operational store, train and score every engine that exists, print what it found, and end
+# with the console running (DEMO_SERVE=0 skips the console, e.g. in tests).
 set -euo pipefail
 home=${1:-var/demo}
 world=${2:-var/worlds/demo}
-customers=${3:-3000}
+customers=${3:-5000}
+months=${DEMO_MONTHS:-9}
+port=${DEMO_PORT:-8000}
 gs=.venv/bin/grayshield
 export GRAYSHIELD_HOME="$home"
 
-echo "== 1/3 模拟世界 simulate: $customers customers, 6 months -> $world"
+step() { printf '\n== %s\n' "$*"; }
+
+step "1 模拟世界 simulate: $customers customers, $months months -> $world"
 if [ ! -f "$world/world.json" ]; then
-  $gs simulate --customers "$customers" --months 6 --seed 20240101 --profile default --out "$world"
+  $gs simulate --customers "$customers" --months "$months" --seed 20240101 --profile default --out "$world"
 else
   echo "   (already there; delete $world to regenerate)"
 fi
 
-echo "== 2/3 运营库 operational store"
+step "2 运营库 operational store"
 $gs db upgrade
 
-echo "== 3/3 入湖 ingest (re-ingesting is a no-op)"
+step "3 入湖 ingest (re-ingesting is a no-op)"
 set +e
 $gs ingest "$world"
 rc=$?
 set -e
-# Exit 3 means some rows were quarantined: expected for a world seeded with bad rows, not a failure.
+# Exit 3 means some rows were quarantined or files refused: reported above, not a failure of the demo.
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then exit "$rc"; fi
 $gs lake summary
+
+step "4 投诉预警 complaint early warning: train (out-of-time validation), then score the latest date"
+$gs train complaints --world "$world" --json | .venv/bin/python scripts/headline.py complaints
+$gs score complaints
+
+for area in text callers; do
+  step "5 ${area}: train on the demo world"
+  $gs train "$area" --world "$world" --json | .venv/bin/python scripts/headline.py "$area"
+done
+
+if [ "${DEMO_SERVE:-1}" = "1" ]; then
+  step "6 控制台 console"
+  $gs users demo
+  echo "   open http://127.0.0.1:$port/ (Ctrl-C stops the console)"
+  exec $gs serve --port "$port"
+fi

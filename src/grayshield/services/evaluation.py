@@ -22,8 +22,14 @@ AREAS = ("text", "pii", "complaints", "callers", "social", "gangs", "compliance"
 EVALUATORS: Registry[str] = Registry("evaluation area")
 TRAINERS: Registry[str] = Registry("training area")
 
-EVALUATORS.register("complaints", "grayshield.services.complaint_warning:evaluate_world")
-TRAINERS.register("complaints", "grayshield.services.complaint_warning:train_world")
+for _area, _module in (
+    ("complaints", "grayshield.services.complaint_warning"),
+    ("text", "grayshield.text.evaluation"),
+    ("callers", "grayshield.callers.evaluation"),
+):
+    EVALUATORS.register(_area, f"{_module}:evaluate_world")
+    TRAINERS.register(_area, f"{_module}:train_world")
+EVALUATORS.register("pii", "grayshield.pii.evaluation:evaluate_world")
 
 
 def _resolve(target: str) -> Callable[..., Any]:
