@@ -299,3 +299,11 @@ def test_output_is_identical_across_processes_and_hash_seeds() -> None:
     with contextlib.redirect_stdout(here):
         exec(_DIGEST_SCRIPT, {})  # this process runs under a different (random) hash seed
     assert child == here.getvalue()
+
+
+def test_every_contact_given_appears_in_the_post() -> None:
+    plain = ContentProfile("plain", evasion_rate=0.0, template_variety=1.0, noise_rate=0.0, hard_negative_rate=0.8)
+    gen = ContentGenerator(np.random.default_rng(5), plain)
+    for label in POST_LABELS:
+        for contact, value in (("+8613812345678", "13812345678"), ("wechat:g001_2_fw", "g001_2_fw"), ("95528", "95528")):
+            assert all(value in gen.post(label, "credit_card", contact) for _ in range(200)), (label, contact)

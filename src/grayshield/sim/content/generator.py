@@ -27,6 +27,7 @@ from grayshield.sim.content.profile import ContentProfile
 _GRAMMAR_FILES = ("lexicon.toml", "posts.toml", "accounts.toml", "calls.toml", "complaints.toml")
 _LEXICON_FILE = "lexicon.toml"
 DEFAULT_BANK_NAME = "华信银行"  # a fictional issuer, so no simulated text names a real bank
+_AD_JOINERS = (" ", "，", "～", "\n", "👉")
 _PLAIN_PHONE_JOINERS = ("。官方客服", "。如有疑问请致电官方客服", "，本行客服热线", "。咨询请拨打官方热线")
 _PLAIN_HANDLE_JOINERS = ("。关注官方", "，官方账号", " ")
 # Share of the hard cases that sit right at the line: gang ads dressed as stories, genuine sharers who
@@ -135,9 +136,8 @@ class ContentGenerator:
         aliases = {"biz": f"biz_{business_type}", "cta": "cta_contact" if contact is not None else "cta_nocontact"}
         expansion = Expansion(values=values, aliases=aliases, evasion_rate=rate, evader=self._evade)
         text = self._dialect.rewrite(self._grammar.expand(symbol, expansion))
-        if contact is not None and not blackgray:
-            joiners = _PLAIN_PHONE_JOINERS if classify_contact(contact)[0] == "phone" else _PLAIN_HANDLE_JOINERS
-            text += draw.choice(joiners) + values["contact"]
+        if contact is not None and values["contact"] not in text:  # every given contact must be in the text
+            text += draw.choice(self._contact_joiners(blackgray, contact)) + values["contact"]
         self._skeletons[f"post:{symbol}"].add(hash((symbol, *expansion.skeleton)))
         return PostText(
             add_noise(text, draw, self.profile.noise_rate), expansion.evaded > 0, tuple(expansion.terms),
@@ -189,5 +189,11 @@ class ContentGenerator:
         return {kind: len(seen) for kind, seen in sorted(self._skeletons.items())}
 
     # ---- shared ------------------------------------------------------------------------------
+    @staticmethod
+    def _contact_joiners(blackgray: bool, contact: str) -> tuple[str, ...]:
+        if blackgray:
+            return _AD_JOINERS
+        return _PLAIN_PHONE_JOINERS if classify_contact(contact)[0] == "phone" else _PLAIN_HANDLE_JOINERS
+
     def _evade(self, term: str) -> str:
         return evade(term, self._draw)
