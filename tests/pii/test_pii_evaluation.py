@@ -59,3 +59,25 @@ def test_evaluate_world_reports_per_entity_and_writes_errors(tmp_path: Path) -> 
     assert all(result["targets_met"].values()), result["targets_met"]
     assert json.loads((tmp_path / "out" / "pii_errors.json").read_text(encoding="utf-8")) is not None
     json.dumps(result)
+
+
+def test_world_customers_are_written_into_the_corpus(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from grayshield.pii.evaluation import world_values
+
+    test_world = world(tmp_path, "w", 9)
+    (test_world / "customers").mkdir()
+    customers = pa.table(
+        {
+            "customer_id": ["C1", "C2"],
+            "name": ["蒲松龄", "上官婉儿"],
+            "registered_phone": ["13912345678", None],
+        }
+    )
+    pq.write_table(customers, test_world / "customers" / "part-0.parquet")
+    names, phones = world_values(test_world)
+    assert names == ["蒲松龄", "上官婉儿"] and phones == ["13912345678"]
+    texts = " ".join(d.text for d in generate_corpus(1, 200, names=names, phones=phones))
+    assert "蒲松龄" in texts and "13912345678" in texts
