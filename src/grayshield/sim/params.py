@@ -37,7 +37,7 @@ class WorldParams(BaseModel):
         0.025, ge=0, le=1, description="Monthly chance that a customer at M2+ is recruited by a gang."
     )
     proxy_call_rate: float = Field(
-        0.8, ge=0, le=20, description="Proxy calls a gang makes per recruited customer per month."
+        0.5, ge=0, le=20, description="Proxy calls a gang makes per recruited customer per month."
     )
     contact_hijack_rate: float = Field(
         0.55, ge=0, le=1, description="Share of recruited customers whose mobile is changed to a gang number."
