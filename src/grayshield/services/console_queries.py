@@ -406,9 +406,18 @@ class AuditPage(BaseModel):
     total: int
     page: int
     page_size: int
-    chain_intact: bool
-    chain_entries: int
+
+
+class ChainStatus(BaseModel):
+    intact: bool
+    entries: int
     first_broken_id: int | None
+
+
+def audit_chain_status(session: Session) -> ChainStatus:
+    """Re-hash the whole log; kept apart from :func:`audit_page` because it reads every entry."""
+    check = verify_chain(session)
+    return ChainStatus(intact=check.intact, entries=check.entries, first_broken_id=check.first_broken_id)
 
 
 def audit_page(session: Session, page: int = 1, page_size: int = 50, actor: str | None = None,
@@ -419,12 +428,10 @@ def audit_page(session: Session, page: int = 1, page_size: int = 50, actor: str 
         if value:
             query, count = query.where(column == value), count.where(column == value)
     rows = session.scalars(query.order_by(AuditEvent.id.desc()).offset((page - 1) * page_size).limit(page_size))
-    check = verify_chain(session)
     return AuditPage(items=[AuditOut(id=e.id, occurred_at=e.occurred_at.isoformat(timespec="seconds"),
                                      actor=e.actor, action=e.action, subject_type=e.subject_type,
                                      subject_id=e.subject_id, reason=e.reason, detail=e.detail) for e in rows],
-                     total=session.scalar(count) or 0, page=page, page_size=page_size, chain_intact=check.intact,
-                     chain_entries=check.entries, first_broken_id=check.first_broken_id)
+                     total=session.scalar(count) or 0, page=page, page_size=page_size)
 
 
 def action_labels(repo: StrategyRepository) -> dict[str, str]:

@@ -62,6 +62,8 @@ ACCESS: Final[dict[str, frozenset[str]]] = {
     "POST /api/v1/users/{username}/roles": ADMIN,
     "GET /audit": OVERSIGHT,
     "GET /api/v1/audit": OVERSIGHT,
+    "GET /audit/verify": OVERSIGHT,
+    "GET /api/v1/audit/verify": OVERSIGHT,
     # real-time call screening for the IVR and agent desktop (router in grayshield.web.api.screen)
     "POST /api/v1/screen/call": EVERYONE,
 }

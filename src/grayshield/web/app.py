@@ -7,6 +7,7 @@ is reachable only through the access table. To add a router (e.g. call screening
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -71,13 +72,17 @@ def create_app(settings: Settings, *, authenticator: Authenticator | None = None
         max_age=int(SESSION_MAX_AGE.total_seconds()), same_site="strict",
         https_only=settings.environment != "development",
     )
-    app.middleware("http")(_security_headers)
+    app.middleware("http")(_response_headers)
     errors.install(app)
     return app
 
 
-async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+async def _response_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """Security headers on every answer, and ``Server-Timing`` so page speed can be read from the browser
+    (and by ``bench/console.py``) without a profiler."""
+    started = time.perf_counter()
     response = await call_next(request)
+    response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"

@@ -213,3 +213,8 @@ def audit_page(request: Request, session: DbSession, page: Annotated[int, Query(
     data = q.audit_page(session, page, PAGE_SIZE, actor or None, action or None)
     return render(request, "audit.html", data=data, actor=actor or "", action=action or "")
 
+
+
+@router.get("/audit/verify")
+def audit_verify(request: Request, session: DbSession) -> Response:
+    return render(request, "_chain_status.html", chain=q.audit_chain_status(session))

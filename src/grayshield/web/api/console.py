@@ -192,3 +192,8 @@ def audit(session: DbSession, page: Annotated[int, Query(ge=1, le=100_000)] = 1,
           actor: Annotated[str | None, Query(max_length=64)] = None,
           action: Annotated[str | None, Query(max_length=64)] = None) -> q.AuditPage:
     return q.audit_page(session, page, page_size, actor, action)
+
+
+@router.get("/audit/verify", response_model=q.ChainStatus, tags=["audit"])
+def audit_verify(session: DbSession) -> q.ChainStatus:
+    return q.audit_chain_status(session)
