@@ -28,6 +28,7 @@ from grayshield.sim.content import (
     lexicon_terms,
     provinces,
 )
+from grayshield.sim.content.evasion import DIGIT_STYLES
 
 AD_TERMS = lexicon_terms()["debt_service"]
 
@@ -307,3 +308,15 @@ def test_every_contact_given_appears_in_the_post() -> None:
     for label in POST_LABELS:
         for contact, value in (("+8613812345678", "13812345678"), ("wechat:g001_2_fw", "g001_2_fw"), ("95528", "95528")):
             assert all(value in gen.post(label, "credit_card", contact) for _ in range(200)), (label, contact)
+
+
+def test_noise_never_breaks_a_plainly_written_contact() -> None:
+    noisy = ContentProfile("noisy", evasion_rate=0.0, template_variety=1.0, noise_rate=1.0, hard_negative_rate=0.5)
+    gen = ContentGenerator(np.random.default_rng(6), noisy)
+    for label in POST_LABELS:
+        assert all("13812345678" in gen.post(label, "credit_card", "+8613812345678") for _ in range(300)), label
+    hard = make(profile="hard")
+    digits = {char for style in DIGIT_STYLES.values() for char in style} | set("0123456789")
+    for _ in range(300):
+        text = hard.post("blackgray_ad", "credit_card", "+8613812345678")
+        assert any(len([c for c in text[i:i + 40] if c in digits]) >= 11 for i in range(len(text))), text

@@ -90,5 +90,6 @@ class ComplaintWriter:
         return template
 
     def render(self, template: ComplaintTemplate, customer_name: str, amount: float, bank_name: str) -> str:
-        text = template.text.replace(_NAME, customer_name).replace(_AMOUNT, f"{amount:.2f}").replace(_BANK, bank_name)
-        return add_noise(text, self._draw, self._noise_rate, _TEMPLATE_EDIT_CHARS)
+        # Edits first, then the customer's details: a touched-up copy never garbles the name or amount.
+        text = add_noise(template.text, self._draw, self._noise_rate, _TEMPLATE_EDIT_CHARS)
+        return text.replace(_NAME, customer_name).replace(_AMOUNT, f"{amount:.2f}").replace(_BANK, bank_name)

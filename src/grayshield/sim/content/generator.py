@@ -27,6 +27,7 @@ from grayshield.sim.content.profile import ContentProfile
 _GRAMMAR_FILES = ("lexicon.toml", "posts.toml", "accounts.toml", "calls.toml", "complaints.toml")
 _LEXICON_FILE = "lexicon.toml"
 DEFAULT_BANK_NAME = "华信银行"  # a fictional issuer, so no simulated text names a real bank
+_CONTACT_MARK = "\x01"  # stands for the contact until the text is final; generated text has no control characters
 _AD_JOINERS = (" ", "，", "～", "\n", "👉")
 _PLAIN_PHONE_JOINERS = ("。官方客服", "。如有疑问请致电官方客服", "，本行客服热线", "。咨询请拨打官方热线")
 _PLAIN_HANDLE_JOINERS = ("。关注官方", "，官方账号", " ")
@@ -130,19 +131,18 @@ class ContentGenerator:
         symbol = _post_symbol(label, hard, draw.chance(self.profile.hard_negative_rate * _SOFT_SHARE))
         # Legitimate authors slip into a variant spelling only as often as they make any typo.
         rate = self.profile.evasion_rate if blackgray else (self.profile.noise_rate if hard else 0.0)
-        values = {"bank": self.bank_name, "contact": ""}
-        if contact is not None:
-            values["contact"] = obfuscate_contact(contact, draw, evade=blackgray and draw.chance(self.profile.evasion_rate))
+        shown_contact = "" if contact is None else obfuscate_contact(
+            contact, draw, evade=blackgray and draw.chance(self.profile.evasion_rate))
+        values = {"bank": self.bank_name, "contact": _CONTACT_MARK}
         aliases = {"biz": f"biz_{business_type}", "cta": "cta_contact" if contact is not None else "cta_nocontact"}
         expansion = Expansion(values=values, aliases=aliases, evasion_rate=rate, evader=self._evade)
         text = self._dialect.rewrite(self._grammar.expand(symbol, expansion))
-        if contact is not None and values["contact"] not in text:  # every given contact must be in the text
-            text += draw.choice(self._contact_joiners(blackgray, contact)) + values["contact"]
+        if contact is not None and _CONTACT_MARK not in text:  # every given contact must be in the text
+            text += draw.choice(self._contact_joiners(blackgray, contact)) + _CONTACT_MARK
         self._skeletons[f"post:{symbol}"].add(hash((symbol, *expansion.skeleton)))
-        return PostText(
-            add_noise(text, draw, self.profile.noise_rate), expansion.evaded > 0, tuple(expansion.terms),
-            expansion.evaded,
-        )
+        # Slips go in before the contact, so a typo never corrupts the number the truth records.
+        text = add_noise(text, draw, self.profile.noise_rate).replace(_CONTACT_MARK, shown_contact)
+        return PostText(text, expansion.evaded > 0, tuple(expansion.terms), expansion.evaded)
 
     def account_profile(self, blackgray: bool, platform: str) -> tuple[str, str]:
         """(nickname, bio). Legitimate accounts that share the vocabulary come at the hard-negative rate."""

@@ -12,7 +12,7 @@ from grayshield.sim.content.draw import Draw
 _SWAPS = (("的", "得"), ("得", "的"), ("在", "再"), ("再", "在"), ("，", ","), ("。", "."), ("！", "!"),
           ("？", "?"), ("：", ":"), ("本人", "我"), ("贵行", "你行"), ("停止", "暂停"), ("减免", "免除"),
           ("严重", "极大"), ("已经", "已"), ("目前", "现在"), ("要求", "请求"), ("非常", "很"))
-_PAUSES = frozenset("，。！？；,.!?;… \n")
+_PAUSES = frozenset("，。！？；,!?;…\n")  # no spaces or dots: they also group the digits of a number
 _FILLERS = ("啊", "吧", "哈", "呢", "…", "。。", "！！", "~", " ")
 SENTENCE_CHARS = 30
 
@@ -37,8 +37,10 @@ def add_noise(text: str, draw: Draw, rate: float, segment: int = SENTENCE_CHARS)
             at = _next_pause(text, int(draw.random() * len(text)))
             text = text[:at] + _FILLERS[int(draw.random() * len(_FILLERS))] + text[at:]
         elif len(text) > 8:
+            # A dropped character, only ever a Chinese one: digits and handles must survive intact.
             at = int(draw.random() * len(text))
-            text = text[:at] + text[at + 1:]
+            if "\u4e00" <= text[at] <= "\u9fff":
+                text = text[:at] + text[at + 1:]
     return text
 
 
