@@ -65,16 +65,14 @@ class ComplaintWriter:
         """A customer's own complaint; at the hard-negative rate one that borrows the gangs' words."""
         if cause not in COMPLAINT_CAUSES:
             raise ValidationError(f"unknown complaint cause {cause!r}; expected one of {', '.join(COMPLAINT_CAUSES)}")
-        values = {
-            "name": customer_name, "amount": format_amount(amount, self._draw), "bank": self._bank,
-            "period": str(self._draw.between(2, 9)),
-        }
+        values = {"name": _NAME, "amount": format_amount(amount, self._draw), "bank": self._bank,
+                  "period": str(self._draw.between(2, 9))}
         expansion = Expansion(values=values)
         symbol = f"genuine_{cause}"
         if self._grammar.has(f"{symbol}_hard") and self._draw.chance(self._hard_negative_rate):
             symbol += "_hard"
-        text = self._dialect.rewrite(self._grammar.expand(symbol, expansion))
-        return add_noise(text, self._draw, self._noise_rate), tuple(expansion.skeleton)
+        text = add_noise(self._dialect.rewrite(self._grammar.expand(symbol, expansion)), self._draw, self._noise_rate)
+        return text.replace(_NAME, customer_name), tuple(expansion.skeleton)
 
     def template(self, gang_id: str) -> ComplaintTemplate:
         """A new template for the gang; call again for another (the simulator decides how many a gang owns)."""
