@@ -81,16 +81,16 @@ def run_ledger(
     limit = pop.limit.copy()
     bal = np.where(pop.open_day < cal.starts[0], limit * rng.beta(1.2, 5, na), 0.0)
     minp = 0.1 * bal
-    bucket = np.zeros(na, dtype=np.int64)
-    overdue = np.zeros(na)
+    base = logit(params.delinquency_rate)
     m6_months = np.zeros(na, dtype=np.int64)
-    blocked = np.zeros(na, dtype=bool)
+    bucket = _burn_in(rng, base, risk, pop.open_day < cal.starts[0])
+    overdue = np.minimum(0.1 * bal * bucket, bal)
+    blocked = bucket >= 2
     closed = np.zeros(na, dtype=bool)
     written_off = np.zeros(na, dtype=bool)
     close_date = np.full(na, np.datetime64("NaT"), dtype="datetime64[D]")
     exp = Exposure.zeros(n, months)
     actions: dict[str, list[Any]] = {k: [] for k in ("acc", "time", "type", "bucket", "month")}
-    base = logit(params.delinquency_rate)
     open_month = (pop.open_day.astype("datetime64[M]").astype(np.int64) % 12)
 
     for t in range(months):
@@ -103,7 +103,7 @@ def run_ledger(
         owes = live & (bal > 1)
         # Roll rates: current accounts go delinquent; delinquent ones cure or roll forward.
         to_m1 = owes & (bucket == 0) & (rng.random(na) < sigmoid(base + 1.1 * risk + macro))
-        cure = live & (bucket > 0) & (rng.random(na) < sigmoid(-0.2 - 0.7 * risk - 0.35 * bucket - macro))
+        cure = live & (bucket > 0) & (rng.random(na) < _cure_chance(risk, bucket, macro))
         roll = live & (bucket > 0) & ~cure
         bucket = np.where(to_m1, 1, np.where(cure, 0, np.where(roll, np.minimum(bucket + 1, 6), bucket)))
         m6_months = np.where(bucket == 6, m6_months + 1, 0)
@@ -195,6 +195,24 @@ def run_ledger(
              "bucket": np.zeros(0, np.int64), "month": np.zeros(0, np.int64)}
     collection = {k: np.concatenate(v) if v else empty[k] for k, v in actions.items()}
     return LedgerResult(exp, collection, status, close_date, limit)
+
+
+def _cure_chance(risk: NDArray, bucket: NDArray, macro: float) -> NDArray:
+    """Chance a delinquent account pays back to current: ~60% from M1, ~15% from M6+ at average risk."""
+    return sigmoid(0.9 - 0.7 * risk - 0.45 * bucket - macro)
+
+
+def _burn_in(rng: np.random.Generator, base: float, risk: NDArray, seasoned: NDArray, months: int = 18) -> NDArray:
+    """Buckets at the window start: run the roll-rate chain on seasoned accounts so month one is not special."""
+    bucket = np.zeros(len(risk), dtype=np.int64)
+    at_m6 = np.zeros(len(risk), dtype=np.int64)
+    for _ in range(months):
+        to_m1 = seasoned & (bucket == 0) & (rng.random(len(risk)) < sigmoid(base + 1.1 * risk))
+        cure = (bucket > 0) & (rng.random(len(risk)) < _cure_chance(risk, bucket, 0.0))
+        bucket = np.where(to_m1, 1, np.where(cure, 0, np.where(bucket > 0, np.minimum(bucket + 1, 6), 0)))
+        at_m6 = np.where(bucket == 6, at_m6 + 1, 0)
+        bucket[at_m6 >= 3] = 0  # written off before the window: the book we see holds its successor account
+    return bucket
 
 
 def _emit_repayments(
