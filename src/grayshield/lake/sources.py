@@ -223,7 +223,7 @@ class CsvReader:
                 exhausted, buffer = True, pending
             data = np.frombuffer(buffer, np.uint8)
             newlines = np.flatnonzero(data == 10)
-            ends = _record_ends(data, newlines)
+            ends = _record_ends(data, newlines, quoted=b'"' in buffer)
             if not exhausted:
                 if not len(ends):
                     pending = buffer
@@ -294,10 +294,12 @@ class CsvReader:
         return table, problems
 
 
-def _record_ends(data: np.ndarray, newlines: np.ndarray | None = None) -> np.ndarray:
+def _record_ends(data: np.ndarray, newlines: np.ndarray | None = None, quoted: bool = True) -> np.ndarray:
     """Positions of newlines that end a record (outside quotes), for a buffer starting at a record start."""
     if newlines is None:
         newlines = np.flatnonzero(data == 10)
+    if not quoted:  # the caller checked the bytes for '"' (a fast memchr): no quotes, every newline ends a record
+        return newlines
     quotes = np.flatnonzero(data == 34)
     if not len(quotes):
         return newlines
