@@ -44,7 +44,7 @@ def _print_report(report: IngestReport) -> None:
 
 @handle_errors
 def ingest(
-    paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Files, folders of files, or whole world folders."),
+    paths: list[Path] = typer.Argument(..., metavar="PATH", help="Files, folders of files, or whole world folders."),
     table: str | None = typer.Option(None, "--table", help="Load every file into this contract table."),
     allow_extra_columns: bool = typer.Option(
         False, "--allow-extra-columns", help="Drop columns the contract does not know instead of refusing the file."
