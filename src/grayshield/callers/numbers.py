@@ -64,29 +64,37 @@ class NumberAttributes:
 
 
 @lru_cache(maxsize=200_000)
-def describe_number(raw: str) -> NumberAttributes:
-    """Attributes of ``raw`` (any accepted spelling); a number that does not parse is MALFORMED, not an error."""
+def classify_number(raw: str) -> tuple[str | None, NumberType]:
+    """Canonical form and type of ``raw`` without the carrier/region lookup: the fast path real-time screening
+    needs (phonenumbers' geocoder data takes seconds to load and is not needed to answer the IVR)."""
     text = raw.strip()
-    digits = re.sub(r"[\s\-()（）.]", "", text)
-    national = re.sub(r"^(\+86|0086)", "", digits)
+    national = re.sub(r"^(\+86|0086)", "", re.sub(r"[\s\-()（）.]", "", text))
     if re.fullmatch(r"1(4[01468])\d{10}", national):  # 13-digit IoT numbers that phonenumbers rejects
-        return NumberAttributes(raw, f"+86{national}", NumberType.IOT, "", "", "")
+        return f"+86{national}", NumberType.IOT
     number = normalise_phone(text)
     if number is None:
         if re.fullmatch(r"(400|800)\d{7}", national):
-            return NumberAttributes(raw, f"+86{national}", NumberType.SERVICE_400, "", "", "")
-        return NumberAttributes(raw, None, NumberType.MALFORMED, "", "", "")
+            return f"+86{national}", NumberType.SERVICE_400
+        return None, NumberType.MALFORMED
     if _SHORT.fullmatch(number):
-        return NumberAttributes(raw, number, NumberType.SERVICE_95, "", "", "")
+        return number, NumberType.SERVICE_95
     if _SERVICE_400.fullmatch(number):
-        return NumberAttributes(raw, number, NumberType.SERVICE_400, "", "", "")
-    carrier, province, city = _segment(number)
+        return number, NumberType.SERVICE_400
     body = number.removeprefix("+86")
     if body.startswith("1") and len(body) == 11:
         kind = (NumberType.VIRTUAL if body[:3] in VIRTUAL_PREFIXES
                 else NumberType.IOT if body[:3] in IOT_PREFIXES else NumberType.MOBILE)
-    else:
-        kind = NumberType.LANDLINE
+        return number, kind
+    return number, NumberType.LANDLINE
+
+
+@lru_cache(maxsize=200_000)
+def describe_number(raw: str) -> NumberAttributes:
+    """Attributes of ``raw`` (any accepted spelling); a number that does not parse is MALFORMED, not an error."""
+    number, kind = classify_number(raw)
+    if number is None or kind not in (NumberType.MOBILE, NumberType.VIRTUAL, NumberType.LANDLINE):
+        return NumberAttributes(raw, number, kind, "", "", "")
+    carrier, province, city = _segment(number)
     return NumberAttributes(raw, number, kind, carrier, province, city)
 
 

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 
-from grayshield.callers.numbers import NUMBER_TYPE_ZH, NumberType, describe_number
+from grayshield.callers.numbers import NUMBER_TYPE_ZH, NumberType, classify_number
 from grayshield.core.errors import NotFoundError, ValidationError
 from grayshield.store import Database
 from grayshield.store.models import Tag, TagEvent
@@ -152,17 +152,16 @@ class Screener:
     def screen(self, caller: str, called_line: str, claimed_customer_id: str | None = None,
                now: datetime | None = None) -> ScreenResult:
         when = now or datetime.now(UTC)
-        attrs = describe_number(caller)
-        if not attrs.is_valid or attrs.number is None:
+        number, number_type = classify_number(caller)
+        if number is None:
             raise ValidationError("来电号码格式不正确（应为手机号、固话、400 或 95 短号）")
         if not _CALLED_LINE.fullmatch(called_line or ""):
             raise ValidationError("被叫线路格式不正确（1-32 位字母、数字、下划线或连字符）")
-        number = attrs.number
         score, reasons, tags = 0.0, [], []
-        type_risk = _TYPE_RISK.get(attrs.number_type, 0.0)
+        type_risk = _TYPE_RISK.get(number_type, 0.0)
         if type_risk:
             score += type_risk
-            reasons.append(f"来电号码为{NUMBER_TYPE_ZH[attrs.number_type]}")
+            reasons.append(f"来电号码为{NUMBER_TYPE_ZH[number_type]}")
         subjects = [("number", number)]
         if claimed_customer_id is not None:
             if not _CUSTOMER_ID.fullmatch(claimed_customer_id):
@@ -187,7 +186,7 @@ class Screener:
                 reasons.append(f"{'来电号码' if subject_type == 'number' else '所称客户'}带有标签「{label}」"
                                f"（{STATE_ZH[tag.state]}，来源{SOURCE_ZH.get(tag.source, tag.source)}）")
         level = "high" if score >= self.high else "medium" if score >= self.medium else "low"
-        return ScreenResult(number, attrs.number_type.value, level, round(score, 3), tags, reasons,
+        return ScreenResult(number, number_type.value, level, round(score, 3), tags, reasons,
                             _handling(level))
 
 
