@@ -8,10 +8,11 @@ set (``data/synonyms.toml``) and rewrites any member to one of the kept ones.
 from __future__ import annotations
 
 import math
-import re
 import tomllib
 from functools import cache
 from importlib import resources
+
+import ahocorasick
 
 from grayshield.core.errors import ConfigError
 from grayshield.sim.content.draw import Draw
@@ -33,23 +34,28 @@ def synonym_sets() -> tuple[tuple[str, ...], ...]:
 
 
 class Dialect:
-    """The kept synonyms of one world, applied with one regular-expression pass per text."""
+    """The kept synonyms of one world, found in one Aho-Corasick pass per text (longest match first)."""
 
     def __init__(self, draw: Draw, lexicon_terms: frozenset[str]) -> None:
         self._draw = draw
-        self._kept: dict[str, tuple[str, ...]] = {}
+        self._automaton = ahocorasick.Automaton()
         for members in synonym_sets():
             clashes = [word for word in members for term in lexicon_terms if word in term]
             if clashes:
                 raise ConfigError(f"synonyms {clashes} occur inside lexicon terms; rewriting them would break terms")
             kept = tuple(draw.shuffled(members)[: max(1, math.ceil(KEPT_SHARE * len(members)))])
             for word in members:
-                self._kept[word] = kept
-        words = sorted(self._kept, key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(re.escape, words)))
+                self._automaton.add_word(word, (len(word), kept))
+        self._automaton.make_automaton()
 
     def rewrite(self, text: str) -> str:
-        return self._pattern.sub(self._replace, text)
-
-    def _replace(self, match: re.Match[str]) -> str:
-        return self._draw.choice(self._kept[match.group(0)])
+        out: list[str] = []
+        position = 0
+        for end, (length, kept) in self._automaton.iter_long(text):
+            out.append(text[position:end + 1 - length])
+            out.append(kept[int(self._draw.random() * len(kept))])
+            position = end + 1
+        if not out:
+            return text
+        out.append(text[position:])
+        return "".join(out)
