@@ -8,7 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from grayshield.cli.common import console, handle_errors, print_json
-from grayshield.sim import PROFILE_NAMES, WorldParams
+from grayshield.sim import PROFILE_NAMES, WorldParams, check_out_dir
 from grayshield.sim import simulate as build_world
 
 
@@ -31,6 +31,7 @@ def simulate(
         profile, customers=customers, months=months, seed=seed, start=start, gang_count=gang_count,
         evasion_rate=evasion_rate, drift=drift,
     )
+    check_out_dir(out, force)
     with Progress(TextColumn("模拟客户"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=json_out) as bar:
         task = bar.add_task("customers", total=customers)

@@ -4,7 +4,7 @@
 of the data contract plus ``truth/``, ``world.json`` and a report. Text comes from ``grayshield.sim.content``.
 """
 
-from grayshield.sim.engine import GENERATOR, simulate
+from grayshield.sim.engine import GENERATOR, check_out_dir, simulate
 from grayshield.sim.params import PROFILE_NAMES, PROFILES, WorldParams
 
-__all__ = ["GENERATOR", "PROFILES", "PROFILE_NAMES", "WorldParams", "simulate"]
+__all__ = ["GENERATOR", "PROFILES", "PROFILE_NAMES", "WorldParams", "check_out_dir", "simulate"]

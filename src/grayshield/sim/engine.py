@@ -48,8 +48,7 @@ def simulate(
     either the complete world or untouched. A non-empty ``out_dir`` is refused unless ``force``.
     """
     out_dir = Path(out_dir)
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())) and not force:
-        raise ValidationError(f"{out_dir} exists and is not empty; choose another folder or use --force")
+    check_out_dir(out_dir, force)
     staging = out_dir.parent / f".{out_dir.name}.partial"
     if staging.exists():
         shutil.rmtree(staging)
@@ -63,6 +62,12 @@ def simulate(
         shutil.rmtree(out_dir) if out_dir.is_dir() else out_dir.unlink()
     staging.rename(out_dir)
     return manifest
+
+
+def check_out_dir(out_dir: Path, force: bool) -> None:
+    """Refuse to overwrite a non-empty folder unless asked to (callers check before long work starts)."""
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())) and not force:
+        raise ValidationError(f"{out_dir} exists and is not empty; choose another folder or use --force")
 
 
 def content_profile(params: WorldParams) -> ContentProfile:
