@@ -167,3 +167,14 @@ def test_every_page_renders_for_admin(client_for: ClientFor) -> None:
         response = client.get(path)
         assert response.status_code == 200, path
         assert "<html lang=\"zh-CN\">" in response.text
+
+
+def test_pii_typed_into_a_reason_is_masked_in_the_audit_view(client_for: ClientFor, app: FastAPI) -> None:
+    investigator = client_for("investigator")
+    reason = "客户用13912345678来电，核实身份"
+    assert investigator.post(f"/api/v1/customers/{CUSTOMERS[2]}/reveal",
+                             json={"field": "address", "reason": reason}).status_code == 200
+    with app.state.db.session() as session:  # the log itself keeps what was typed
+        assert session.scalars(select(AuditEvent.reason).where(AuditEvent.action == "pii.reveal")).one() == reason
+    shown = client_for("admin").get("/api/v1/audit", params={"action": "pii.reveal"}).json()["items"][0]["reason"]
+    assert "13912345678" not in shown and "5678" in shown

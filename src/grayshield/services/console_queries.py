@@ -1,26 +1,32 @@
 """Read models for the console: what each page and its JSON twin show, built once here so the HTML pages and
 the API never disagree and the web layer never builds a query.
 
-Customer PII is masked here by default; the only way to the clear value is :func:`reveal_customer_field`,
-which needs a stated reason and writes the audit entry in the same transaction as the read.
+Customer PII is masked here by default with the bank's masking policy (``grayshield.pii``), and free text typed
+by staff (audit reasons) is scanned and masked too; the only way to a clear value is
+:func:`reveal_customer_field`, which needs a stated reason and writes the audit entry in the same transaction.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 from grayshield.core.errors import NotFoundError, ValidationError
 from grayshield.lake.world import World, open_world
 from grayshield.models.registry import ModelRegistry
+from grayshield.pii import mask_table, mask_text
 from grayshield.store.audit import record, verify_chain
 from grayshield.store.models import Alert, AuditEvent, ScoreRun
 from grayshield.strategies.repository import StrategyRepository
@@ -30,27 +36,10 @@ COMPLAINT_KIND = "complaint"
 COMPLAINT_MODEL = "complaints"  # grayshield.complaints.training.MODEL_NAME, without importing the engine
 PiiField = Literal["name", "id_number", "registered_phone", "address"]
 PII_FIELDS: dict[str, str] = {"name": "姓名", "id_number": "证件号码", "registered_phone": "注册手机号", "address": "住址"}
+# how the bank's masking policy (grayshield.pii, JR/T 0171-2020 display masking) treats each field
+PII_ENTITIES: dict[str, str | None] = {"name": "PERSON_NAME", "id_number": "ID_CARD", "registered_phone": "PHONE",
+                                       "address": "ADDRESS"}
 MIN_REASON_LENGTH = 4
-
-
-# ---------------------------------------------------------------------------------------------- masking
-def mask_value(field: str, value: str | None) -> str | None:
-    """Show just enough of a PII field to tell customers apart on a call, never enough to use it.
-
-    Hand-written because these are structured fields of known type (the free-text scanner in
-    ``grayshield.pii`` is for text whose content is unknown): names keep the surname, phones the carrier
-    prefix and last four, IDs the region code's first digits and last four, addresses the first six characters.
-    """
-    if value is None or value == "":
-        return value
-    if field == "name":
-        return value[0] + "*" * max(len(value) - 1, 1)
-    if field == "registered_phone":
-        digits = "".join(ch for ch in value if ch.isdigit())
-        return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "*" * len(value)
-    if field == "id_number":
-        return value[:3] + "*" * max(len(value) - 7, 4) + value[-4:] if len(value) > 8 else "*" * len(value)
-    return value[:6] + "****"
 
 
 # ---------------------------------------------------------------------------------------------- overview
@@ -230,17 +219,19 @@ def _lake(lake_dir: Path) -> World:
     return open_world(lake_dir)
 
 
-def _customer_row(lake_dir: Path, customer_id: str) -> dict[str, Any] | None:
-    """The customer's row from the lake, or ``None`` if the lake (or the customer) is not there."""
+def _customer_row(lake_dir: Path, customer_id: str) -> pa.Table | None:
+    """The customer's row (a one-row Arrow table) from the lake, or ``None`` if the lake or customer is not there."""
     if not (lake_dir / "customers").is_dir():
         return None
     with _WORLD_LOCK:  # a DuckDB connection must not run two queries at once from the server's threads
         table = _lake(lake_dir).table("customers")
-        frame = table.filter(table.customer_id == customer_id).limit(1).to_pandas()
-    if frame.empty:
-        return None
-    row: dict[str, Any] = frame.iloc[0].to_dict()
-    return row
+        row = table.filter(table.customer_id == customer_id).limit(1).to_pyarrow()
+    return row if row.num_rows else None
+
+
+def _values(row: pa.Table, columns: Iterable[str]) -> dict[str, str | None]:
+    present = [c for c in columns if c in row.column_names]
+    return {c: _text(v) for c, v in row.select(present).to_pylist()[0].items()}
 
 
 def customer_view(session: Session, lake_dir: Path, customer_id: str) -> CustomerView:
@@ -250,8 +241,8 @@ def customer_view(session: Session, lake_dir: Path, customer_id: str) -> Custome
     row = _customer_row(lake_dir, customer_id)
     if row is None and not history:
         raise NotFoundError(f"客户不存在或无预警记录 / unknown customer {customer_id!r}")
-    masked = {f: mask_value(f, _text(row.get(f))) for f in PII_FIELDS} if row else {}
-    attributes = {k: _text(row.get(k)) for k in _PUBLIC_ATTRIBUTES if k in row} if row else {}
+    masked = _values(mask_table(row.select(list(PII_ENTITIES)), PII_ENTITIES), PII_ENTITIES) if row else {}
+    attributes: dict[str, Any] = _values(row, _PUBLIC_ATTRIBUTES) if row else {}
     return CustomerView(customer_id=customer_id, profile_available=row is not None, masked=masked,
                         attributes=attributes, latest=history[0] if history else None, history=history)
 
@@ -275,7 +266,7 @@ def reveal_customer_field(session: Session, lake_dir: Path, customer_id: str, fi
         raise NotFoundError(f"客户资料不存在 / no customer profile for {customer_id!r}")
     record(session, actor=actor, action="pii.reveal", subject_type="customer", subject_id=customer_id,
            reason=reason, detail={"field": field})
-    return _text(row.get(field))
+    return _values(row, [field])[field]
 
 
 # ---------------------------------------------------------------------------------------------- models
@@ -430,7 +421,8 @@ def audit_page(session: Session, page: int = 1, page_size: int = 50, actor: str 
     rows = session.scalars(query.order_by(AuditEvent.id.desc()).offset((page - 1) * page_size).limit(page_size))
     return AuditPage(items=[AuditOut(id=e.id, occurred_at=e.occurred_at.isoformat(timespec="seconds"),
                                      actor=e.actor, action=e.action, subject_type=e.subject_type,
-                                     subject_id=e.subject_id, reason=e.reason, detail=e.detail) for e in rows],
+                                     subject_id=e.subject_id, reason=mask_text(e.reason) if e.reason else None,
+                                     detail=e.detail) for e in rows],
                      total=session.scalar(count) or 0, page=page, page_size=page_size)
 
 
