@@ -31,10 +31,12 @@ def reason_texts() -> dict[str, str]:
 def explain(models: ComplaintModels, features: pd.DataFrame, k: int = REASON_COUNT) -> list[list[dict[str, Any]]]:
     """Top ``k`` reasons per row: feature, Chinese reason, its contribution to the log-odds and its value."""
     texts = reason_texts()
-    reasons = models.risk.top_reasons(features[models.features], k=k)
+    frame = features[models.features]
+    reasons = models.risk.top_reasons(frame, k=k)
+    columns = {name: frame[name].to_numpy() for name in {n for row in reasons for n, _ in row}}
     return [
         [{"feature": name, "reason": texts.get(name, name), "contribution": round(weight, 4),
-          "value": _plain(features.iloc[i][name])} for name, weight in row]
+          "value": _plain(columns[name][i])} for name, weight in row]
         for i, row in enumerate(reasons)
     ]
 
