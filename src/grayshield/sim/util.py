@@ -18,9 +18,9 @@ NDArray = np.ndarray[Any, Any]
 # Mobile prefixes by operator; the virtual-operator segments are what gangs favour (and a few customers use).
 ORDINARY_PREFIXES = np.array(
     ["130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "155", "157", "158", "159",
-     "176", "177", "180", "181", "182", "185", "186", "187", "188", "189", "191", "198", "199"]
-)
-VIRTUAL_PREFIXES = np.array(["170", "171", "162", "165", "167"])
+     "176", "177", "180", "181", "182", "185", "186", "187", "188", "189", "191", "198", "199"], dtype=object
+)  # object dtype: numpy's fixed-width strings convert to Arrow slowly
+VIRTUAL_PREFIXES = np.array(["170", "171", "162", "165", "167"], dtype=object)
 
 # Disjoint 8-digit suffix ranges: whatever prefix is drawn, two ranges can never produce the same number.
 OWN_RANGE, NEW_OWN_RANGE, RELATIVE_RANGE, GANG_RANGE = 0, 30_000_000, 60_000_000, 90_000_000
