@@ -19,6 +19,7 @@ from grayshield.contract.truth import POST_LABELS, UTTERANCE_LABELS
 from grayshield.core.errors import ValidationError
 from grayshield.core.registry import Registry
 from grayshield.text.contacts import Contact
+from grayshield.text.ngrams import CharNgramTfidf
 from grayshield.text.normalise import Normalised
 
 if TYPE_CHECKING:
@@ -102,10 +103,11 @@ class CharNgramClassifier:
     """TF-IDF character 1-3-grams of the normalised text plus lexicon features, logistic regression,
     sigmoid-calibrated on cross-validated predictions (scikit-learn estimator conventions)."""
 
-    def __init__(self, task: str, ngram_range: tuple[int, int] = (1, 3), c: float = 8.0, min_df: int = 2) -> None:
+    def __init__(self, task: str, max_n: int = 3, bits: int = 19, c: float = 8.0, min_df: int = 2) -> None:
         self.task = task
         self.labels = check_task(task)
-        self.ngram_range = ngram_range
+        self.max_n = max_n
+        self.bits = bits
         self.c = c
         self.min_df = min_df
 
@@ -132,7 +134,6 @@ class CharNgramClassifier:
     # estimator ----------------------------------------------------------------------------
     def fit(self, analyses: Sequence[Analysis], labels: Sequence[str], categories: Sequence[str]) -> CharNgramClassifier:
         from sklearn.calibration import CalibratedClassifierCV
-        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
         unknown = sorted(set(labels) - set(self.labels))
@@ -143,15 +144,11 @@ class CharNgramClassifier:
             raise ValidationError(f"training a {self.task} model needs at least two labels; got {present}")
         self.lexicon_features_ = [f"lexicon:{c}" for c in sorted(categories)] + [
             "sound_alike_spellings", "contacts", "links"]
-        self.vectorizer_ = TfidfVectorizer(
-            analyzer="char", ngram_range=self.ngram_range, min_df=self.min_df, sublinear_tf=True, dtype=np.float32)
-        self.vectorizer_.fit([a.normalised.text for a in analyses])
+        self.vectorizer_ = CharNgramTfidf(self.max_n, self.bits, self.min_df).fit([a.normalised.text for a in analyses])
         folds = max(2, min(3, *(list(labels).count(label) for label in present)))
         self.model_ = CalibratedClassifierCV(
             LogisticRegression(C=self.c, max_iter=3000), method="sigmoid", cv=folds, ensemble=False)
         self.model_.fit(self._features(analyses), np.asarray(labels))
-        self.feature_names_ = np.concatenate(
-            [self.vectorizer_.get_feature_names_out(), np.asarray(self.lexicon_features_)])
         return self
 
     def predict_proba(self, analyses: Sequence[Analysis]) -> np.ndarray:
@@ -172,8 +169,10 @@ class CharNgramClassifier:
             return []
         coef = linear.coef_[0] * (1 if label == classes[1] else -1) if len(classes) == 2 else linear.coef_[classes.index(label)]
         row = self._features([analysis]).tocoo()
+        names = self.vectorizer_.columns(analysis.normalised.text)
+        names.update({self.vectorizer_.width + i: name for i, name in enumerate(self.lexicon_features_)})
         contributions = sorted(zip(row.col, row.data * coef[row.col], strict=True), key=lambda p: -p[1])
-        return [{"feature": str(self.feature_names_[j]), "weight": round(float(w), 4)}
+        return [{"feature": names.get(int(j), f"bucket:{j}"), "weight": round(float(w), 4)}
                 for j, w in contributions[:top] if w > 0]
 
 

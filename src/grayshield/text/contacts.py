@@ -32,7 +32,7 @@ _HOMOPHONE_DIGITS = {
 _DIGIT_OF = {**{str(i): str(i) for i in range(10)}, **_STRONG_DIGITS, **_HOMOPHONE_DIGITS}
 _DIGIT_CLASS = "".join(sorted(_DIGIT_OF))
 _SEPARATORS = r"[\s\-_.·•,，、/|*~+()（）\[\]【】]"
-_DIGIT_RUN = re.compile(rf"[{_DIGIT_CLASS}](?:{_SEPARATORS}{{0,3}}[{_DIGIT_CLASS}])+")
+_DIGIT_RUN = re.compile(rf"[{_DIGIT_CLASS}](?:{_SEPARATORS}{{0,3}}[{_DIGIT_CLASS}]){{6,}}")  # 7+: shorter is no number
 _PHONE_CUES = re.compile(r"(电话|手机|号码|联系|致电|打|拨|热线|call|tel|dh)[号码:：\s]*$")
 _NUMBER_CUES = re.compile(r"(订单|单号|流水|编号|卡号|账号|尾号|金额|额度|合同|工号|身份证)[号码:：\s]*$")
 

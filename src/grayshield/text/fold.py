@@ -61,16 +61,32 @@ def fold_char(char: str, *, keep_separators: bool = False) -> str:
 
 
 class _FoldTable(dict[int, str]):
-    """``str.translate`` table computed on first sight of each code point."""
+    """``str.translate`` table computed on first sight of each code point.
+
+    ``widths`` is its companion: each character becomes the character whose code point is the length
+    of its folded form, so offsets come from one ``translate`` and ``numpy.repeat``, not a Python loop.
+    """
 
     def __init__(self, keep_separators: bool) -> None:
         super().__init__()
         self.keep_separators = keep_separators
+        self.widths = _WidthTable(self)
 
     def __missing__(self, code: int) -> str:
         folded = fold_char(chr(code), keep_separators=self.keep_separators)
         self[code] = folded
         return folded
+
+
+class _WidthTable(dict[int, str]):
+    def __init__(self, folds: _FoldTable) -> None:
+        super().__init__()
+        self.folds = folds
+
+    def __missing__(self, code: int) -> str:
+        width = chr(len(self.folds[code]))
+        self[code] = width
+        return width
 
 
 DETECTION_TABLE = _FoldTable(keep_separators=False)
@@ -84,6 +100,9 @@ def fold(text: str, table: _FoldTable = DETECTION_TABLE) -> str:
 
 def fold_with_offsets(text: str, table: _FoldTable = DETECTION_TABLE) -> tuple[str, list[int]]:
     """The folded text and, for each of its characters, the index of the original character it came from."""
+    import numpy as np
+
     folded = text.translate(table)
-    offsets = [index for index, char in enumerate(text) for _ in range(len(table[ord(char)]))]
+    widths = np.frombuffer(text.translate(table.widths).encode("utf-32-le"), dtype=np.uint32)
+    offsets: list[int] = np.repeat(np.arange(len(text)), widths).tolist()
     return folded, offsets
