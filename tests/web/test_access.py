@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from console_seed import CUSTOMERS, csrf_from
@@ -17,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from grayshield.store.models import ROLES
 from grayshield.web import pages
-from grayshield.web.access import ACCESS, PUBLIC
+from grayshield.web.access import ACCESS, PUBLIC, matrix_markdown
 
 SAMPLE_PARAMS = {"customer_id": CUSTOMERS[0], "name": "complaints", "version": "v0001", "username": "nobody"}
 
@@ -74,3 +75,8 @@ def test_bad_authorization_headers_are_refused_everywhere(app: FastAPI, header: 
             continue
         assert client.request(method, concrete(path), headers={"Authorization": header},
                               follow_redirects=False).status_code in (401, 303)
+
+
+def test_docs_role_matrix_matches_the_code() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "console.md").read_text(encoding="utf-8")
+    assert matrix_markdown() in doc, "docs/console.md is stale: paste grayshield.web.access.matrix_markdown()"

@@ -99,3 +99,12 @@ def may(roles: frozenset[str], method: str, path: str) -> bool:
     """Whether someone holding ``roles`` may call ``path`` (used to hide links they could not follow)."""
     found = lookup(method, path)
     return found is not None and (found[1] is PUBLIC or not roles.isdisjoint(found[1]))
+
+
+def matrix_markdown() -> str:
+    """The table as a Markdown role matrix, for docs/console.md (a test keeps the two the same)."""
+    lines = ["| route | " + " | ".join(ROLES) + " |", "| --- |" + " :---: |" * len(ROLES)]
+    for key, roles in ACCESS.items():
+        cells = ["公开" if roles is PUBLIC else ("✓" if role in roles else "") for role in ROLES]
+        lines.append(f"| `{key}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
