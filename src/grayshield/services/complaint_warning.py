@@ -32,6 +32,7 @@ from grayshield.strategies.rules import RuleSet
 
 log = get_logger(__name__)
 ALERT_KIND = "complaint"
+DRIFT_KIND = "model_drift"  # raised when the day's score distribution has shifted from the validation window
 
 
 # ---------------------------------------------------------------------------------------------- training
@@ -149,7 +150,12 @@ def score_to_store(source: TableSource, as_of: date, registry: ModelRegistry, db
     reasons = dict(zip(with_reasons["customer_id"], with_reasons["reasons"], strict=True))
     drift = _drift(version, scored, models)
     with db.session() as session:
-        session.execute(delete(Alert).where(Alert.kind == ALERT_KIND, Alert.as_of == as_of))
+        session.execute(delete(Alert).where(Alert.kind.in_((ALERT_KIND, DRIFT_KIND)), Alert.as_of == as_of))
+        if drift.get("level", "ok") != "ok":
+            session.add(Alert(kind=DRIFT_KIND, subject_type="model", subject_id=f"{version.name}:{version.version}",
+                              as_of=as_of, score=drift["score_psi"], band=drift["level"],
+                              reasons=drift["top_feature_psi"], model_name=version.name,
+                              model_version=version.version))
         session.add_all(
             Alert(kind=ALERT_KIND, subject_type="customer", subject_id=row["subject_id"], as_of=as_of,
                   score=row["score"], band=row["band"], proxy_score=row["proxy_score"],
