@@ -14,7 +14,7 @@ app = typer.Typer(help="运营库 — the operational store (users, tags, alerts
 
 @app.command("upgrade")
 @handle_errors
-def upgrade_cmd(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+def upgrade_cmd(revision: str = typer.Argument("heads", help="Target revision (default: the newest).")) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     db = Database(get_settings().db_url)
     try:

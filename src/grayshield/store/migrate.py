@@ -22,8 +22,9 @@ def alembic_config(db: Database) -> Config:
     return config
 
 
-def upgrade(db: Database, revision: str = "head") -> str | None:
-    """Bring the schema to ``revision``; returns the revision now current."""
+def upgrade(db: Database, revision: str = "heads") -> str | None:
+    """Bring the schema to ``revision`` (default: every head, so parallel branches of migrations written by
+    different engines apply before a merge revision joins them); returns the revision now current."""
     command.upgrade(alembic_config(db), revision)
     return current_revision(db)
 
@@ -34,11 +35,14 @@ def downgrade(db: Database, revision: str) -> str | None:
 
 
 def current_revision(db: Database) -> str | None:
+    """The applied revision; several heads are reported joined by '+', in sorted order."""
     with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return "+".join(sorted(heads)) or None
 
 
 def head_revision() -> str | None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return ScriptDirectory.from_config(config).get_current_head()
+    heads = ScriptDirectory.from_config(config).get_heads()
+    return "+".join(sorted(heads)) or None
