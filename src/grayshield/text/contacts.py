@@ -13,15 +13,20 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from grayshield.text.fold import CONTACT_TABLE, fold, fold_with_offsets
+from grayshield.text.fold import FoldTable, fold, fold_with_offsets
 
-# Digits as written to dodge filters: Chinese and financial numerals, 幺 (dictation 1), and common
-# homophones (and the letters o, l). Those are ordinary characters too, so a run needs most of its digits
+# Emoji that stand for a contact cue in ads: the penguin is QQ's mascot, the satellite (卫星) is a
+# homophone of 微信 (as 绿泡泡, the green bubble, is its nickname), the handsets mean a phone number follows.
+CONTACT_TABLE = FoldTable(keep_separators=True, extra={"🐧": "企鹅", "🛰": "卫星", "📞": "电话", "📱": "电话",
+                                                       "☎": "电话"})
+
+# Digits as written to dodge filters: Chinese and financial numerals, radio dictation (洞幺两…拐八勾),
+# and common homophones (and the letters o, l). Those are ordinary characters too, so a run needs most of its digits
 # unambiguous, or a phone cue (电话, 联系 …) right before it.
 _STRONG_DIGITS = {
     **{c: str(i) for i, c in enumerate("〇一二三四五六七八九")},
     **{c: str(i) for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")},
-    "幺": "1", "两": "2",
+    "洞": "0", "幺": "1", "两": "2", "拐": "7", "勾": "9",
 }
 _HOMOPHONE_DIGITS = {
     **dict.fromkeys("灵铃令", "0"), **dict.fromkeys("衣依伊医", "1"), **dict.fromkeys("尔耳饵", "2"),
@@ -31,19 +36,24 @@ _HOMOPHONE_DIGITS = {
 }
 _DIGIT_OF = {**{str(i): str(i) for i in range(10)}, **_STRONG_DIGITS, **_HOMOPHONE_DIGITS}
 _DIGIT_CLASS = "".join(sorted(_DIGIT_OF))
-_SEPARATORS = r"[\s\-_.·•,，、/|*~+()（）\[\]【】]"
+# What may sit between the digits of one number (1-3-8, 1 3 8, 1—3—8, 1.3.8, 1_3_8; emoji fold to a space);
+# brackets, commas and colons end a number: 电话13800000000（24小时）is not a 13-digit number.
+_SEPARATORS = r"[ \t\-‐‑‒–—―－_.·•/\\*~+|]"
 _DIGIT_RUN = re.compile(rf"[{_DIGIT_CLASS}](?:{_SEPARATORS}{{0,3}}[{_DIGIT_CLASS}]){{6,}}")  # 7+: shorter is no number
-_PHONE_CUES = re.compile(r"(电话|手机|号码|联系|致电|打|拨|热线|call|tel|dh)[号码:：\s]*$")
+_PHONE_CUES = re.compile(r"(电话|dian话|手机|号码|联系|致电|打|拨|热线|咨询|call|tel|dh)[^\w\n]*$")
+_SERVICE_NUMBER = re.compile(r"(?<![0-9])95[0-9]{3}(?![0-9])")  # banks' 955xx hotlines, only after a phone cue
 _NUMBER_CUES = re.compile(r"(订单|单号|流水|编号|卡号|账号|尾号|金额|额度|合同|工号|身份证)[号码:：\s]*$")
 
 _HANDLE_CUES = {
-    "wechat": r"微信|威信|薇信|维信|徽信|魏信|v信|vx|wx|weixin|wechat|薇|威|微|卫|v|➕v|加v",
-    "qq": r"扣扣|qq|企鹅|球球|抠抠|口口|q",
+    "wechat": r"微信|威信|薇信|维信|徽信|魏信|wei信|v信|卫星|绿泡泡|vx|wx|weixin|wechat|薇|威|微|卫|v",
+    "qq": r"扣扣|qq|企鹅|球球|抠抠|口口|扣|q",
 }
 _HANDLE = re.compile(
     r"(?<![a-z0-9])(?P<cue>" + "|".join(f"(?P<{kind}>{cues})" for kind, cues in _HANDLE_CUES.items()) + r")"
-    r"(?:号|号码|账号)?\s*[:：=]?\s*"
-    rf"(?P<value>[a-z][-_a-z0-9]{{5,19}}|[{_DIGIT_CLASS}](?:[\s\-]?[{_DIGIT_CLASS}]){{4,11}})(?![-_a-z0-9])"
+    r"(?:号|号码|账号)?[^\w\n]{0,4}"
+    r"(?P<value>[a-z][-_a-z0-9]{5,19}(?![-_a-z0-9])"  # abc_123
+    r"|[a-z0-9](?: [-_a-z0-9]){5,19}(?![-_a-z0-9])"  # g 0 0 8 _ 3 _ f w
+    rf"|[{_DIGIT_CLASS}](?:{_SEPARATORS}{{0,2}}[{_DIGIT_CLASS}]){{4,11}})"
 )
 _LINK = re.compile(
     r"(?:https?://|www\.)[^\s，。！？、\u4e00-\u9fff]+"
@@ -109,7 +119,7 @@ def extract_contacts(text: str) -> list[Contact]:
         if _overlaps(match.span(), taken):
             continue
         kind = "qq" if match.group("qq") else "wechat"
-        value = match.group("value")
+        value = match.group("value").replace(" ", "") if match.group("value")[0].isalpha() else match.group("value")
         if all(c in _DIGIT_OF or c in " -" for c in value):
             value, homophones = _digits(value)
             if homophones * 2 > len(value) or (kind == "qq" and value[0] == "0"):
@@ -117,6 +127,9 @@ def extract_contacts(text: str) -> list[Contact]:
             if kind == "wechat" and _phone_number(value):
                 kind, value = "phone", _phone_number(value) or value  # "微信同号 138…": the handle is a phone
         add(kind, value, match.start(), match.end())
+    for match in _SERVICE_NUMBER.finditer(view):
+        if not _overlaps(match.span(), taken) and _PHONE_CUES.search(view[max(0, match.start() - 8) : match.start()]):
+            add("phone", match.group(0), match.start(), match.end())
     for match in _DIGIT_RUN.finditer(view):
         start, end = _trim_homophones(view, *match.span())
         before = view[max(0, start - 8) : start]

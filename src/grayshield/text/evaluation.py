@@ -164,7 +164,7 @@ _NOT_ALNUM = re.compile(r"[^0-9a-z]")
 def contact_key(value: str) -> str:
     """A comparable form of a contact, whatever canonical form the truth uses (wx:abc, +8613…, 13…)."""
     key = _NOT_ALNUM.sub("", value.lower().rsplit(":", 1)[-1])
-    return key[2:] if len(key) == 13 and key.startswith("86") else key
+    return key[2:] if len(key) >= 12 and key.startswith("86") else key  # +86 138…, +86 400…
 
 
 def contact_metrics(corpus: Corpus, analyses: Sequence[Analysis]) -> dict[str, Any]:

@@ -60,15 +60,15 @@ def fold_char(char: str, *, keep_separators: bool = False) -> str:
     return "".join(out)
 
 
-class _FoldTable(dict[int, str]):
-    """``str.translate`` table computed on first sight of each code point.
+class FoldTable(dict[int, str]):
+    """``str.translate`` table computed on first sight of each code point; ``extra`` overrides characters.
 
     ``widths`` is its companion: each character becomes the character whose code point is the length
     of its folded form, so offsets come from one ``translate`` and ``numpy.repeat``, not a Python loop.
     """
 
-    def __init__(self, keep_separators: bool) -> None:
-        super().__init__()
+    def __init__(self, keep_separators: bool, extra: dict[str, str] | None = None) -> None:
+        super().__init__({ord(char): value for char, value in (extra or {}).items()})
         self.keep_separators = keep_separators
         self.widths = _WidthTable(self)
 
@@ -79,7 +79,7 @@ class _FoldTable(dict[int, str]):
 
 
 class _WidthTable(dict[int, str]):
-    def __init__(self, folds: _FoldTable) -> None:
+    def __init__(self, folds: FoldTable) -> None:
         super().__init__()
         self.folds = folds
 
@@ -89,16 +89,15 @@ class _WidthTable(dict[int, str]):
         return width
 
 
-DETECTION_TABLE = _FoldTable(keep_separators=False)
-CONTACT_TABLE = _FoldTable(keep_separators=True)
+DETECTION_TABLE = FoldTable(keep_separators=False)
 
 
-def fold(text: str, table: _FoldTable = DETECTION_TABLE) -> str:
+def fold(text: str, table: FoldTable = DETECTION_TABLE) -> str:
     """The folded text alone: the fast path used for batches."""
     return text.translate(table)
 
 
-def fold_with_offsets(text: str, table: _FoldTable = DETECTION_TABLE) -> tuple[str, list[int]]:
+def fold_with_offsets(text: str, table: FoldTable = DETECTION_TABLE) -> tuple[str, list[int]]:
     """The folded text and, for each of its characters, the index of the original character it came from."""
     import numpy as np
 
