@@ -15,6 +15,7 @@ from grayshield.contract.arrow import arrow_schema
 from grayshield.services import users
 from grayshield.store import Database, upgrade
 from grayshield.store.models import ROLES, Alert, ScoreRun
+from grayshield.tags import TagProposal, TagService
 
 DAYS = (date(2025, 5, 31), date(2025, 6, 30))
 CUSTOMERS = [f"C{i:06d}" for i in range(1, 13)]
@@ -47,6 +48,19 @@ def seed_store(db: Database) -> None:
                                      "score_psi": 0.05 + d * 0.2, "level": ("ok", "warn")[d],
                                      "top_feature_psi": [{"feature": "complaints_90d", "psi": 0.1, "level": "warn"}]}},
                                  finished_at=datetime.now(UTC)))
+    seed_tags(db)
+
+
+TAGGED_NUMBERS = ("13800001111", "13800002222", "13800003333")
+
+
+def seed_tags(db: Database) -> None:
+    """Three model-proposed number tags waiting for review, and one an analyst proposed herself."""
+    with db.session() as session:
+        model = TagService(session, "complaint-model")
+        for number in TAGGED_NUMBERS:
+            model.propose(TagProposal("blackgray_number", "number", number, "model", 0.8, note="多名投诉客户共用"))
+        TagService(session, "analyst").propose(TagProposal("proxy_agency", "number", "13800004444", "analyst", 0.9))
 
 
 def write_lake_customers(lake_dir: Path) -> None:

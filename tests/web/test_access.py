@@ -20,7 +20,7 @@ from grayshield.store.models import ROLES
 from grayshield.web import pages
 from grayshield.web.access import ACCESS, PUBLIC, matrix_markdown
 
-SAMPLE_PARAMS = {"customer_id": CUSTOMERS[0], "name": "complaints", "version": "v0001", "username": "nobody"}
+SAMPLE_PARAMS = {"customer_id": CUSTOMERS[0], "name": "complaints", "version": "v0001", "username": "nobody", "tag_id": "2"}
 
 
 def app_routes(app: FastAPI) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""A real Chromium against a real uvicorn server: sign in, open every page, filter, reveal PII, audit.
+"""A real Chromium against a real uvicorn server: sign in, open every page, filter, reveal PII and find the audit
+entry, review a tag.
 
 Screenshots go to ``test-artifacts/console/`` for review. Chromium is Debian's (``scripts/system-deps.sh``),
 launched by path so no browser download is ever needed.
@@ -90,7 +91,7 @@ def test_console_end_to_end(page: Any, server: tuple[str, tuple[str, str]]) -> N
     page.click("button[type=submit]")
     expect(page).to_have_url("/alerts")
 
-    for path, heading in [("/", "总览"), ("/alerts", "投诉预警"), (f"/customers/{CUSTOMERS[0]}", "客户"),
+    for path, heading in [("/", "总览"), ("/alerts", "投诉预警"), ("/tags", "号码与标签"), ("/tags/1", "标签 #1"), (f"/customers/{CUSTOMERS[0]}", "客户"),
                           ("/models", "模型监控"), ("/strategies", "前端策略规则"), ("/admin/users", "用户与角色"),
                           ("/audit", "审计日志")]:
         page.goto(path)
@@ -122,6 +123,16 @@ def test_console_end_to_end(page: Any, server: tuple[str, tuple[str, str]]) -> N
     expect(row).to_contain_text("registered_phone")
     expect(page.locator("#chain-status")).to_contain_text("哈希链校验通过")
     page.screenshot(path=str(ARTIFACTS / "audit_reveal.png"), full_page=True)
+
+    page.goto("/tags")
+    row = page.locator("#tag-1")
+    expect(row.locator(".state")).to_have_text("待审核")
+    row.locator("input[name=reason]").fill("外呼核实为债务协商中介")
+    row.get_by_role("button", name="确认").click()
+    expect(page.locator("#tag-1 .state")).to_have_text("已确认")
+    page.screenshot(path=str(ARTIFACTS / "tags_reviewed.png"), full_page=True)
+    page.goto("/tags/1")
+    expect(page.locator("table").last).to_contain_text("外呼核实为债务协商中介")
 
     page.goto("/strategies")
     page.fill("textarea[name=text]", 'version = "x"\nfallback_action = "monitor"')

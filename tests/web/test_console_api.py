@@ -178,3 +178,27 @@ def test_pii_typed_into_a_reason_is_masked_in_the_audit_view(client_for: ClientF
         assert session.scalars(select(AuditEvent.reason).where(AuditEvent.action == "pii.reveal")).one() == reason
     shown = client_for("admin").get("/api/v1/audit", params={"action": "pii.reveal"}).json()["items"][0]["reason"]
     assert "13912345678" not in shown and "5678" in shown
+
+
+def test_tag_review_queue_four_eyes_and_history(client_for: ClientFor) -> None:
+    analyst = client_for("analyst")
+    queue = analyst.get("/api/v1/tags").json()
+    assert len(queue) == 4 and {t["state"] for t in queue} == {"proposed"}
+    own = next(t for t in queue if t["created_by"] == "analyst")
+    refused = analyst.post(f"/api/v1/tags/{own['id']}/review", json={"decision": "confirm", "reason": "核实无误"})
+    assert refused.status_code == 422 and "四眼" in refused.json()["detail"]
+    first = next(t for t in queue if t["source"] == "model")
+    stale = analyst.post(f"/api/v1/tags/{first['id']}/review",
+                         json={"decision": "confirm", "reason": "核实无误", "expected_version": first["version"] + 5})
+    assert stale.status_code == 422
+    done = analyst.post(f"/api/v1/tags/{first['id']}/review", json={"decision": "confirm", "reason": "外呼核实为中介"})
+    assert done.status_code == 200 and done.json()["state"] == "confirmed"
+    assert client_for("qa").post(f"/api/v1/tags/{first['id']}/review",
+                                 json={"decision": "reject", "reason": "误报"}).status_code == 403
+    detail = client_for("qa").get(f"/api/v1/tags/{first['id']}").json()
+    assert [(e["action"], e["after_state"]) for e in detail["history"]] == [("proposed", "proposed"),
+                                                                              ("confirmed", "confirmed")]
+    assert len(analyst.get("/api/v1/tags").json()) == 3
+    assert len(analyst.get("/api/v1/tags", params={"state": ""}).json()) == 4
+    row = analyst.post(f"/tags/{queue[1]['id']}/review", data={"decision": "reject", "reason": ""})
+    assert row.status_code == 422 and "理由" in row.text and f'id="tag-{queue[1]["id"]}"' in row.text

@@ -28,9 +28,10 @@ from grayshield.lake.world import World, open_world
 from grayshield.models.registry import ModelRegistry
 from grayshield.pii import mask_table, mask_text
 from grayshield.store.audit import record, verify_chain
-from grayshield.store.models import Alert, AuditEvent, ScoreRun
+from grayshield.store.models import Alert, AuditEvent, ScoreRun, Tag
 from grayshield.strategies.repository import StrategyRepository
 from grayshield.strategies.rules import parse_rule_set
+from grayshield.tags import TAG_TYPES, TagService
 
 COMPLAINT_KIND = "complaint"
 COMPLAINT_MODEL = "complaints"  # grayshield.complaints.training.MODEL_NAME, without importing the engine
@@ -430,3 +431,89 @@ def action_labels(repo: StrategyRepository) -> dict[str, str]:
     """Action name → Chinese label from the active strategy, for showing actions to staff."""
     return {a.name: a.label_zh for a in repo.active().rule_set.actions}
 
+
+
+# ---------------------------------------------------------------------------------------------- tags
+class TagOut(BaseModel):
+    id: int
+    tag_type: str
+    tag_label: str
+    subject_type: str
+    subject_id: str
+    source: str
+    confidence: float
+    state: str
+    valid_until: str | None
+    note: str | None
+    created_by: str
+    reviewed_by: str | None
+    review_reason: str | None
+    version: int
+
+
+class TagEventOut(BaseModel):
+    occurred_at: str
+    actor: str
+    action: str
+    reason: str | None
+    before_state: str | None
+    after_state: str | None
+
+
+class TagDetail(BaseModel):
+    tag: TagOut
+    history: list[TagEventOut]
+
+
+class TagFilter(BaseModel):
+    state: Literal["proposed", "confirmed", "rejected", "expired"] | None = "proposed"
+    tag_type: str | None = Field(default=None, max_length=64)
+    subject_type: Literal["number", "customer", "social_account", "device"] | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class TagReview(BaseModel):
+    decision: Literal["confirm", "reject"]
+    reason: str = Field(min_length=2, max_length=500)
+    expected_version: int | None = Field(default=None, ge=0, description="Refuse if the tag changed meanwhile")
+
+
+def _tag_out(tag: Tag) -> TagOut:
+    label = TAG_TYPES.get(tag.tag_type).label_zh if tag.tag_type in TAG_TYPES.names() else tag.tag_type
+    return TagOut(id=tag.id, tag_type=tag.tag_type, tag_label=label, subject_type=tag.subject_type,
+                  subject_id=tag.subject_id, source=tag.source, confidence=tag.confidence, state=tag.state,
+                  valid_until=tag.valid_until.date().isoformat() if tag.valid_until else None, note=tag.note,
+                  created_by=tag.created_by, reviewed_by=tag.reviewed_by, review_reason=tag.review_reason,
+                  version=tag.version)
+
+
+def tag_types() -> dict[str, str]:
+    """Tag type name → Chinese label, for filters."""
+    return {name: TAG_TYPES.get(name).label_zh for name in TAG_TYPES.names()}
+
+
+def list_tags(session: Session, filters: TagFilter, limit: int = 500) -> list[TagOut]:
+    """The review queue by default (proposed tags); any state, type or subject kind on request."""
+    service = TagService(session, "console")
+    return [_tag_out(t) for t in service.list(state=filters.state, tag_type=filters.tag_type,
+                                              subject_type=filters.subject_type, limit=limit)]
+
+
+def tag_detail(session: Session, tag_id: int) -> TagDetail:
+    service = TagService(session, "console")
+    events = [TagEventOut(occurred_at=e.occurred_at.isoformat(timespec="seconds"), actor=e.actor, action=e.action,
+                          reason=mask_text(e.reason) if e.reason else None,
+                          before_state=(e.before or {}).get("state"), after_state=(e.after or {}).get("state"))
+              for e in service.history(tag_id)]
+    return TagDetail(tag=_tag_out(service.get(tag_id)), history=events)
+
+
+def review_tag(session: Session, tag_id: int, review: TagReview, *, actor: str) -> TagOut:
+    """Confirm or reject with a reason; the tag service enforces four eyes and records history and audit."""
+    tag = TagService(session, actor).review(tag_id, review.decision, review.reason,
+                                           expected_version=review.expected_version)
+    return _tag_out(tag)

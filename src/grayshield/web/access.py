@@ -17,6 +17,7 @@ PUBLIC: Final = frozenset({"*"})  # no sign-in needed (login, health)
 EVERYONE: Final = frozenset(ROLES)
 ANALYSIS: Final = frozenset({"analyst", "supervisor", "admin"})  # models, strategies
 CASEWORK: Final = frozenset({"analyst", "investigator", "supervisor", "admin"})  # exports
+TAG_REVIEW: Final = frozenset({"analyst", "investigator", "supervisor"})
 REVEAL_PII: Final = frozenset({"investigator", "supervisor", "admin"})
 OVERSIGHT: Final = frozenset({"supervisor", "admin"})
 ADMIN: Final = frozenset({"admin"})
@@ -40,6 +41,13 @@ ACCESS: Final[dict[str, frozenset[str]]] = {
     "GET /api/v1/customers/{customer_id}": EVERYONE,
     "POST /customers/{customer_id}/reveal": REVEAL_PII,
     "POST /api/v1/customers/{customer_id}/reveal": REVEAL_PII,
+    # numbers and tags: everyone sees them; reviews are four-eyes work for analysts and their supervisors
+    "GET /tags": EVERYONE,
+    "GET /api/v1/tags": EVERYONE,
+    "GET /tags/{tag_id}": EVERYONE,
+    "GET /api/v1/tags/{tag_id}": EVERYONE,
+    "POST /tags/{tag_id}/review": TAG_REVIEW,
+    "POST /api/v1/tags/{tag_id}/review": TAG_REVIEW,
     # model monitoring
     "GET /models": ANALYSIS,
     "GET /api/v1/models": ANALYSIS,

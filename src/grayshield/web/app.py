@@ -60,7 +60,10 @@ def create_app(settings: Settings, *, authenticator: Authenticator | None = None
     app.state.login_throttle = LoginThrottle()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.globals.update(role_labels=labels.ROLE_LABELS, proxy_labels=labels.PROXY_LABELS,
-                                           attribute_labels=labels.ATTRIBUTE_LABELS, drift_labels=labels.DRIFT_LABELS)
+                                           attribute_labels=labels.ATTRIBUTE_LABELS, drift_labels=labels.DRIFT_LABELS,
+                                           tag_state_labels=labels.TAG_STATE_LABELS,
+                                           tag_source_labels=labels.TAG_SOURCE_LABELS,
+                                           subject_labels=labels.SUBJECT_LABELS)
 
     for router in [*api_routers(), *extra_routers]:
         app.include_router(router, prefix="/api/v1")

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import ValidationError as PydanticValidationError
 from starlette.responses import HTMLResponse
 
 from grayshield.core.errors import GrayShieldError
@@ -18,7 +19,7 @@ from grayshield.services import console_queries as q
 from grayshield.services import users
 from grayshield.store.audit import record
 from grayshield.store.models import ROLES
-from grayshield.web.api.console import AlertQuery, CustomerId, Username, alerts_csv
+from grayshield.web.api.console import AlertQuery, CustomerId, TagId, Username, alerts_csv
 from grayshield.web.deps import AppSettings, DbSession, Strategies, render
 from grayshield.web.security import CurrentUser, LoginThrottle
 
@@ -128,6 +129,33 @@ def reveal_field(request: Request, session: DbSession, settings: AppSettings, us
     except GrayShieldError as exc:  # shown inline next to the field, not as a page
         return render(request, "_reveal.html", status_code=422, field=field, value=None, error=exc.message)
     return render(request, "_reveal.html", field=field, value=value, error=None)
+
+
+# ---------------------------------------------------------------------------------------------- tags
+@router.get("/tags")
+def tags_page(request: Request, session: DbSession, filters: Annotated[q.TagFilter, Query()]) -> Response:
+    return render(request, "tags.html", tags=q.list_tags(session, filters), filters=filters, types=q.tag_types())
+
+
+@router.get("/tags/{tag_id}")
+def tag_page(request: Request, session: DbSession, tag_id: TagId) -> Response:
+    return render(request, "tag.html", detail=q.tag_detail(session, tag_id))
+
+
+@router.post("/tags/{tag_id}/review")
+def tag_review(request: Request, session: DbSession, user: CurrentUser, tag_id: TagId,
+               decision: Annotated[str, Form(max_length=16)], reason: Annotated[str, Form(max_length=500)] = "",
+               expected_version: Annotated[int | None, Form(ge=0)] = None) -> Response:
+    """Answers the row again (now reviewed), or the row with the refusal, for HTMX to swap in place."""
+    try:
+        review = q.TagReview.model_validate({"decision": decision, "reason": reason,
+                                             "expected_version": expected_version})
+        tag = q.review_tag(session, tag_id, review, actor=user.username)
+    except (GrayShieldError, PydanticValidationError) as exc:
+        message = exc.message if isinstance(exc, GrayShieldError) else "请选择结论并填写至少 2 个字的理由"
+        return render(request, "_tag_row.html", status_code=422, tag=q.tag_detail(session, tag_id).tag,
+                      error=message)
+    return render(request, "_tag_row.html", tag=tag, error=None)
 
 
 # ---------------------------------------------------------------------------------------------- models

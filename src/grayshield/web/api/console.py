@@ -22,6 +22,7 @@ from grayshield.web.security import CurrentUser
 router = APIRouter()
 EXPORT_LIMIT = 50_000
 CustomerId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
+TagId = Annotated[int, Path(ge=1, le=2**62)]
 AlertQuery = Annotated[q.AlertFilter, Query()]
 Username = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
@@ -197,3 +198,19 @@ def audit(session: DbSession, page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 @router.get("/audit/verify", response_model=q.ChainStatus, tags=["audit"])
 def audit_verify(session: DbSession) -> q.ChainStatus:
     return q.audit_chain_status(session)
+
+
+@router.get("/tags", response_model=list[q.TagOut], tags=["tags"])
+def tags(session: DbSession, filters: Annotated[q.TagFilter, Query()]) -> list[q.TagOut]:
+    return q.list_tags(session, filters)
+
+
+@router.get("/tags/{tag_id}", response_model=q.TagDetail, tags=["tags"])
+def tag(session: DbSession, tag_id: TagId) -> q.TagDetail:
+    return q.tag_detail(session, tag_id)
+
+
+@router.post("/tags/{tag_id}/review", response_model=q.TagOut, tags=["tags"])
+def review_tag(session: DbSession, user: CurrentUser, tag_id: TagId,
+               body: Annotated[q.TagReview, Body()]) -> q.TagOut:
+    return q.review_tag(session, tag_id, body, actor=user.username)
