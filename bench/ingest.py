@@ -124,7 +124,7 @@ def main() -> None:
         speed = "met on wall time"
     elif cpu_rate >= TARGET_ROWS_PER_S:
         speed = (f"not met on wall time here (load average {load:.1f}: other work shares the cores), met per "
-                 "CPU-second, so met on a machine with one idle core")
+                 "CPU-second, so expected on a machine with one idle core (not measured here)")
     else:
         speed = "NOT met"
     record("ingest", "Ingest: calls CSV into the lake (`bench/ingest.py`)", [

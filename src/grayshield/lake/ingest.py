@@ -186,11 +186,13 @@ class FileIngest:
             return
         when = table.column(self.contract.partition_by)
         month_index = pc.add(pc.multiply(pc.year(when), 12), pc.subtract(pc.month(when), 1)).to_numpy()
-        order = np.argsort(month_index, kind="stable")  # one take, then zero-copy slices per month
-        ordered = table.take(pa.array(order))
-        sorted_months = month_index[order]
+        if (np.diff(month_index) >= 0).all():  # extracts usually come in time order: slice as is
+            ordered, sorted_months = table, month_index
+        else:  # one take, then zero-copy slices per month
+            order = np.argsort(month_index, kind="stable")
+            ordered, sorted_months = table.take(pa.array(order)), month_index[order]
         bounds = np.flatnonzero(np.diff(sorted_months)) + 1
-        for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(order)], strict=True):
+        for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(sorted_months)], strict=True):
             year, month = divmod(int(sorted_months[start]), 12)
             self.stage.write(Path(name) / f"month={year:04d}-{month + 1:02d}", ordered.slice(start, stop - start))
 

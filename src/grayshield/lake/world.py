@@ -83,7 +83,7 @@ class World:
         if key not in self._cache:
             contract = TABLES[name] if kind == "input" else TRUTH_TABLES[name]
             if _has_parquet(folder):
-                table = self.connection.read_parquet(str(folder / "**" / "*.parquet"), hive_partitioning=False)
+                table = self._read_parquet_folder(folder)
                 table = table.select(*[c.name for c in contract.columns if c.name in table.columns])
             else:
                 import ibis
@@ -91,6 +91,13 @@ class World:
                 table = ibis.memtable(arrow_schema(contract).empty_table())
             self._cache[key] = table
         return self._cache[key]
+
+    def _read_parquet_folder(self, folder: Path) -> ir.Table:
+        """Every Parquet file under ``folder``. The one place engines differ: DuckDB takes a recursive glob,
+        Spark a folder with recursive lookup (which also stops it adding Hive partition columns)."""
+        if self.connection.name == "pyspark":
+            return self.connection.read_parquet(str(folder), recursiveFileLookup="true")
+        return self.connection.read_parquet(str(folder / "**" / "*.parquet"), hive_partitioning=False)
 
     def identity(self) -> dict[str, Any]:
         """What an evaluation report records about the world it ran on."""
