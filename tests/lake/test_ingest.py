@@ -249,3 +249,9 @@ def test_an_unreadable_file_is_refused_and_the_batch_goes_on(lake: Lake, calls_c
         pytest.skip("file permissions are not enforced for this user")
     report = lake.ingest([locked, calls_csv("calls_ok.csv", call_line("N2"))])
     assert [f.status for f in report.files] == ["refused", "ingested"]
+
+
+def test_a_trailing_comma_in_every_line_is_an_unnamed_extra_column(lake: Lake, calls_csv: Writer) -> None:
+    path = calls_csv("calls.csv", call_line("E1") + ",", header=CALLS_HEADER + ",")
+    assert "空列名" in str(lake.ingest([path]).refused[0].reason)
+    assert lake.ingest([path], allow_extra_columns=True).accepted == 1

@@ -118,7 +118,7 @@ def check_columns(found: list[str], contract: Table, allow_extra: bool, file_nam
     missing = [c for c in contract.required_columns if c not in found]
     if missing:
         raise FileRefused(f"{file_name}: 缺少必需列：{', '.join(missing)}")
-    unknown = [c for c in found if c not in contract.column_names]
+    unknown = [c or "（空列名）" for c in found if c not in contract.column_names]
     if unknown and not allow_extra:
         raise FileRefused(f"{file_name}: 有合同中没有的列：{', '.join(unknown)}（可用 --allow-extra-columns 忽略）")
     return [c for c in contract.column_names if c in found]
