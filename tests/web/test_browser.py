@@ -7,6 +7,7 @@ launched by path so no browser download is ever needed.
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from console_seed import CUSTOMERS, PII, seed_store, write_lake_customers
+from console_seed import CUSTOMERS, PII
 
 from grayshield.core.settings import Settings
 from grayshield.services.users import ensure_demo_user
@@ -35,12 +36,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, tuple[str, str]]]:
+def server(tmp_path: Path, seeded_home: Path) -> Iterator[tuple[str, tuple[str, str]]]:
     """The console on a loopback port (development mode: plain HTTP, so cookies are not marked Secure)."""
+    shutil.copytree(seeded_home, tmp_path / "home")
     settings = Settings(home=tmp_path / "home", environment="development")
     db = Database(settings.db_url)
-    seed_store(db)
-    write_lake_customers(settings.lake_dir)
     login = ensure_demo_user(db)
     port = _free_port()
     config = uvicorn.Config(create_app(settings, db=db), host="127.0.0.1", port=port, log_level="warning")
