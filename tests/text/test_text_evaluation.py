@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grayshield.core.errors import ContractError, NotFoundError, ValidationError
-from grayshield.text.classify import CharNgramClassifier
-from grayshield.text.engine import TextEngine, latest_model, load_model
+from grayshield.text.classify import CharNgramClassifier, TextClassifier
+from grayshield.text.engine import LoadedModel, TextEngine, latest_model, load_model
 from grayshield.text.evaluation import contact_key, evaluate_world, train_world
 
 
@@ -72,3 +73,26 @@ def test_training_with_one_label_is_refused() -> None:
                                           ("13812345678", "13812345678"), ("qq:123456", "123456")])
 def test_contact_keys_compare_across_canonical_forms(raw: str, key: str) -> None:
     assert contact_key(raw) == key
+
+
+class _QuestionMarkClassifier:
+    """A stand-in for a heavier model: anything implementing the protocol plugs into the engine."""
+
+    task = "posts"
+    labels = ("blackgray_ad", "consumer_discussion", "news_official")
+
+    def predict_proba(self, analyses: object) -> np.ndarray:
+        rows = [[0.1, 0.8, 0.1] if "?" in a.normalised.original else [0.8, 0.1, 0.1] for a in analyses]  # type: ignore[attr-defined]
+        return np.asarray(rows)
+
+    def explain(self, analysis: object, label: str, top: int = 5) -> list[dict[str, object]]:
+        return [{"feature": "question mark", "weight": 1.0}]
+
+
+def test_another_classifier_plugs_in_through_the_protocol() -> None:
+    plugged = _QuestionMarkClassifier()
+    assert isinstance(plugged, TextClassifier)
+    engine = TextEngine(models={"posts": LoadedModel(plugged, "custom/v1", {})})
+    first, second = engine.classify_many(["停息挂账靠谱吗?", "停息挂账找我"], "posts")
+    assert (first["label"], second["label"]) == ("consumer_discussion", "blackgray_ad")
+    assert first["model"] == "custom/v1" and first["explanation"][0]["feature"] == "question mark"

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from grayshield.cli.common import console, handle_errors, print_json
-from grayshield.core.errors import IngestError, NotFoundError
+from grayshield.core.errors import IngestError, NotFoundError, ValidationError
 from grayshield.core.settings import get_settings
 from grayshield.text import TASKS, TextEngine, latest_model, load_lexicon, load_model
 from grayshield.text.engine import LoadedModel, fallback_model
@@ -65,7 +65,7 @@ def classify_cmd(
     """分类 — one JSON object per input line: label, probability, lexicon hits and contacts with spans."""
     loaded = _model(task, model)
     if loaded.metadata.get("task", task) != task:
-        raise NotFoundError(f"{model} is a {loaded.metadata.get('task')} model, not a {task} model")
+        raise ValidationError(f"{model} is a {loaded.metadata.get('task')} model, not a {task} model")
     engine = TextEngine(load_lexicon(*lexicon), {task: loaded})
     lines = _lines(source)
     while batch := list(islice(lines, BATCH)):

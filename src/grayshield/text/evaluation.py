@@ -93,8 +93,12 @@ def _training_corpora(world: World) -> dict[str, Corpus]:
     complaints = complaint_corpus(world)
     return {
         "posts": _require(post_corpus(world), "social posts", world),
-        "utterances": Corpus(utterances.texts + complaints.texts, utterances.labels + complaints.labels,
-                             [], []),
+        "utterances": Corpus(
+            utterances.texts + complaints.texts,
+            utterances.labels + complaints.labels,
+            utterances.evasion + complaints.evasion,
+            utterances.contacts + complaints.contacts,
+        ),
     }
 
 

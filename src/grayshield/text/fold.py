@@ -14,6 +14,8 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
+
 # Categories dropped from the detection view: separators (Z), punctuation (P), symbols incl. emoji (S),
 # format/control/private (C: zero-width joiners, BOMs, direction marks) and combining marks (M: strike-
 # through overlays, variation selectors, keycap enclosures).
@@ -99,8 +101,6 @@ def fold(text: str, table: FoldTable = DETECTION_TABLE) -> str:
 
 def fold_with_offsets(text: str, table: FoldTable = DETECTION_TABLE) -> tuple[str, list[int]]:
     """The folded text and, for each of its characters, the index of the original character it came from."""
-    import numpy as np
-
     folded = text.translate(table)
     widths = np.frombuffer(text.translate(table.widths).encode("utf-32-le"), dtype=np.uint32)
     offsets: list[int] = np.repeat(np.arange(len(text)), widths).tolist()

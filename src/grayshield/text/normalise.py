@@ -9,7 +9,7 @@ which is what an analyst is shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -39,7 +39,6 @@ class Normalised:
     original: str
     text: str
     hits: list[Hit]
-    _folded_len: int = field(repr=False, default=0)
 
     @cached_property
     def _folded_offsets(self) -> list[int]:
@@ -103,9 +102,6 @@ class Normaliser:
         folded = fold(text)
         hits = self._find(text, folded)
         return Normalised(text, _rewrite(folded, hits), hits)
-
-    def normalise_many(self, texts: list[str]) -> list[Normalised]:
-        return [self.normalise(t) for t in texts]
 
     def _find(self, text: str, folded: str) -> list[Hit]:
         hits: list[Hit] = []
