@@ -16,7 +16,7 @@ import pyarrow as pa
 from grayshield.contract.truth import MANDATORY_ITEMS
 from grayshield.sim.content import CallScenario
 from grayshield.sim.context import BlockContext
-from grayshield.sim.ledger import LedgerResult
+from grayshield.sim.ledger import AGENCIES, LedgerResult
 from grayshield.sim.population import Population
 from grayshield.sim.recruitment import Roles
 from grayshield.sim.util import NDArray, where_set
@@ -359,7 +359,7 @@ def _emit_collection_actions(
     outsourced = np.isin(kinds, ("outsourced_call", "visit"))
     agent[visit] = _pick(ctx, ("outsourced_agent",), int(visit.sum()))
     agency = np.where(outsourced | (actions["bucket"] >= 4),
-                      np.array(["AG01", "AG02", "AG03", "AG04"])[pop.acc_cust[actions["acc"]] % 4], "internal")
+                      AGENCIES[pop.acc_cust[actions["acc"]] % len(AGENCIES)], "internal")
     agency = np.where(kinds == "call", "internal", agency)
     ctx.sink.emit("collection_actions", {
         "action_id": ctx.mint.take("CA", n), "account_id": pop.acc_id.take(actions["acc"]),

@@ -119,8 +119,7 @@ def _run_block(ctx: BlockContext, offset: int, size: int) -> np.ndarray[Any, Any
     ctx.block_voices = (ctx.voices.fresh(size, rng), ctx.voices.fresh(size, rng))
     sink.emit("customers", customer_columns(pop, ctx.gen, rng))
     staff = ctx.staff
-    ledger = run_ledger(params, rng, pop, cal, sink, ctx.mint,
-                        staff.staff_id[staff.of_role("collector")], staff.staff_id[staff.of_role("outsourced_agent")])
+    ledger = run_ledger(params, rng, pop, cal, sink, ctx.mint)
     sink.emit("accounts", {
         "account_id": pop.acc_id, "customer_id": pop.cust_id.take(pop.acc_cust), "card_number": pop.card_number,
         "product_code": pop.product, "card_level": pop.level, "credit_limit": ledger.final_limit,

@@ -23,7 +23,7 @@ from grayshield.sim.util import Calendar, IdMint, NDArray, logit, sigmoid
 STAGES = np.array(["none", "early_reminder", "internal_collection", "internal_collection", "outsourced",
                    "outsourced", "legal"], dtype=object)
 BUCKET_NAMES = np.array(["M0", "M1", "M2", "M3", "M4", "M5", "M6+"], dtype=object)
-AGENCIES = np.array(["AG01", "AG02", "AG03", "AG04"])
+AGENCIES = np.array(["AG01", "AG02", "AG03", "AG04"], dtype=object)  # outsourced collection agencies
 SERVICE_FAILURES = np.array(["AUTO_DEBIT_FAILED", "APP_OUTAGE", "CARD_DECLINED_ERROR", "STATEMENT_ERROR",
                              "HOTLINE_UNREACHABLE"])
 REPAY_CHANNELS = np.array(["auto_debit", "app", "bank_transfer", "third_party", "branch"], dtype=object)
@@ -72,7 +72,7 @@ class LedgerResult:
 
 def run_ledger(
     params: WorldParams, rng: np.random.Generator, pop: Population, cal: Calendar, sink: WorldSink,
-    mint: IdMint, collectors: NDArray, outsourced: NDArray,
+    mint: IdMint,
 ) -> LedgerResult:
     na, n, months = pop.n_accounts, pop.n, cal.months
     owner = pop.acc_cust
@@ -90,7 +90,7 @@ def run_ledger(
     written_off = np.zeros(na, dtype=bool)
     close_date = np.full(na, np.datetime64("NaT"), dtype="datetime64[D]")
     exp = Exposure.zeros(n, months)
-    actions: dict[str, list[Any]] = {k: [] for k in ("acc", "time", "type", "bucket", "month")}
+    actions: dict[str, list[Any]] = {k: [] for k in ("acc", "time", "type", "bucket")}
     open_month = (pop.open_day.astype("datetime64[M]").astype(np.int64) % 12)
 
     for t in range(months):
@@ -192,7 +192,7 @@ def run_ledger(
         ["written_off", "closed", "blocked", "dormant"], "active",
     )
     empty = {"acc": np.zeros(0, np.int64), "time": np.zeros(0, "datetime64[ms]"), "type": np.zeros(0, dtype=object),
-             "bucket": np.zeros(0, np.int64), "month": np.zeros(0, np.int64)}
+             "bucket": np.zeros(0, np.int64)}
     collection = {k: np.concatenate(v) if v else empty[k] for k, v in actions.items()}
     return LedgerResult(exp, collection, status, close_date, limit)
 
@@ -256,7 +256,6 @@ def _plan_collection(
         actions["time"].append(cal.times_in_month(rng, t, acc.size, office_hours=office))
         actions["type"].append(np.full(acc.size, kind, dtype=object))
         actions["bucket"].append(bucket[acc])
-        actions["month"].append(np.full(acc.size, t))
     return contacts, harsh
 
 
