@@ -92,7 +92,7 @@ def test_console_end_to_end(page: Any, server: tuple[str, tuple[str, str]]) -> N
     expect(page).to_have_url("/alerts")
 
     for path, heading in [("/", "总览"), ("/alerts", "投诉预警"), ("/tags", "号码与标签"), ("/tags/1", "标签 #1"), (f"/customers/{CUSTOMERS[0]}", "客户"),
-                          ("/models", "模型监控"), ("/strategies", "前端策略规则"), ("/admin/users", "用户与角色"),
+                          ("/models", "模型监控"), ("/strategies", "前端策略规则"), ("/lexicon", "词库"), ("/admin/users", "用户与角色"),
                           ("/audit", "审计日志")]:
         page.goto(path)
         expect(page.locator("h1")).to_contain_text(heading)

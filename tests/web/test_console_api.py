@@ -163,7 +163,8 @@ def test_admin_manages_users_and_disabling_ends_sessions(client_for: ClientFor) 
 
 def test_every_page_renders_for_admin(client_for: ClientFor) -> None:
     client = client_for("admin")
-    for path in ("/", "/alerts", f"/customers/{CUSTOMERS[0]}", "/models", "/strategies", "/admin/users", "/audit"):
+    for path in ("/", "/alerts", f"/customers/{CUSTOMERS[0]}", "/tags", "/tags/1", "/models", "/strategies",
+                 "/lexicon", "/admin/users", "/audit"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert "<html lang=\"zh-CN\">" in response.text
@@ -202,3 +203,19 @@ def test_tag_review_queue_four_eyes_and_history(client_for: ClientFor) -> None:
     assert len(analyst.get("/api/v1/tags", params={"state": ""}).json()) == 4
     row = analyst.post(f"/tags/{queue[1]['id']}/review", data={"decision": "reject", "reason": ""})
     assert row.status_code == 422 and "理由" in row.text and f'id="tag-{queue[1]["id"]}"' in row.text
+
+
+def test_lexicon_view_validate_and_diff(client_for: ClientFor) -> None:
+    analyst = client_for("analyst")
+    view = analyst.get("/api/v1/lexicons").json()
+    assert view["selected"] == "default" and view["lexicons"][0]["terms"] > 50
+    edited = view["text"].replace('"停息挂账", ', '"停息挂账", "协商停催", ')
+    check = analyst.post("/api/v1/lexicons/validate", json={"text": edited}).json()
+    assert check["valid"] and check["compared_with"].startswith("default@") and '+  "停息挂账", "协商停催"' in check["diff"]
+    duplicate = view["text"].replace('"停息挂账", ', '"停息挂账", "停息挂账", ')
+    refused = analyst.post("/api/v1/lexicons/validate", json={"text": duplicate}).json()
+    assert refused["valid"] is False and "停息挂账" in refused["error"]
+    assert analyst.get("/api/v1/lexicons", params={"name": "nope"}).status_code == 404
+    fragment = analyst.post("/lexicon/validate", data={"text": "not = [toml"})
+    assert fragment.status_code == 200 and "校验未通过" in fragment.text
+    assert client_for("qa").get("/lexicon").status_code == 403

@@ -8,6 +8,7 @@ by staff (audit reasons) is scanned and masked too; the only way to a clear valu
 
 from __future__ import annotations
 
+import difflib
 import math
 import threading
 from collections.abc import Iterable
@@ -32,6 +33,7 @@ from grayshield.store.models import Alert, AuditEvent, ScoreRun, Tag
 from grayshield.strategies.repository import StrategyRepository
 from grayshield.strategies.rules import parse_rule_set
 from grayshield.tags import TAG_TYPES, TagService
+from grayshield.text.lexicon import LEXICONS, Lexicon, load_lexicon, parse_lexicon
 
 COMPLAINT_KIND = "complaint"
 COMPLAINT_MODEL = "complaints"  # grayshield.complaints.training.MODEL_NAME, without importing the engine
@@ -517,3 +519,68 @@ def review_tag(session: Session, tag_id: int, review: TagReview, *, actor: str) 
     tag = TagService(session, actor).review(tag_id, review.decision, review.reason,
                                            expected_version=review.expected_version)
     return _tag_out(tag)
+
+
+# ---------------------------------------------------------------------------------------------- lexicons
+class LexiconCategoryOut(BaseModel):
+    name: str
+    label: str
+    signal: str
+    weight: float
+    evasion_variants: bool
+    terms: int
+
+
+class LexiconOut(BaseModel):
+    name: str
+    version: str
+    identity: str
+    terms: int
+    categories: list[LexiconCategoryOut]
+
+
+class LexiconView(BaseModel):
+    lexicons: list[LexiconOut]
+    selected: str
+    text: str
+
+
+class LexiconCheck(BaseModel):
+    valid: bool
+    lexicon: LexiconOut | None = None
+    error: str | None = None
+    compared_with: str | None = Field(default=None, description="The registered lexicon of the same name, if any")
+    diff: str = ""
+
+
+def _lexicon_out(lexicon: Lexicon) -> LexiconOut:
+    categories = [LexiconCategoryOut(name=name, label=spec.label, signal=spec.signal, weight=spec.weight,
+                                     evasion_variants=spec.evasion_variants, terms=len(spec.terms))
+                  for name, spec in lexicon.categories.items()]
+    return LexiconOut(name=lexicon.name, version=lexicon.version, identity=lexicon.identity,
+                      terms=len(lexicon.terms), categories=categories)
+
+
+def lexicon_view(selected: str | None = None) -> LexiconView:
+    """Every registered lexicon, and the text of one (the first unless named)."""
+    names = LEXICONS.names()
+    chosen = selected or names[0]
+    if chosen not in names:
+        raise NotFoundError(f"词库不存在 / no lexicon {chosen!r}; registered: {', '.join(names)}")
+    return LexiconView(lexicons=[_lexicon_out(load_lexicon(n)) for n in names], selected=chosen,
+                       text=LEXICONS.get(chosen).read_text(encoding="utf-8"))
+
+
+def check_lexicon(text: str) -> LexiconCheck:
+    """Validate a pasted lexicon without saving it, and diff it against the registered one of the same name."""
+    try:
+        lexicon = parse_lexicon(text.encode("utf-8"), "粘贴的词库草稿")
+    except ValidationError as exc:
+        return LexiconCheck(valid=False, error=exc.message)
+    check = LexiconCheck(valid=True, lexicon=_lexicon_out(lexicon))
+    if lexicon.name in LEXICONS.names():
+        current = LEXICONS.get(lexicon.name).read_text(encoding="utf-8")
+        check.compared_with = load_lexicon(lexicon.name).identity
+        check.diff = "".join(difflib.unified_diff(current.splitlines(keepends=True), text.splitlines(keepends=True),
+                                                  fromfile=check.compared_with, tofile="草稿"))
+    return check

@@ -59,6 +59,11 @@ ACCESS: Final[dict[str, frozenset[str]]] = {
     "POST /api/v1/strategies/validate": ANALYSIS,
     "GET /strategies/diff": ANALYSIS,
     "GET /api/v1/strategies/diff": ANALYSIS,
+    # lexicon (validation and diff; publishing is a reviewed file change, see docs/text.md)
+    "GET /lexicon": ANALYSIS,
+    "GET /api/v1/lexicons": ANALYSIS,
+    "POST /lexicon/validate": ANALYSIS,
+    "POST /api/v1/lexicons/validate": ANALYSIS,
     # administration and oversight
     "GET /admin/users": ADMIN,
     "POST /admin/users": ADMIN,

@@ -192,6 +192,17 @@ def strategies_diff(request: Request, strategies: Strategies, old: Annotated[str
     return render(request, "_diff.html", diff=q.strategy_diff(strategies, old, new), old=old, new=new)
 
 
+# ---------------------------------------------------------------------------------------------- lexicons
+@router.get("/lexicon")
+def lexicon_page(request: Request, name: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    return render(request, "lexicon.html", view=q.lexicon_view(name or None))
+
+
+@router.post("/lexicon/validate")
+def lexicon_validate(request: Request, text: Annotated[str, Form(max_length=200_000)]) -> Response:
+    return render(request, "_lexicon_check.html", check=q.check_lexicon(text))
+
+
 # ---------------------------------------------------------------------------------------------- admin
 def _users_page(request: Request, status_code: int = 200, message: str | None = None,
                 error: str | None = None) -> HTMLResponse:

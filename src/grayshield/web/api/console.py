@@ -51,7 +51,7 @@ class RevealResponse(BaseModel):
 
 
 class DraftRequest(BaseModel):
-    text: str = Field(max_length=200_000, description="A rule set in TOML")
+    text: str = Field(max_length=200_000, description="A rule set or lexicon in TOML")
 
 
 class Diff(BaseModel):
@@ -214,3 +214,13 @@ def tag(session: DbSession, tag_id: TagId) -> q.TagDetail:
 def review_tag(session: DbSession, user: CurrentUser, tag_id: TagId,
                body: Annotated[q.TagReview, Body()]) -> q.TagOut:
     return q.review_tag(session, tag_id, body, actor=user.username)
+
+
+@router.get("/lexicons", response_model=q.LexiconView, tags=["lexicons"])
+def lexicons(name: Annotated[str | None, Query(max_length=64)] = None) -> q.LexiconView:
+    return q.lexicon_view(name)
+
+
+@router.post("/lexicons/validate", response_model=q.LexiconCheck, tags=["lexicons"])
+def validate_lexicon(body: Annotated[DraftRequest, Body()]) -> q.LexiconCheck:
+    return q.check_lexicon(body.text)
