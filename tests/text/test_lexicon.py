@@ -54,6 +54,7 @@ def test_a_bank_lexicon_adds_terms_with_their_weights_and_aliases(tmp_path: Path
         (lambda s: s.replace('"债务无忧"', '"债务无忧", "債務無憂"'), "appears twice"),
         (lambda s: s.replace('"债务无忧"', '"！！"'), "empty once normalised"),
         (lambda s: s + "colour = 1\n", "colour"),
+        (lambda s: s.replace("aliases = [\"bhbz\"]", "aliases = [\"b\"]"), "under two characters"),
         (lambda s: s.replace("terms = [", "terms = [ ["), "not valid UTF-8 TOML"),
     ],
 )

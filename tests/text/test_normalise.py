@@ -89,3 +89,11 @@ def test_offsets_point_back_to_the_original() -> None:
 def test_pinyin_must_not_run_into_a_longer_latin_word() -> None:
     assert not default_normaliser().normalise("atxgzb").hits
     assert default_normaliser().normalise("a TXGZ b").text == "a停息挂账b".replace("a", "a").replace(" ", "")
+
+
+def test_digit_terms_and_aliases_match_only_as_written() -> None:
+    normaliser = default_normaliser()
+    assert [h.term.text for h in normaliser.normalise("我要打12345投诉").hits] == ["12345"]
+    assert not normaliser.normalise("薇：abc_12345，电话 138 12345 678").hits
+    assert not normaliser.normalise("为什么要这样").hits  # 为 sounds like the 微 of an alias, but is not one
+    assert [h.term.text for h in normaliser.normalise("有事sx我").hits] == ["私信"]

@@ -78,6 +78,8 @@ class LexiconSpec(_Strict):
                     key = fold(text)
                     if not key:
                         raise ValueError(f"term {text!r} in {category!r} is empty once normalised (only symbols?)")
+                    if text is not spellings[0] and len(key) < 2:
+                        raise ValueError(f"alias {text!r} of {spellings[0]!r} is under two characters once normalised")
                     if key in seen:
                         raise ValueError(f"term {text!r} appears twice: in {seen[key]!r} and in {category!r}")
                     seen[key] = category

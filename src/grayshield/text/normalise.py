@@ -112,7 +112,11 @@ class Normaliser:
                 start = end_index + 1 - len(variant.key)
                 end = end_index + 1
                 exact = folded[start:end] == term.text
-                if not exact and _is_letter(folded[start]) | _is_letter(folded[end - 1]):
+                if variant.alias and folded[start:end] != variant.spelling:
+                    continue  # an alias is trusted as written, not its homophones
+                if _within_a_number(folded, start, end):
+                    continue
+                if _is_alnum(folded[start]) | _is_alnum(folded[end - 1]):
                     offsets = offsets or fold_with_offsets(text)[1]
                     if _runs_into_a_word(text, offsets[start], offsets[end - 1]):
                         continue
@@ -123,18 +127,27 @@ class Normaliser:
         return hits
 
 
-def _is_letter(char: str) -> bool:
-    return char.isascii() and char.isalpha()
+def _is_alnum(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def _within_a_number(folded: str, start: int, end: int) -> bool:
+    """Digits at the edge of a match that continue into more digits once separators are gone: 12345 in a
+    spaced phone number 138 12345 678 is not the 12345 hotline."""
+    return (folded[start].isdigit() and start > 0 and folded[start - 1].isdigit()) or (
+        folded[end - 1].isdigit() and end < len(folded) and folded[end].isdigit())
 
 
 def _runs_into_a_word(text: str, first: int, last: int) -> bool:
-    """Whether letters at the edge of a match continue into a longer Latin word in the original ('txt').
+    """Whether letters or digits at the edge of a match continue into a longer Latin word or number in the
+    original ('txt' is not tx; 12345 inside a handle abc_12345 or a phone number is not the hotline).
 
     Checked on the original, where spaces still separate words that folding has joined.
     """
     before = text[first - 1] if first > 0 else " "
     after = text[last + 1] if last + 1 < len(text) else " "
-    return (_is_letter(text[first]) and _is_letter(before)) or (_is_letter(text[last]) and _is_letter(after))
+    return (_is_alnum(text[first]) and (_is_alnum(before) or before == "_")) or (
+        _is_alnum(text[last]) and (_is_alnum(after) or after == "_"))
 
 
 def _plausible(folded: str, start: int, term: Term, variant: Variant) -> bool:

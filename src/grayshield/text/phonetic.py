@@ -66,6 +66,7 @@ class Variant:
     latin: tuple[bool, ...]
     lengths: tuple[int, ...]  # characters of folded text each term position takes
     alias: bool = False  # an analyst-listed spelling, trusted as it is
+    spelling: str = ""  # for aliases: the folded spelling that must appear exactly
 
     @property
     def all_latin(self) -> bool:
@@ -99,7 +100,7 @@ def _one_block(latin: tuple[bool, ...]) -> bool:
 
 
 def alias_variant(alias: str) -> Variant:
-    return Variant(key_view(alias), (), (), alias=True)
+    return Variant(key_view(alias), (), (), alias=True, spelling=alias)
 
 
 def variants(term: str, sound_alike: bool) -> list[Variant]:
