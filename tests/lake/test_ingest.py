@@ -255,3 +255,12 @@ def test_a_trailing_comma_in_every_line_is_an_unnamed_extra_column(lake: Lake, c
     path = calls_csv("calls.csv", call_line("E1") + ",", header=CALLS_HEADER + ",")
     assert "空列名" in str(lake.ingest([path]).refused[0].reason)
     assert lake.ingest([path], allow_extra_columns=True).accepted == 1
+
+
+def test_gbk_bytes_that_are_also_valid_utf8_read_as_chinese(lake: Lake, write: Writer) -> None:
+    header = "call_id,seq,speaker,start_ms,end_ms,text"
+    path = write("call_utterances.csv", f"{header}\nG1,0,caller,0,900,停\n", encoding="gbk")
+    assert path.read_bytes().decode("utf-8")  # 停 in GBK is CD A3: valid UTF-8 too, a combining mark
+    report = lake.ingest([path])
+    assert report.files[0].encoding == "gb18030"
+    assert lake.table("call_utterances").to_pyarrow().column("text").to_pylist() == ["停"]

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ FORMATS = {".csv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", 
 PARQUET_MAGIC = b"PAR1"
 UTF8_BOM = codecs.BOM_UTF8
 READ_BLOCK = 8 << 20
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 HEADER_SCAN = 1 << 20  # a header line is found in the first MiB without scanning a whole block
 JSONL_HEADER_LINES = 100  # keys of the first lines stand in for a header when checking required columns
 
@@ -116,11 +118,13 @@ def inspect(path: Path, declared_format: str | None = None) -> SourceFile:
     size = 0
     head = b""
     has_nul = False
+    ascii_only = True
     with path.open("rb") as fh:
         while block := fh.read(READ_BLOCK):
             if not head:
                 head = block[:4096]
             has_nul = has_nul or b"\x00" in block
+            ascii_only = ascii_only and block.isascii()
             digest.update(block)
             if fmt != "parquet":
                 utf8.feed(block)
@@ -139,15 +143,27 @@ def inspect(path: Path, declared_format: str | None = None) -> SourceFile:
     first_char = head.lstrip(UTF8_BOM + b" \t\r\n")[:1]
     if fmt == "jsonl" and first_char != b"{":
         raise FileRefused(f"{path.name}: 不是 JSON Lines 文件（首个非空字符应为 '{{'）")
+    gb_error = None if ascii_only else _decode_offset(path, "gb18030")  # stops at the first bad byte
     if utf8.error_offset is None:
-        return SourceFile(path, fmt, digest.hexdigest(), size, "utf-8")
-    gb_error = _decode_offset(path, "gb18030")
+        both = not ascii_only and gb_error is None and not head.startswith(UTF8_BOM)  # a BOM settles it
+        encoding = "gb18030" if both and _reads_more_chinese_as_gb18030(path) else "utf-8"
+        return SourceFile(path, fmt, digest.hexdigest(), size, encoding)
     if gb_error is None:
         return SourceFile(path, fmt, digest.hexdigest(), size, "gb18030")
     raise FileRefused(
         f"{path.name}: 编码无法识别：按 UTF-8 在第 {utf8.error_offset} 字节处无效，"
         f"按 GB18030/GBK 在第 {gb_error} 字节处无效（请导出为 UTF-8 或 GBK）"
     )
+
+
+def _reads_more_chinese_as_gb18030(path: Path) -> bool:
+    """For bytes valid in both encodings: short GBK text can also be valid UTF-8 (停 is CD A3, which UTF-8
+    reads as a combining mark), so the reading with more Chinese characters in the first MiB wins."""
+    with path.open("rb") as fh:
+        sample = fh.read(1 << 20)
+    as_utf8 = len(_CJK.findall(sample.decode("utf-8", errors="ignore")))
+    as_gb = len(_CJK.findall(sample.decode("gb18030", errors="ignore")))
+    return as_gb > as_utf8
 
 
 def utf8_blocks(source: SourceFile, block_size: int) -> Iterator[tuple[bytes, int]]:
