@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Callable
+from pathlib import Path
 
-from console_seed import CUSTOMERS, DAYS, PII, csrf_from, password_for
+import pytest
+from console_seed import CUSTOMERS, DAYS, PII, csrf_from, password_for, sign_in
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from grayshield.services import users
+from grayshield.models.registry import ModelRegistry
+from grayshield.services import console_queries, users
 from grayshield.store.models import AuditEvent
 
 ClientFor = Callable[[str | None], TestClient]
@@ -219,3 +223,42 @@ def test_lexicon_view_validate_and_diff(client_for: ClientFor) -> None:
     fragment = analyst.post("/lexicon/validate", data={"text": "not = [toml"})
     assert fragment.status_code == 200 and "校验未通过" in fragment.text
     assert client_for("qa").get("/lexicon").status_code == 403
+
+
+def test_model_monitoring_and_card(client_for: ClientFor, app: FastAPI) -> None:
+    def write(folder: Path) -> dict[str, object]:
+        (folder / "model_card.html").write_text("<html><body><h1>模型卡</h1></body></html>", encoding="utf-8")
+        return {"training_window": ["2025-01-31", "2025-04-30"], "validation_window": ["2025-05-31", "2025-06-30"],
+                "oot_validation": {"lightgbm": {"auc": 0.81, "ks": 0.47, "top_decile_lift": 3.9,
+                                                "capture_at_10pct": 0.39, "rows": 1000}}}
+
+    ModelRegistry(app.state.settings.models_dir).publish("complaints", write)
+    analyst = client_for("analyst")
+    body = analyst.get("/api/v1/models").json()
+    assert body["versions"][0]["version"] == "v0001" and body["versions"][0]["oot_validation"]["lightgbm"]["auc"] == 0.81
+    assert [d["level"] for d in body["drift"]] == ["ok", "warn"]
+    page = analyst.get("/models").text
+    assert "0.810" in page and "/models/complaints/v0001/card" in page
+    card = analyst.get("/models/complaints/v0001/card")
+    assert card.status_code == 200 and "模型卡" in card.text
+    assert "script-src" not in card.headers["content-security-policy"] and "default-src 'none'" in card.headers[
+        "content-security-policy"]
+    assert analyst.get("/models/complaints/v0002/card").status_code == 404
+    assert analyst.get("/models/..%2F..%2Fetc/v0001/card").status_code in (404, 422)
+
+
+def test_unexpected_errors_are_500_with_an_incident_number_and_no_pii_logged(
+        app: FastAPI, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("客户 13812345678 的数据损坏")
+
+    monkeypatch.setattr(console_queries, "overview", broken)
+    client = TestClient(app, base_url="https://testserver", raise_server_exceptions=False)
+    sign_in(client, "analyst", password_for("analyst"))
+    with caplog.at_level(logging.ERROR, logger="grayshield"):
+        api = client.get("/api/v1/overview")
+        page = client.get("/")
+    assert api.status_code == 500 and "事件编号" in api.json()["detail"]
+    assert page.status_code == 500 and "事件编号" in page.text
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "RuntimeError" in logged and "13812345678" not in logged

@@ -8,7 +8,7 @@ is reachable only through the access table. To add a router (e.g. call screening
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -41,7 +41,7 @@ def api_routers() -> list[APIRouter]:
 
 
 def create_app(settings: Settings, *, authenticator: Authenticator | None = None, db: Database | None = None,
-               screener: Screener | None = None, extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
+               screener: Screener | None = None) -> FastAPI:
     """Build the console for ``settings``; pass ``authenticator`` to sign in through the bank's SSO.
 
     Without a ``screener`` the call-screening endpoint answers 503 (``grayshield serve`` builds one).
@@ -65,7 +65,7 @@ def create_app(settings: Settings, *, authenticator: Authenticator | None = None
                                            tag_source_labels=labels.TAG_SOURCE_LABELS,
                                            subject_labels=labels.SUBJECT_LABELS)
 
-    for router in [*api_routers(), *extra_routers]:
+    for router in api_routers():
         app.include_router(router, prefix="/api/v1")
     app.include_router(pages.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
