@@ -26,12 +26,13 @@ def test_evaluate_world_meets_targets_on_toy_worlds(toy_worlds: tuple[Path, Path
 
 
 def test_trained_model_round_trips_and_explains(toy_worlds: tuple[Path, Path], tmp_path: Path) -> None:
-    train, test = toy_worlds
+    train, _ = toy_worlds
     info = train_world(train, tmp_path / "models")
     assert info["version"] == "v0001"
     models = CallerModels.load(Path(info["path"]))
-    world = open_world(test)
-    scored = score_numbers(models, build_frames(world, world_end(world), LexiconUtteranceScorer(), models.voice))
+    world = open_world(train)
+    frames = build_frames(world, world_end(world), LexiconUtteranceScorer(), models.voice)
+    scored = score_numbers(models, frames, describe=False)
     top = scored.iloc[0]
     assert top["flagged"] and top["level"] == "high" and top["rules_version"] == RULES_VERSION
     assert top["reasons"] and all(r["text"] for r in top["reasons"])

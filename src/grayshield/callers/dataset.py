@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from grayshield.callers.behaviour import call_frame, number_features
-from grayshield.callers.numbers import describe_number
+from grayshield.callers.numbers import classify_number
 from grayshield.callers.transcripts import SIGNALS, UtteranceScorer, call_signals
 from grayshield.callers.voices import VoiceThresholds, caller_embeddings, voice_call_features
 
@@ -72,10 +72,7 @@ def build_frames(source: TableSource, as_of: date, scorer: UtteranceScorer,
     numbers: pd.DataFrame = number_features(source, as_of, windows).to_pandas()
     numbers = numbers.merge(_rollup(calls, voice), on="number", how="left")
     numbers[NUMBER_ROLLUP] = numbers[NUMBER_ROLLUP].fillna(0.0)
-    attrs = pd.DataFrame([describe_number(n).as_dict() for n in numbers["number"]])
-    numbers["number_type"] = attrs["number_type"].to_numpy() if len(attrs) else []
-    numbers["carrier"] = attrs["carrier"].to_numpy() if len(attrs) else []
-    numbers["province"] = attrs["province"].to_numpy() if len(attrs) else []
+    numbers["number_type"] = [classify_number(n)[1].value for n in numbers["number"]]
     calls = calls.merge(numbers[["number", *[c for c in CALL_FROM_NUMBER if c in numbers], "number_type"]],
                         left_on="caller_number", right_on="number", how="left").drop(columns="number")
     for col in ("identity_verified", "caller_is_registered", "third_party_relation", "is_night"):
@@ -100,7 +97,7 @@ def _rollup(calls: pd.DataFrame, voice: VoiceThresholds | None) -> pd.DataFrame:
 
 def number_features_list(numbers: pd.DataFrame) -> list[str]:
     """Model inputs of the number frame: everything but the key and the descriptive attributes."""
-    skip = {"number", "carrier", "province", "is_blackgray", "kind"}
+    skip = {"number", "is_blackgray", "kind"}
     return [c for c in numbers.columns if c not in skip]
 
 

@@ -94,7 +94,7 @@ def evaluate_world(train_world: Path, test_world: Path, out_dir: Path | None) ->
     scorer = default_scorer()
     models = train_on(train_world, scorer)
     test = labelled_frames(test_world, scorer)
-    numbers = score_numbers(models, test).merge(
+    numbers = score_numbers(models, test, describe=False).merge(
         test.numbers[["number", "is_blackgray", "kind"]], on="number", how="left")
     calls = score_calls(models, test).merge(test.calls[["call_id", "is_proxy"]], on="call_id", how="left",
                                             suffixes=("_predicted", ""))

@@ -2,7 +2,8 @@
 
 The model ranks; the rules and the model's own TreeSHAP contributions say why, in Chinese an agent can act on.
 Thresholds are operating points chosen on out-of-fold scores of the training world (a number is flagged at the
-threshold that keeps precision at 0.95 or above with the most recall; a call at the threshold of best F1), so
+threshold that keeps precision at 0.95 or above with the most recall, and so is a call: the lowest such cut
+travels best to a harder world, where positives score lower), so
 the same numbers travel with the model into production.
 """
 
@@ -23,6 +24,7 @@ from grayshield.callers.dataset import (
     call_features_list,
     number_features_list,
 )
+from grayshield.callers.numbers import describe_number
 from grayshield.callers.rules import CALL_RULES, NUMBER_RULES, RULES_VERSION, apply_rules
 from grayshield.callers.voices import VoiceThresholds
 from grayshield.models.gbm import GbmClassifier
@@ -92,7 +94,10 @@ class CallerModels:
 
 def _small_data_params(rows: int) -> dict[str, Any]:
     """Leaves sized to the data: a world with a few hundred numbers still trains a useful model."""
-    return {"min_data_in_leaf": int(max(5, min(40, rows // 100))), "num_leaves": 15}
+    params: dict[str, Any] = {"min_data_in_leaf": int(max(5, min(40, rows // 100))), "num_leaves": 15}
+    if rows < 20_000:  # one thread: on small data OpenMP start-up and spinning cost more than they save
+        params["num_threads"] = 1
+    return params
 
 
 BOOST_ROUNDS = 300
@@ -162,7 +167,7 @@ def fit(frames: Frames, seed: int = 0) -> CallerModels:
     models = CallerModels(
         number_model, call_model, number_feats, call_feats,
         precision_threshold(numbers["is_blackgray"].to_numpy(), nscore),
-        f1_threshold(calls["is_proxy"].to_numpy(), cscore), frames.voice,
+        precision_threshold(calls["is_proxy"].to_numpy(), cscore), frames.voice,
     )
     models.summary = {
         "as_of": str(frames.as_of), "numbers": len(numbers), "blackgray_numbers": int(numbers["is_blackgray"].sum()),
@@ -196,21 +201,29 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def score_numbers(models: CallerModels, frames: Frames) -> pd.DataFrame:
-    """One row per caller number: score, level, flagged, rule score and reasons (rules first, then model)."""
+def score_numbers(models: CallerModels, frames: Frames, describe: bool = True) -> pd.DataFrame:
+    """One row per caller number: score, level, flagged, rule score and reasons (rules first, then model).
+
+    ``describe`` adds carrier and home region for the flagged numbers (what an analyst opens); batch
+    evaluation skips it, since phonenumbers' geocoder data takes seconds to load and is no model input.
+    """
     numbers = frames.numbers
     score = models.number_model.predict_proba(numbers[models.number_features])[:, 1]
     rule_score, rule_reasons = apply_rules(numbers, NUMBER_RULES)
     model_reasons = _model_reasons(models.number_model, numbers, models.number_features)
     out = pd.DataFrame({
-        "number": numbers["number"], "number_type": numbers["number_type"], "carrier": numbers["carrier"],
-        "province": numbers["province"], "score": score, "rule_score": rule_score,
+        "number": numbers["number"], "number_type": numbers["number_type"], "score": score,
+        "rule_score": rule_score,
         "flagged": score >= models.number_threshold,
         "level": [level(s, models.number_threshold) for s in score],
         "distinct_customers_180d": numbers["distinct_customers_180d"],
         "reasons": [r + m for r, m in zip(rule_reasons, model_reasons, strict=True)],
         "rules_version": RULES_VERSION,
     })
+    if describe:
+        attrs = {n: describe_number(n) for n in out.loc[out["flagged"], "number"]}
+        out["carrier"] = out["number"].map(lambda n: attrs[n].carrier if n in attrs else "")
+        out["province"] = out["number"].map(lambda n: attrs[n].province if n in attrs else "")
     return out.sort_values("score", ascending=False).reset_index(drop=True)
 
 
