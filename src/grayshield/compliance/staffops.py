@@ -1,0 +1,176 @@
+"""Staff operation monitoring: behavioural rules with evidence, and an unsupervised per-staff-day detector.
+
+The rules encode what a bank's internal-control manual says, each with the expected behaviour beside it:
+look-ups need a reason (a call, a complaint, the work queue), waivers need identity verification first,
+customer data is touched during working hours from the staff member's own site, nobody looks up dozens of
+customers in an hour, and an agent does not keep serving the callers of the same gang. The detector
+(an isolation forest over per-staff-day activity profiles) ranks days that look unlike everyone's
+ordinary days, for patterns no rule names yet; its alerts are kept apart from the rule alerts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from grayshield.core.errors import ValidationError
+
+OP_COLUMNS = ("op_id", "staff_id", "op_time", "operation", "customer_id", "call_id", "complaint_id", "location",
+              "in_queue")
+TOUCHING = ("customer_lookup", "view_card_details", "view_transactions", "contact_change", "fee_waiver",
+            "interest_waiver", "limit_change", "export_customer_list")
+WAIVERS = ("fee_waiver", "interest_waiver", "limit_change")
+
+
+@dataclass(frozen=True)
+class StaffRuleParams:
+    bulk_lookups_per_burst: int = 40
+    work_hours: tuple[int, int] = (7, 22)  # [start, end) local hour for look-ups with no call or complaint
+    verification_window_min: int = 120
+    collusion_min_calls: int = 2  # calls one agent served from one number ...
+    collusion_min_customers: int = 2  # ... that spoke for this many different customers
+
+
+# Rule name -> (the alert's title, the expected behaviour), in the order a flagged operation is typed.
+RULES: dict[str, tuple[str, str]] = {
+    "bulk_lookup": ("批量查询客户信息", "单人每小时查询客户数量应在正常范围内，且不应导出客户名单"),
+    "waiver_without_verification": ("未核身即办理减免/调额", "减免、调额前应先完成客户身份核验"),
+    "gang_collusion": ("反复接待同一团伙来电（疑似内外勾结）", "第三方代理来电应按队列随机分配，不应集中于个别坐席"),
+    "unusual_location": ("异常地点/终端登录操作", "应在本人所属职场终端操作"),
+    "off_hours_access": ("非工作时间查询客户信息", "无来电或工单时，仅在工作时间查询客户信息"),
+    "out_of_queue_lookup": ("查询非本人队列客户", "仅查询本人工作队列中的客户，或有来电/工单依据"),
+}
+
+
+def _check_columns(ops: pd.DataFrame) -> None:
+    missing = [c for c in OP_COLUMNS if c not in ops.columns]
+    if missing:
+        raise ValidationError(f"staff operation log lacks column(s) {', '.join(missing)}")
+
+
+def _bulk(ops: pd.DataFrame, p: StaffRuleParams) -> np.ndarray:
+    """Every look-up in a burst (look-ups less than half an hour apart) of too many, and every list export."""
+    lookup = ops["operation"].to_numpy() == "customer_lookup"
+    runs = ops.loc[lookup, ["staff_id", "op_time"]].sort_values(["staff_id", "op_time"])
+    new_burst = (runs["staff_id"] != runs["staff_id"].shift()) | (runs["op_time"].diff() > pd.Timedelta(minutes=30))
+    burst = new_burst.cumsum()
+    size = burst.map(burst.value_counts())
+    bulky = np.zeros(len(ops), bool)
+    bulky[runs.index[(size >= p.bulk_lookups_per_burst).to_numpy()]] = True
+    return np.asarray(bulky | (ops["operation"].to_numpy() == "export_customer_list"), dtype=bool)
+
+
+def _unverified_waivers(ops: pd.DataFrame, p: StaffRuleParams) -> np.ndarray:
+    """Waivers with no identity verification of that customer by that staff member shortly before."""
+    waiver = ops["operation"].isin(WAIVERS).to_numpy()
+    checks = ops.loc[ops["operation"] == "identity_verification", ["staff_id", "customer_id", "op_time"]]
+    asked = ops.loc[waiver, ["op_id", "staff_id", "customer_id", "op_time"]]
+    joined = asked.merge(checks, on=["staff_id", "customer_id"], how="left", suffixes=("", "_check"))
+    gap = joined["op_time"] - joined["op_time_check"]
+    joined["ok"] = (gap >= pd.Timedelta(0)) & (gap <= pd.Timedelta(minutes=p.verification_window_min))
+    verified = set(joined.loc[joined["ok"], "op_id"])
+    return waiver & ~ops["op_id"].isin(verified).to_numpy()
+
+
+def _unusual_location(ops: pd.DataFrame) -> np.ndarray:
+    """Operations away from the staff member's usual site (remote, or a site they rarely use)."""
+    usual = ops.groupby("staff_id")["location"].agg(lambda s: s.value_counts().index[0])
+    location = ops["location"].to_numpy()
+    return np.asarray((location == "remote") | (location != ops["staff_id"].map(usual).to_numpy()), dtype=bool)
+
+
+def _off_hours(ops: pd.DataFrame, p: StaffRuleParams) -> np.ndarray:
+    hour = ops["op_time"].dt.hour.to_numpy()
+    start, end = p.work_hours
+    no_reason = ops["call_id"].isna().to_numpy() & ops["complaint_id"].isna().to_numpy()
+    return np.asarray(ops["operation"].isin(TOUCHING).to_numpy() & no_reason & ((hour < start) | (hour >= end)),
+                      dtype=bool)
+
+
+def _out_of_queue(ops: pd.DataFrame) -> np.ndarray:
+    no_reason = ops["call_id"].isna().to_numpy() & ops["complaint_id"].isna().to_numpy()
+    return ops["operation"].isin(TOUCHING).to_numpy() & ops["in_queue"].eq(False).fillna(False).to_numpy(dtype=bool) & no_reason
+
+
+def repeated_gang_numbers(calls: pd.DataFrame, p: StaffRuleParams) -> pd.DataFrame:
+    """(agent, caller number) pairs where one agent keeps serving one number that speaks for several customers.
+
+    A number calling about several different customers is a habitual (proxy) number; ordinary queue
+    routing spreads its calls over many agents, so the same agent answering it again and again is the
+    collusion signal.
+    """
+    handled = calls[calls["agent_id"].notna() & calls["caller_number"].notna()]
+    pairs = handled.groupby(["agent_id", "caller_number"]).agg(
+        calls=("call_id", "size"), customers=("claimed_customer_id", "nunique"), call_ids=("call_id", list))
+    return pairs[(pairs["calls"] >= p.collusion_min_calls) & (pairs["customers"] >= p.collusion_min_customers)
+                 ].reset_index()
+
+
+def _collusion(ops: pd.DataFrame, calls: pd.DataFrame | None, p: StaffRuleParams) -> np.ndarray:
+    if calls is None or calls.empty:
+        return np.zeros(len(ops), bool)
+    pairs = repeated_gang_numbers(calls, p)
+    suspicious = {c for ids in pairs["call_ids"] for c in ids}
+    return ops["call_id"].isin(suspicious).to_numpy()
+
+
+def flag_operations(ops: pd.DataFrame, calls: pd.DataFrame | None = None,
+                    params: StaffRuleParams | None = None) -> pd.DataFrame:
+    """Each operation with the first rule it breaks (``rule`` is None when it breaks none)."""
+    _check_columns(ops)
+    p = params or StaffRuleParams()
+    ops = ops.reset_index(drop=True)
+    ops["op_time"] = pd.to_datetime(ops["op_time"])
+    masks = {"bulk_lookup": _bulk(ops, p), "waiver_without_verification": _unverified_waivers(ops, p),
+             "gang_collusion": _collusion(ops, calls, p), "unusual_location": _unusual_location(ops),
+             "off_hours_access": _off_hours(ops, p), "out_of_queue_lookup": _out_of_queue(ops)}
+    rule = np.full(len(ops), None, dtype=object)
+    for name in reversed(RULES):  # the first rule in RULES order wins
+        rule[np.asarray(masks[name], dtype=bool)] = name
+    return ops.assign(rule=rule)
+
+
+def alerts(flagged: pd.DataFrame) -> pd.DataFrame:
+    """Flagged operations grouped into one alert per staff member, day and rule, with evidence."""
+    hits = flagged[flagged["rule"].notna()]
+    if hits.empty:
+        return pd.DataFrame(columns=["staff_id", "day", "rule", "title_zh", "expected_zh", "operations", "customers",
+                                     "first_time", "last_time", "op_ids"])
+    grouped = hits.groupby(["staff_id", hits["op_time"].dt.date.rename("day"), "rule"])
+    out = grouped.agg(operations=("op_id", "size"), customers=("customer_id", "nunique"),
+                      first_time=("op_time", "min"), last_time=("op_time", "max"),
+                      op_ids=("op_id", lambda s: list(s)[:50])).reset_index()
+    out["title_zh"] = out["rule"].map(lambda r: RULES[r][0])
+    out["expected_zh"] = out["rule"].map(lambda r: RULES[r][1])
+    return out.sort_values(["operations"], ascending=False).reset_index(drop=True)
+
+
+def staff_day_profiles(ops: pd.DataFrame) -> pd.DataFrame:
+    """Per staff member and day: volumes and shares that describe how the day was spent."""
+    frame = ops.assign(day=pd.to_datetime(ops["op_time"]).dt.date, hour=pd.to_datetime(ops["op_time"]).dt.hour)
+    no_reason = frame["call_id"].isna() & frame["complaint_id"].isna()
+    frame = frame.assign(
+        lookup=frame["operation"].eq("customer_lookup"), no_reason=no_reason & frame["operation"].isin(TOUCHING),
+        out_queue=frame["in_queue"].eq(False).fillna(False), night=(frame["hour"] < 7) | (frame["hour"] >= 22),
+        remote=frame["location"].eq("remote"), waiver=frame["operation"].isin(WAIVERS),
+        export=frame["operation"].eq("export_customer_list"))
+    grouped = frame.groupby(["staff_id", "day"])
+    profile = grouped.agg(ops=("op_id", "size"), customers=("customer_id", "nunique"), lookups=("lookup", "sum"),
+                          no_reason=("no_reason", "sum"), out_queue=("out_queue", "sum"), night=("night", "sum"),
+                          remote=("remote", "sum"), waivers=("waiver", "sum"), exports=("export", "sum"))
+    return profile.reset_index()
+
+
+def detect_unusual_days(ops: pd.DataFrame, contamination: float = 0.01, seed: int = 0) -> pd.DataFrame:
+    """Isolation-forest score per staff-day (higher = more unusual); ``unusual`` marks the top share."""
+    from sklearn.ensemble import IsolationForest
+
+    profile = staff_day_profiles(ops)
+    if len(profile) < 10:
+        return profile.assign(score=0.0, unusual=False)
+    features = np.log1p(profile.drop(columns=["staff_id", "day"]).to_numpy(dtype=float))
+    forest = IsolationForest(n_estimators=200, contamination=contamination, random_state=seed).fit(features)
+    score = -forest.score_samples(features)
+    return profile.assign(score=np.round(score, 4), unusual=forest.predict(features) == -1)
