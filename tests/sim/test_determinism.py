@@ -55,3 +55,11 @@ def test_non_empty_folder_is_refused_unless_forced(tmp_path: Path) -> None:
 def test_bad_parameters_are_clear_errors(profile: str, overrides: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         WorldParams.for_profile(profile, **overrides)
+
+
+@pytest.mark.parametrize("profile", ["easy", "hard"])
+def test_tiny_worlds_still_build(tmp_path: Path, profile: str) -> None:
+    """Edge sizes: ten customers, one month, a single gang; empty groups must not break any stage."""
+    manifest = simulate(WorldParams.for_profile(profile, customers=10, months=1, seed=3, gang_count=1), tmp_path / "w")
+    assert manifest["row_counts"]["customers"] == 10
+    assert manifest["row_counts"]["truth/gangs"] == 1
