@@ -56,7 +56,7 @@ class GraphConfig:
         "lives_at": 1.0, "advertises": 2.0, "processed_unverified": 0.5, "logged_in_from": 0.5,
     })
     max_hub_degree: int = 200
-    template_threshold: float = 0.6
+    template_threshold: float = 0.8  # genuine complaints about one cause read alike at 0.6
 
 
 @dataclass
