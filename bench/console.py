@@ -37,7 +37,8 @@ def month_ends(months: int) -> list[date]:
     return [date(2025 + m // 12, m % 12 + 1, 1) - timedelta(days=1) for m in range(1, months + 1)]
 
 
-def synthetic_store(home: Path, customers: int, months: int, alert_share: float, audit_entries: int) -> None:
+def synthetic_store(home: Path, customers: int, months: int, alert_share: float, audit_entries: int,
+                    tags: int) -> None:
     """A store shaped like the demo's: one scoring day per month, a share of customers warned each day."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -49,6 +50,7 @@ def synthetic_store(home: Path, customers: int, months: int, alert_share: float,
     from grayshield.store import Database, upgrade
     from grayshield.store.audit import record as audit
     from grayshield.store.models import Alert, ScoreRun
+    from grayshield.tags import TagProposal, TagService
 
     rng = random.Random(7)
     settings = Settings(home=home, environment="test")
@@ -72,6 +74,9 @@ def synthetic_store(home: Path, customers: int, months: int, alert_share: float,
                                  score_summary={"score_mean": 0.05, "drift": {"score_psi": rng.random() / 5,
                                                                              "level": "ok", "top_feature_psi": []}},
                                  finished_at=datetime.now(UTC)))
+        service = TagService(session, "bench-model")
+        for i in range(tags):
+            service.propose(TagProposal("blackgray_number", "number", f"1380000{i:04d}", "model", rng.random()))
         for i in range(audit_entries):
             audit(session, actor="demo", action="pii.reveal", subject_type="customer", subject_id=ids[i % customers],
                   reason="基准测试", detail={"field": "name"})
@@ -100,6 +105,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=6)
     parser.add_argument("--alert-share", type=float, default=0.25)
     parser.add_argument("--audit-entries", type=int, default=2000)
+    parser.add_argument("--tags", type=int, default=1000, help="Model-proposed number tags awaiting review")
     parser.add_argument("--repeat", type=int, default=30, help="Renders per page")
     args = parser.parse_args()
 
@@ -115,9 +121,10 @@ def main() -> None:
     if home is None:
         home = Path(tmp.name) / "home"
         built = time.perf_counter()
-        synthetic_store(home, args.customers, args.months, args.alert_share, args.audit_entries)
+        synthetic_store(home, args.customers, args.months, args.alert_share, args.audit_entries, args.tags)
         source = (f"synthetic store: {args.customers:,} customers, {args.months} scoring days, "
-                  f"{args.alert_share:.0%} warned per day, {args.audit_entries:,} audit entries "
+                  f"{args.alert_share:.0%} warned per day, {args.tags:,} tags awaiting review, "
+                  f"{args.audit_entries:,} audit entries "
                   f"(built in {time.perf_counter() - built:.1f} s)")
     else:
         source = f"store and lake of `{home}`"
@@ -132,6 +139,7 @@ def main() -> None:
     customer = first[0]["customer_id"] if first else "C0000000"
     pages = {"总览 /": "/", "投诉预警 /alerts": "/alerts", "预警筛选 /alerts?band=A&segment=mass": "/alerts?band=A&segment=mass",
              "预警第 5 页": "/alerts?page=5", "客户 /customers/{id}": f"/customers/{customer}", "模型监控 /models": "/models",
+             "标签审核队列 /tags": "/tags", "标签 /tags/1": "/tags/1", "词库 /lexicon": "/lexicon",
              "策略规则 /strategies": "/strategies", "用户管理 /admin/users": "/admin/users", "审计日志 /audit": "/audit",
 
              "API /api/v1/alerts": "/api/v1/alerts", "API /api/v1/overview": "/api/v1/overview"}

@@ -187,7 +187,7 @@ def test_pii_typed_into_a_reason_is_masked_in_the_audit_view(client_for: ClientF
 
 def test_tag_review_queue_four_eyes_and_history(client_for: ClientFor) -> None:
     analyst = client_for("analyst")
-    queue = analyst.get("/api/v1/tags").json()
+    queue = analyst.get("/api/v1/tags").json()["items"]
     assert len(queue) == 4 and {t["state"] for t in queue} == {"proposed"}
     own = next(t for t in queue if t["created_by"] == "analyst")
     refused = analyst.post(f"/api/v1/tags/{own['id']}/review", json={"decision": "confirm", "reason": "核实无误"})
@@ -203,8 +203,9 @@ def test_tag_review_queue_four_eyes_and_history(client_for: ClientFor) -> None:
     detail = client_for("qa").get(f"/api/v1/tags/{first['id']}").json()
     assert [(e["action"], e["after_state"]) for e in detail["history"]] == [("proposed", "proposed"),
                                                                               ("confirmed", "confirmed")]
-    assert len(analyst.get("/api/v1/tags").json()) == 3
-    assert len(analyst.get("/api/v1/tags", params={"state": ""}).json()) == 4
+    assert analyst.get("/api/v1/tags").json()["total"] == 3
+    assert analyst.get("/api/v1/tags", params={"state": ""}).json()["total"] == 4
+    assert analyst.get("/api/v1/tags", params={"state": "", "page_size": 3, "page": 2}).json()["items"][0]["id"] == 4
     row = analyst.post(f"/tags/{queue[1]['id']}/review", data={"decision": "reject", "reason": ""})
     assert row.status_code == 422 and "理由" in row.text and f'id="tag-{queue[1]["id"]}"' in row.text
 

@@ -498,11 +498,25 @@ def tag_types() -> dict[str, str]:
     return {name: TAG_TYPES.get(name).label_zh for name in TAG_TYPES.names()}
 
 
-def list_tags(session: Session, filters: TagFilter, limit: int = 500) -> list[TagOut]:
-    """The review queue by default (proposed tags); any state, type or subject kind on request."""
-    service = TagService(session, "console")
-    return [_tag_out(t) for t in service.list(state=filters.state, tag_type=filters.tag_type,
-                                              subject_type=filters.subject_type, limit=limit)]
+class TagPage(BaseModel):
+    items: list[TagOut]
+    total: int
+    page: int
+    page_size: int
+    pages: int
+
+
+def list_tags(session: Session, filters: TagFilter, page: int = 1, page_size: int = 50) -> TagPage:
+    """The review queue by default (proposed tags, oldest first); any state, type or subject kind on request."""
+    query, count = select(Tag), select(func.count(Tag.id))
+    for column, value in ((Tag.state, filters.state), (Tag.tag_type, filters.tag_type),
+                          (Tag.subject_type, filters.subject_type)):
+        if value is not None:
+            query, count = query.where(column == value), count.where(column == value)
+    total = session.scalar(count) or 0
+    rows = session.scalars(query.order_by(Tag.id).offset((page - 1) * page_size).limit(page_size))
+    return TagPage(items=[_tag_out(t) for t in rows], total=total, page=page, page_size=page_size,
+                   pages=max(math.ceil(total / page_size), 1))
 
 
 def tag_detail(session: Session, tag_id: int) -> TagDetail:

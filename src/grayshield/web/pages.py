@@ -133,8 +133,11 @@ def reveal_field(request: Request, session: DbSession, settings: AppSettings, us
 
 # ---------------------------------------------------------------------------------------------- tags
 @router.get("/tags")
-def tags_page(request: Request, session: DbSession, filters: Annotated[q.TagFilter, Query()]) -> Response:
-    return render(request, "tags.html", tags=q.list_tags(session, filters), filters=filters, types=q.tag_types())
+def tags_page(request: Request, session: DbSession, filters: Annotated[q.TagFilter, Query()],
+              page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    return render(request, "tags.html", result=q.list_tags(session, filters, page, PAGE_SIZE), filters=filters,
+                  types=q.tag_types(), query={"state": filters.state or "", "tag_type": filters.tag_type or "",
+                                              "subject_type": filters.subject_type or ""})
 
 
 @router.get("/tags/{tag_id}")

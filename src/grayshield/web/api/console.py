@@ -200,9 +200,11 @@ def audit_verify(session: DbSession) -> q.ChainStatus:
     return q.audit_chain_status(session)
 
 
-@router.get("/tags", response_model=list[q.TagOut], tags=["tags"])
-def tags(session: DbSession, filters: Annotated[q.TagFilter, Query()]) -> list[q.TagOut]:
-    return q.list_tags(session, filters)
+@router.get("/tags", response_model=q.TagPage, tags=["tags"])
+def tags(session: DbSession, filters: Annotated[q.TagFilter, Query()],
+         page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+         page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> q.TagPage:
+    return q.list_tags(session, filters, page, page_size)
 
 
 @router.get("/tags/{tag_id}", response_model=q.TagDetail, tags=["tags"])
