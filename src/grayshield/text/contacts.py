@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from grayshield.text.fold import FoldTable, fold, fold_with_offsets
@@ -79,6 +80,7 @@ def _digits(run: str) -> tuple[str, int]:
     return "".join(digits), sum(c in _HOMOPHONE_DIGITS for c in run)
 
 
+@lru_cache(maxsize=65536)  # gangs reuse their numbers, and phonenumbers' parse is the slow part
 def _phone_number(digits: str) -> str | None:
     """The run as a valid Chinese mobile, landline or 400/800 number, or None (order numbers, amounts, dates)."""
     import phonenumbers
