@@ -112,6 +112,13 @@ def test_staff_anomalies_and_case_anomalies_exist(default_world: Path) -> None:
         SELECT count(*) FROM {staff_operations} o JOIN {truth/staff_operations} t USING (op_id)
         JOIN {calls} c USING (call_id) WHERE t.anomaly = 'waiver_without_verification' AND c.identity_verified""")
     assert unverified_waivers == 0
+    logins = _q(default_world, """
+        SELECT t.anomaly, count(*), max(hour(o.op_time)) FROM {staff_operations} o JOIN {truth/staff_operations} t
+        USING (op_id) WHERE o.operation = 'login' AND t.anomaly IN ('none', 'off_hours_access') GROUP BY ALL""")
+    by_kind = {kind: (n, latest) for kind, n, latest in logins}
+    assert by_kind["none"][0] > 0
+    if "off_hours_access" in by_kind:
+        assert by_kind["off_hours_access"][1] < 6
 
 
 def _report(world: Path) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from grayshield.sim.recruitment import Roles, assign_roles, emit_contact_changes
 from grayshield.sim.report import write_report
 from grayshield.sim.sink import WorldSink
 from grayshield.sim.social import build_social
-from grayshield.sim.staffops import run_staff_operations
+from grayshield.sim.staffops import emit_logins, run_staff_operations
 from grayshield.sim.util import Calendar, IdMint, where_set
 from grayshield.sim.voice import VoiceSpace
 
@@ -78,7 +78,7 @@ def content_profile(params: WorldParams) -> ContentProfile:
 
 def _build(params: WorldParams, root: Path, progress: Progress | None) -> dict[str, Any]:
     seeds = np.random.SeedSequence(params.seed)
-    world_seq, social_seq, text_seq, blocks_seq = seeds.spawn(4)
+    world_seq, social_seq, text_seq, blocks_seq, staff_seq = seeds.spawn(5)
     world_rng = np.random.default_rng(world_seq)
     gen = ContentGenerator(np.random.default_rng(text_seq), content_profile(params))
     cal = Calendar.build(params.start_year_month, params.months)
@@ -99,6 +99,7 @@ def _build(params: WorldParams, root: Path, progress: Progress | None) -> dict[s
         if progress:
             progress(offset + size, params.customers)
     build_social(params, np.random.default_rng(social_seq), gen, cal, gangs, sink)
+    emit_logins(np.random.default_rng(staff_seq), staff, cal, sink, IdMint(n_blocks))
     _emit_world_tables(sink, staff, gangs, recruited)
     rows = sink.finish()
     manifest = {

@@ -17,7 +17,8 @@ from grayshield.sim.calls import CallLog
 from grayshield.sim.complaints import ComplaintLog
 from grayshield.sim.context import BlockContext
 from grayshield.sim.population import Population
-from grayshield.sim.util import NDArray, where_set
+from grayshield.sim.sink import WorldSink
+from grayshield.sim.util import Calendar, IdMint, NDArray, where_set
 
 SITE_LOCATIONS = {"SH01": "上海张江", "SH02": "上海浦东", "CD01": "成都高新", "WH01": "武汉光谷", "XA01": "西安高新"}
 _MINUTE = np.timedelta64(60_000, "ms")
@@ -114,24 +115,54 @@ def _anomalies(ctx: BlockContext, pop: Population, ops: OpBuffer, share: float) 
             cust = rng.integers(0, pop.n, size)
             times = start + np.sort(rng.integers(0, 3_600_000, size)).astype("timedelta64[ms]")
             who = np.full(size, staff.staff_id[s], dtype=object)
+            remote = np.full(size, habit == "unusual_location")
+            if habit in ("off_hours_access", "unusual_location"):
+                ops.add(who[:1], times[:1] - _MINUTE, "login", habit, remote=remote[:1])
             if habit == "waiver_without_verification":
                 ops.add(who, times, "fee_waiver", habit, cust=cust, amount=np.round(rng.lognormal(6, 0.7, size), 2),
                         in_queue=np.ones(size, bool))
                 continue
-            ops.add(who, times, "customer_lookup", habit, cust=cust, in_queue=np.zeros(size, bool),
-                    remote=np.full(size, habit == "unusual_location"))
+            ops.add(who, times, "customer_lookup", habit, cust=cust, in_queue=np.zeros(size, bool), remote=remote)
             if habit == "bulk_lookup":
                 ops.add(who[:1], times[-1:] + _MINUTE, "export_customer_list", habit)
+
+
+def _workplaces(staff: Staff) -> tuple[NDArray, NDArray]:
+    """Each staff member's own terminal IP and site location, indexed like ``staff.staff_id``."""
+    k = np.arange(len(staff.staff_id))
+    terminal = np.char.add(np.char.add("10.", (k // 250 % 250 + 1).astype(str)),
+                           np.char.add(".", np.char.add((k % 250 + 1).astype(str), ".10"))).astype(object)
+    return terminal, np.array([SITE_LOCATIONS[s] for s in staff.site], dtype=object)
+
+
+SHIFT_START_HOUR = {"day": 8.5, "evening": 14.0, "night": 22.0, "flexible": 10.0}
+
+
+def emit_logins(rng: np.random.Generator, staff: Staff, cal: Calendar, sink: WorldSink, mint: IdMint) -> None:
+    """One login per working day and staff member at the start of their shift: the baseline for off-hours."""
+    days = np.arange(cal.starts[0], cal.end, dtype="datetime64[D]")
+    weekdays = days[np.is_busday(days)]
+    n_staff, n_days = len(staff.staff_id), len(weekdays)
+    present = rng.random((n_staff, n_days)) < 0.9
+    who, day = np.nonzero(present)
+    start = np.vectorize(SHIFT_START_HOUR.__getitem__, otypes=[float])(staff.shift)[who]
+    jitter_h = np.where(staff.shift[who] == "flexible", rng.uniform(-2, 4, who.size), rng.normal(0, 0.25, who.size))
+    when = weekdays[day].astype("datetime64[ms]") + ((start + jitter_h) * 3_600_000).astype("timedelta64[ms]")
+    ids_ = mint.take("OL", who.size)
+    terminal, site_name = _workplaces(staff)
+    sink.emit("staff_operations", {
+        "op_id": ids_, "staff_id": staff.staff_id.astype(object)[who], "op_time": when,
+        "operation": np.full(who.size, "login", dtype=object), "terminal_ip": terminal[who],
+        "location": site_name[who],
+    })
+    sink.emit("staff_operations", {"op_id": ids_, "anomaly": np.full(who.size, "none", dtype=object)}, truth=True)
 
 
 def _emit(ctx: BlockContext, pop: Population, staff: Staff, ops: OpBuffer) -> None:
     cols = {k: np.concatenate([p[k] for p in ops.parts]) for k in ops.parts[0]}
     n = len(cols["staff"])
     index = np.searchsorted(staff.staff_id, cols["staff"].astype(str))  # staff ids are issued in sorted order
-    k = np.arange(len(staff.staff_id))
-    terminal = np.char.add(np.char.add("10.", (k // 250 % 250 + 1).astype(str)),
-                           np.char.add(".", np.char.add((k % 250 + 1).astype(str), ".10"))).astype(object)
-    site_name = np.array([SITE_LOCATIONS[s] for s in staff.site], dtype=object)
+    terminal, site_name = _workplaces(staff)
     remote = cols["remote"].astype(bool)
     ip = terminal[index]
     ip[remote] = [f"113.87.{b}.7" for b in ctx.rng.integers(1, 255, int(remote.sum()))]
