@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from grayshield import __version__
@@ -17,6 +19,7 @@ from grayshield.cli import simulate as simulate_cli
 from grayshield.cli import strategy as strategy_cli
 from grayshield.cli import text as text_cli
 from grayshield.cli import users as users_cli
+from grayshield.core.settings import get_settings
 
 app = typer.Typer(
     name="grayshield",
@@ -38,10 +41,15 @@ for name, sub in (
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+    engine: str | None = typer.Option(None, "--engine", help="Query engine for this run: duckdb or spark "
+                                      "(overrides GRAYSHIELD_LAKE__ENGINE)."),
 ) -> None:
     if version:
         typer.echo(__version__)
         raise typer.Exit()
+    if engine is not None:
+        os.environ["GRAYSHIELD_LAKE__ENGINE"] = engine
+        get_settings.cache_clear()
 
 
 def main() -> None:  # pragma: no cover - console script

@@ -34,12 +34,13 @@ def complaints(
     """投诉预警评分 — score every customer on book at --as-of and replace that day's alerts."""
     from grayshield.complaints.dataset import latest_scoring_date
     from grayshield.lake import open_world
+    from grayshield.lake.engines import connect
     from grayshield.models.registry import ModelRegistry
     from grayshield.services.complaint_warning import score_to_store
     from grayshield.strategies.repository import StrategyRepository
 
     settings = get_settings()
-    source = open_world(world or settings.lake_dir)
+    source = open_world(world or settings.lake_dir, connect(settings))
     day = parse_day(as_of) if as_of else latest_scoring_date(source)
     db = Database(settings.db_url)
     try:

@@ -37,10 +37,17 @@ class LakeSettings(_Section):
     duckdb_threads: int | None = None
 
 
+SPARK_DEFAULT_OPTIONS = {
+    "spark.ui.enabled": "false",
+    "spark.sql.session.timeZone": "UTC",  # lake timestamps are naive contract time: no shifting on read
+    "spark.sql.shuffle.partitions": "8",  # Spark's 200 is for clusters; a cluster config overrides it
+}
+
+
 class SparkSettings(_Section):
     master: str = "local[2]"
     app_name: str = "grayshield"
-    options: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, str] = Field(default_factory=lambda: dict(SPARK_DEFAULT_OPTIONS))
 
 
 class Settings(BaseSettings):
