@@ -31,6 +31,17 @@ def peak_rss_mb(include_children: bool = True) -> float:
     return max(own, kids) / 1024.0
 
 
+def cached_world(customers: int, months: int, seed: int, profile: str = "default") -> Path:
+    """A simulated world under bench/out/, simulated on first use and reused by every later run."""
+    from grayshield.sim import WorldParams, simulate
+
+    path = Path(__file__).resolve().parent / "out" / f"world-{profile}-{customers}-{months}-{seed}"
+    if not (path / "world.json").exists():
+        print(f"simulating {customers:,} customers x {months} months -> {path} (cached for later runs)")
+        simulate(WorldParams.for_profile(profile, customers=customers, months=months, seed=seed), path, force=True)
+    return path
+
+
 def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
 

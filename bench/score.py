@@ -12,22 +12,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
-from _common import peak_rss_mb, record
-
-OUT = Path(__file__).resolve().parent / "out"
-
-
-def world(customers: int, months: int, seed: int) -> Path:
-    from grayshield.sim import WorldParams, simulate
-
-    path = OUT / f"world-default-{customers}-{months}-{seed}"
-    if not (path / "world.json").exists():
-        print(f"simulating {customers:,} customers x {months} months -> {path} (cached for later runs)")
-        simulate(WorldParams.for_profile("default", customers=customers, months=months, seed=seed), path,
-                 force=True)
-    return path
+from _common import cached_world, peak_rss_mb, record
 
 
 def main() -> None:
@@ -42,8 +28,8 @@ def main() -> None:
     from grayshield.lake import open_world
     from grayshield.services.complaint_warning import fit_on_world
 
-    models, _ = fit_on_world(open_world(world(args.train_customers, 9, 101)))
-    big = open_world(world(args.customers, args.months, 202))
+    models, _ = fit_on_world(open_world(cached_world(args.train_customers, 9, 101)))
+    big = open_world(cached_world(args.customers, args.months, 202))
     as_of = latest_scoring_date(big)
 
     started = time.perf_counter()
