@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from grayshield.core.errors import NotFoundError, ValidationError
-from grayshield.services.screening import MappingDirectory, Screener, TagCache
+from grayshield.services.screening import MappingDirectory, RedisMarker, Screener, StoreMarker, TagCache
 from grayshield.store import Database, upgrade
 from grayshield.tags import TagProposal, TagService
 
@@ -79,3 +79,33 @@ def test_bad_input_is_refused_clearly(screener: Screener, caller: str, line: str
                                       error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         screener.screen(caller, line, customer)
+
+
+def _redis_url() -> str:
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.2).ping()
+    except (redis.RedisError, OSError) as exc:
+        pytest.skip(f"Redis unreachable at {url}: {exc}")
+    return url
+
+
+def test_redis_marker_shares_the_store_poll_and_survives_redis_loss(db: Database) -> None:
+    import uuid
+
+    key = f"gs-test:{uuid.uuid4().hex}"
+    marker = RedisMarker(_redis_url(), key=key, ttl_ms=300)
+    screener = Screener(TagCache(db, refresh_seconds=0.1, marker=marker), MappingDirectory({"C1": OWN}))
+    assert screener.screen(AGENCY, "95555").risk_level == "low"
+    with db.session() as s:
+        TagService(s, "zhao").propose(TagProposal("blackgray_number", "number", AGENCY, "analyst"), confirmed=True)
+    deadline = time.monotonic() + 1.0
+    while screener.screen(AGENCY, "95555").risk_level == "low" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert screener.screen(AGENCY, "95555").risk_level == "high"
+    assert marker.client.get(key) is not None
+    marker.client.delete(key)
+    down = RedisMarker("redis://127.0.0.1:1/0", key=key)  # nothing listens there: falls back to the store
+    assert down.current(db) == StoreMarker().current(db) > 0

@@ -4,6 +4,7 @@ Answers from memory: live tags are cached in-process and the cache asks the stor
 ``refresh_seconds`` whether anything changed (the newest ``tag_events`` id moves on every change, an indexed
 lookup), then reloads only the tags that changed. A confirmed, rejected or expired tag is therefore seen within
 one second, by every worker process alike, without a request ever waiting on more than that one cheap query.
+With many workers, :class:`RedisMarker` lets them share that query through Redis.
 """
 
 from __future__ import annotations
@@ -65,6 +66,47 @@ class MappingDirectory:
         return self._phones[customer_id]
 
 
+class ChangeMarker(Protocol):
+    """Where a cache learns the newest tag-event id (it moves on every tag change)."""
+
+    def current(self, database: Database) -> int: ...
+
+
+class StoreMarker:
+    """Each worker asks the store itself: one indexed query per refresh interval and worker."""
+
+    def current(self, database: Database) -> int:
+        with database.session() as session:
+            return change_marker(session)
+
+
+class RedisMarker:
+    """Many workers share one store query per ``ttl_ms``: the marker is kept in Redis that long.
+
+    Freshness stays within a second (refresh interval plus TTL). If Redis is unreachable the worker asks the
+    store itself, so Redis is an optimisation for many workers, never a point of failure.
+    """
+
+    def __init__(self, url: str, key: str = "grayshield:tags:marker", ttl_ms: int = 400) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=0.05, socket_connect_timeout=0.05)
+        self.key = key
+        self.ttl_ms = ttl_ms
+        self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
+
+    def current(self, database: Database) -> int:
+        try:
+            cached = self.client.get(self.key)
+            if cached is not None:
+                return int(cached)  # type: ignore[arg-type]
+            marker = StoreMarker().current(database)
+            self.client.set(self.key, marker, px=self.ttl_ms)
+            return marker
+        except self._errors:
+            return StoreMarker().current(database)
+
+
 @dataclass(frozen=True)
 class CachedTag:
     id: int
@@ -82,10 +124,11 @@ class TagCache:
     """Live tags by subject, refreshed incrementally when the store's change marker moves."""
 
     def __init__(self, database: Database, refresh_seconds: float = 0.5,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, marker: ChangeMarker | None = None) -> None:
         self.database = database
         self.refresh_seconds = refresh_seconds
         self.clock = clock
+        self.marker = marker or StoreMarker()
         self._lock = threading.Lock()
         self._by_subject: dict[tuple[str, str], dict[int, CachedTag]] = defaultdict(dict)
         self._marker = -1
@@ -101,11 +144,11 @@ class TagCache:
         with self._lock:
             if self.clock() - self._checked < self.refresh_seconds:
                 return
-            with self.database.session() as session:
-                marker = change_marker(session)
-                if marker != self._marker:
+            marker = self.marker.current(self.database)
+            if marker != self._marker:
+                with self.database.session() as session:
                     self._load(session, since=self._marker)
-                    self._marker = marker
+                self._marker = marker
             self._checked = self.clock()
 
     def _load(self, session: Any, since: int) -> None:
