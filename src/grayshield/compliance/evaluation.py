@@ -18,40 +18,15 @@ from grayshield.compliance.process import ProcessModel, check, discover
 from grayshield.compliance.qa import LABELS, MODEL_NAME, QaModel, QaResult, run_qa, train
 from grayshield.compliance.rules import RuleBook, load_rulebook
 from grayshield.compliance.staffops import alerts, detect_unusual_days, flag_operations
+from grayshield.compliance.worlds import call_keys, complaint_log, table_frame, world_utterances
 from grayshield.contract.truth import MANDATORY_ITEMS
 from grayshield.lake import open_world
-from grayshield.lake.world import World
 from grayshield.models.registry import ModelRegistry
 
 TARGET_F1 = 0.90
 MIN_SUPPORT = 50
 TARGET_PRECISION = 0.90
 TARGET_RECALL = 0.85
-CALL_KEYS = ("call_id", "agent_id", "start_time")
-
-
-def _pandas(world: World, name: str, truth: bool = False) -> pd.DataFrame:
-    table = world.truth(name) if truth else world.table(name)
-    frame: pd.DataFrame = table.to_pandas()
-    return frame
-
-
-def world_utterances(world: World) -> pd.DataFrame:
-    return _pandas(world, "call_utterances").sort_values(["call_id", "seq"]).reset_index(drop=True)
-
-
-def call_keys(world: World) -> pd.DataFrame:
-    """call_id, agent_id, team and month: the keys QA scores are grouped by."""
-    calls = _pandas(world, "calls").loc[:, list(CALL_KEYS)]
-    staff = _pandas(world, "staff").loc[:, ["staff_id", "team"]]
-    calls = calls.merge(staff, left_on="agent_id", right_on="staff_id", how="left").drop(columns="staff_id")
-    calls["month"] = pd.to_datetime(calls["start_time"]).dt.strftime("%Y-%m")
-    return calls.drop(columns="start_time")
-
-
-def complaint_log(world: World) -> pd.DataFrame:
-    events = _pandas(world, "complaint_events")
-    return events.rename(columns={"complaint_id": "case_id"})
 
 
 def fit_world(world_path: Path, book: RuleBook | None = None) -> tuple[QaModel, ProcessModel, dict[str, Any]]:
@@ -59,7 +34,7 @@ def fit_world(world_path: Path, book: RuleBook | None = None) -> tuple[QaModel, 
     book = book or load_rulebook()
     world = open_world(world_path)
     utterances = world_utterances(world)
-    truth = _pandas(world, "utterances", truth=True).loc[:, ["call_id", "seq", "breach_type"]]
+    truth = table_frame(world, "utterances", truth=True).loc[:, ["call_id", "seq", "breach_type"]]
     labelled = utterances.merge(truth, on=["call_id", "seq"], how="left").fillna({"breach_type": "none"})
     classifier = train(book, labelled, labelled["breach_type"])
     process = discover(complaint_log(world))
@@ -154,16 +129,16 @@ def evaluate_world(train_world: Path, test_world: Path, out_dir: Path | None = N
     utterances = world_utterances(test)
     result = run_qa(book, utterances, call_keys(test), qa_model)
     cases = check(process, complaint_log(test))
-    ops = _pandas(test, "staff_operations")
-    flagged = flag_operations(ops, _pandas(test, "calls"))
+    ops = table_frame(test, "staff_operations")
+    flagged = flag_operations(ops, table_frame(test, "calls"))
     days = detect_unusual_days(ops)
-    op_truth = _pandas(test, "staff_operations", truth=True)
+    op_truth = table_frame(test, "staff_operations", truth=True)
     report = {
         "area": "compliance", "train_world": summary["world"], "test_world": test.identity(),
         "rulebook": book.identity, "training": summary,
-        "breach_utterances": breach_metrics(result, utterances, _pandas(test, "utterances", truth=True)),
-        "missing_mandatory": missing_item_metrics(result, _pandas(test, "calls", truth=True)),
-        "process_alerts": process_metrics(cases, flagged, _pandas(test, "complaint_cases", truth=True), op_truth),
+        "breach_utterances": breach_metrics(result, utterances, table_frame(test, "utterances", truth=True)),
+        "missing_mandatory": missing_item_metrics(result, table_frame(test, "calls", truth=True)),
+        "process_alerts": process_metrics(cases, flagged, table_frame(test, "complaint_cases", truth=True), op_truth),
         "unsupervised_staff_day_detector": detector_metrics(days, ops, op_truth),
         "targets": {"breach_f1": TARGET_F1, "breach_min_support": MIN_SUPPORT,
                     "process_precision": TARGET_PRECISION, "process_recall": TARGET_RECALL},

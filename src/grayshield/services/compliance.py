@@ -1,0 +1,195 @@
+"""Compliance monitoring as the CLI and the console use it: run QA and process checks over a world, keep the
+findings in the store, and let QA staff confirm or dismiss them (audited) so reviews become training labels.
+
+The engines (grayshield.compliance) know nothing of the store; this layer turns their tables into findings,
+masks customer data in the evidence before it is stored, and owns the review workflow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from grayshield.compliance.process import ProcessModel, check, discover
+from grayshield.compliance.qa import MODEL_NAME, QaModel, QaResult, run_qa
+from grayshield.compliance.rules import load_rulebook
+from grayshield.compliance.staffops import alerts, detect_unusual_days, flag_operations
+from grayshield.compliance.worlds import call_keys, complaint_log, table_frame, world_utterances
+from grayshield.core.errors import NotFoundError, ValidationError
+from grayshield.lake import open_world
+from grayshield.models.registry import ModelRegistry
+from grayshield.store.audit import record
+from grayshield.store.models import ComplianceFinding
+
+DECISIONS = {"confirm": "confirmed", "dismiss": "dismissed"}
+STATES = ("open", "confirmed", "dismissed")
+SOURCES = ("qa", "case", "staff")
+
+
+def latest_models(models_dir: Path) -> tuple[QaModel | None, ProcessModel | None]:
+    """The newest published breach classifier and normal process, or (None, None) before any training."""
+    registry = ModelRegistry(models_dir)
+    if not registry.versions(MODEL_NAME):
+        return None, None
+    version = registry.get(MODEL_NAME)
+    return QaModel.load(version.path, f"{version.name}/{version.version}"), ProcessModel.load(
+        version.path / "process.json")
+
+
+def transcript_qa(world_path: Path, models_dir: Path, rulebook: Path | None = None) -> QaResult:
+    """QA every transcribed call of a world: the trained classifier when there is one, the rules alone otherwise."""
+    world = open_world(world_path)
+    model, _ = latest_models(models_dir)
+    return run_qa(load_rulebook(rulebook), world_utterances(world), call_keys(world), model)
+
+
+@dataclass
+class ProcessReport:
+    cases: pd.DataFrame  # one row per complaint case with deviations and the expected path
+    staff_alerts: pd.DataFrame  # one row per staff member, day and rule
+    unusual_days: pd.DataFrame  # detector: staff-days marked unusual, most unusual first
+    process: ProcessModel
+
+    def summary(self) -> dict[str, Any]:
+        return {"cases": len(self.cases), "case_alerts": int(self.cases["alert"].sum()),
+                "staff_alerts": len(self.staff_alerts),
+                "staff_alerts_by_rule": self.staff_alerts["rule"].value_counts().to_dict(),
+                "unusual_staff_days": len(self.unusual_days), "expected_path": " > ".join(self.process.happy_path)}
+
+
+def process_checks(world_path: Path, models_dir: Path) -> ProcessReport:
+    """Conformance of every complaint case and the staff-operation rules; without a published process model
+    the normal process is discovered from the world's own log (discovery needs no labels)."""
+    world = open_world(world_path)
+    _, process = latest_models(models_dir)
+    events = complaint_log(world)
+    process = process or discover(events)
+    ops = table_frame(world, "staff_operations")
+    days = detect_unusual_days(ops)
+    return ProcessReport(check(process, events), alerts(flag_operations(ops, table_frame(world, "calls"))),
+                         days[days["unusual"]].sort_values("score", ascending=False), process)
+
+
+def _masked(text: str | None) -> str | None:
+    from grayshield.pii import mask_text
+
+    return None if text is None else mask_text(text)
+
+
+def qa_records(result: QaResult) -> list[dict[str, Any]]:
+    """Store rows for QA findings; utterance text is masked (it may name the customer or carry numbers)."""
+    keys = result.calls.set_index("call_id")
+    rows = []
+    for f in result.findings.to_dict("records"):
+        call = keys.loc[f["call_id"]] if f["call_id"] in keys.index else {}
+        rows.append({"source": "qa", "finding_type": f["target"], "subject_type": "call", "subject_id": f["call_id"],
+                     "ref": "" if f["kind"] == "missing" else str(f["seq"]), "staff_id": call.get("agent_id"),
+                     "team": call.get("team"), "month": call.get("month"), "rule_id": f["rule_id"],
+                     "title_zh": f["title_zh"], "severity": int(f["penalty"]), "probability": float(f["probability"]),
+                     "reasons": list(f["reasons"]), "evidence": {"kind": f["kind"], "text": _masked(f["text"])},
+                     "made_by": f"{result.rulebook}|{result.model}"})
+    return rows
+
+
+def process_records(report: ProcessReport) -> list[dict[str, Any]]:
+    rows = []
+    for case in report.cases[report.cases["alert"]].to_dict("records"):
+        rows.append({"source": "case", "finding_type": "process_deviation", "subject_type": "complaint",
+                     "subject_id": case["case_id"], "ref": "", "title_zh": "投诉处理流程偏离正常流程",
+                     "severity": len(case["deviations"]), "probability": 1 - float(case["fitness"]),
+                     "reasons": case["deviations"] + case["timing_warnings"],
+                     "evidence": {"trace": case["trace"], "expected_path": case["expected_path"]},
+                     "made_by": f"process:{report.process.cases}cases"})
+    for alert in report.staff_alerts.to_dict("records"):
+        rows.append({"source": "staff", "finding_type": alert["rule"], "subject_type": "staff",
+                     "subject_id": alert["staff_id"], "ref": str(alert["day"]), "staff_id": alert["staff_id"],
+                     "title_zh": alert["title_zh"], "severity": int(alert["operations"]), "probability": 1.0,
+                     "reasons": [f"{alert['operations']} 笔操作，涉及 {alert['customers']} 位客户"],
+                     "evidence": {"expected": alert["expected_zh"], "op_ids": alert["op_ids"],
+                                  "first_time": str(alert["first_time"]), "last_time": str(alert["last_time"])},
+                     "made_by": "staff_rules"})
+    return rows
+
+
+class ComplianceReview:
+    """Findings in the store and the QA review queue; one instance per session and acting user."""
+
+    def __init__(self, session: Session, actor: str) -> None:
+        self.session = session
+        self.actor = actor
+
+    def save(self, rows: list[dict[str, Any]], now: datetime | None = None) -> dict[str, int]:
+        """Add findings not already stored (same source, subject, ref and type): re-running a check is safe."""
+        when = now or datetime.now(UTC)
+        existing = {(f.source, f.subject_id, f.ref, f.finding_type) for f in self.session.scalars(
+            select(ComplianceFinding).where(ComplianceFinding.subject_id.in_({r["subject_id"] for r in rows})))}
+        added = 0
+        for row in rows:
+            key = (row["source"], row["subject_id"], row["ref"], row["finding_type"])
+            if key in existing:
+                continue
+            existing.add(key)
+            self.session.add(ComplianceFinding(**row, state="open", created_at=when))
+            added += 1
+        self.session.flush()
+        return {"added": added, "already_stored": len(rows) - added}
+
+    def queue(self, *, state: str = "open", source: str | None = None, limit: int = 50) -> list[ComplianceFinding]:
+        if state not in STATES:
+            raise ValidationError(f"unknown state {state!r}; choose one of {', '.join(STATES)}")
+        if source is not None and source not in SOURCES:
+            raise ValidationError(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
+        query = select(ComplianceFinding).where(ComplianceFinding.state == state)
+        if source is not None:
+            query = query.where(ComplianceFinding.source == source)
+        query = query.order_by(ComplianceFinding.severity.desc(), ComplianceFinding.id).limit(limit)
+        return list(self.session.scalars(query))
+
+    def counts(self) -> dict[str, int]:
+        rows = self.session.execute(select(ComplianceFinding.state, func.count()).group_by(ComplianceFinding.state))
+        return {str(state): int(n) for state, n in rows}
+
+    def review(self, finding_id: int, decision: str, reason: str, expected_version: int | None = None
+               ) -> ComplianceFinding:
+        """Confirm or dismiss an open finding; the decision and the state before it go to the audit log."""
+        if decision not in DECISIONS:
+            raise ValidationError(f"decision must be one of {', '.join(DECISIONS)}, got {decision!r}")
+        if not reason.strip():
+            raise ValidationError("a review needs a reason")
+        finding = self.session.get(ComplianceFinding, finding_id)
+        if finding is None:
+            raise NotFoundError(f"compliance finding {finding_id} does not exist")
+        if expected_version is not None and finding.version != expected_version:
+            raise ValidationError(f"finding {finding_id} changed since it was shown (version {finding.version}); reload")
+        if finding.state != "open":
+            raise ValidationError(f"finding {finding_id} is already {finding.state}")
+        before = finding.state
+        finding.state = DECISIONS[decision]
+        finding.reviewed_by, finding.reviewed_at, finding.review_reason = self.actor, datetime.now(UTC), reason
+        try:
+            self.session.flush()
+        except StaleDataError as exc:
+            raise ValidationError(f"finding {finding_id} was reviewed by someone else meanwhile; reload") from exc
+        record(self.session, actor=self.actor, action=f"compliance.{decision}", subject_type="compliance_finding",
+               subject_id=str(finding_id), reason=reason,
+               detail={"before": before, "after": finding.state, "finding_type": finding.finding_type,
+                       "subject": f"{finding.subject_type}:{finding.subject_id}"})
+        return finding
+
+    def labels(self, source: str = "qa") -> pd.DataFrame:
+        """Reviewed findings as training labels: a confirmed finding keeps its type, a dismissed one is 'none'."""
+        reviewed = self.session.scalars(select(ComplianceFinding).where(
+            ComplianceFinding.source == source, ComplianceFinding.state.in_(("confirmed", "dismissed"))
+        ).order_by(ComplianceFinding.id))
+        return pd.DataFrame(
+            [{"subject_id": f.subject_id, "ref": f.ref, "finding_type": f.finding_type,
+              "label": f.finding_type if f.state == "confirmed" else "none", "reviewed_by": f.reviewed_by,
+              "reviewed_at": f.reviewed_at, "made_by": f.made_by} for f in reviewed],
+            columns=["subject_id", "ref", "finding_type", "label", "reviewed_by", "reviewed_at", "made_by"])
