@@ -42,7 +42,11 @@ def test_classify_reads_stdin_and_uses_the_newest_trained_model(cli_home: Path, 
     assert result.exit_code == 0, result.output
     (obj,) = _objects(result.stdout)
     assert obj["model"] == "text/utterances/v0001" and obj["label"] == "proxy_representation"
-    assert "lexicon fallback" not in result.stderr
+    assert "lexicon fallback" not in _flat(result.stderr) and "lexicon changed" not in _flat(result.stderr)
+    meta = get_settings().models_dir / "text" / "utterances" / "v0001" / "metadata.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("default@", "older@"), encoding="utf-8")
+    stale = runner.invoke(app, ["classify", "-", "--task", "utterances", "--model", str(meta.parent)], input="你好\n")
+    assert stale.exit_code == 0 and "lexicon changed since training" in _flat(stale.stderr)
 
 
 def test_classify_errors_are_clear(cli_home: Path, tmp_path: Path) -> None:

@@ -67,6 +67,10 @@ def classify_cmd(
     if loaded.metadata.get("task", task) != task:
         raise ValidationError(f"{model} is a {loaded.metadata.get('task')} model, not a {task} model")
     engine = TextEngine(load_lexicon(*lexicon), {task: loaded})
+    trained_with = loaded.metadata.get("lexicon")
+    if trained_with and trained_with != engine.lexicon.identity:
+        console.print(f"[yellow]提示[/]: 模型训练时的词库为 {trained_with}，当前词库为 {engine.lexicon.identity}；"
+                      "词库改动后建议重新训练 (lexicon changed since training)")
     lines = _lines(source)
     while batch := list(islice(lines, BATCH)):
         results = engine.classify_many([text for _, text in batch], task, explain)
