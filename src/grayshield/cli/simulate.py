@@ -8,8 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from grayshield.cli.common import console, handle_errors, print_json
-from grayshield.sim import PROFILE_NAMES, WorldParams, check_out_dir
-from grayshield.sim import simulate as build_world
+from grayshield.sim.params import PROFILE_NAMES, WorldParams
 
 
 @handle_errors
@@ -27,6 +26,9 @@ def simulate(
     json_out: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
 ) -> None:
     """模拟 — build a simulated world with black/gray gangs and its ground truth (see docs/simulator.md)."""
+    from grayshield.sim import check_out_dir
+    from grayshield.sim import simulate as build_world
+
     params = WorldParams.for_profile(
         profile, customers=customers, months=months, seed=seed, start=start, gang_count=gang_count,
         evasion_rate=evasion_rate, drift=drift,
