@@ -42,6 +42,44 @@ def _generated(seed: int = 7, count: int = 300) -> list[tuple[str, str]]:
     return out
 
 
+@pytest.fixture(scope="module")
+def homophones() -> dict[str, list[str]]:
+    """Toneless syllable -> simplified characters read that way (first reading), over the CJK unified block.
+
+    Traditional-only characters are left out: folding turns them into their simplified form first, which
+    may read differently (綉 -> 绣), and evaders writing traditional script use the term's own characters.
+    """
+    from grayshield.text.phonetic import readings
+
+    table: dict[str, list[str]] = {}
+    for code in range(0x4E00, 0x9FA6):
+        found = readings(chr(code))
+        if found and fold(chr(code)) == chr(code):
+            table.setdefault(found[0], []).append(chr(code))
+    return table
+
+
+def _sound_alike(homophones: dict[str, list[str]], seed: int = 11, count: int = 300) -> list[tuple[str, str]]:
+    """Homophone, full-pinyin and initial spellings at one or two positions of the evasion-prone terms."""
+    from grayshield.text.phonetic import readings
+
+    rng = random.Random(seed)
+    terms = [t.text for t in load_lexicon().terms if t.evasion_variants and len(t.text) >= 3]
+    out = []
+    for _ in range(count):
+        term = rng.choice(terms)
+        chars = list(term)
+        for position in rng.sample(range(len(chars)), k=min(2, len(chars) - 1)):
+            syllable = readings(chars[position])[0]
+            chars[position] = rng.choice([rng.choice(homophones[syllable]), syllable, syllable[0]])
+        out.append((f"找我们{''.join(chars)}，详谈", term))
+    return out
+
+
+def test_sound_alike_evasions_are_recovered(homophones: dict[str, list[str]]) -> None:
+    assert _recovery(_sound_alike(homophones), default_normaliser()) >= 0.98
+
+
 def _recovery(pairs: list[tuple[str, str]], normaliser: Normaliser) -> float:
     return sum(term in normaliser.normalise(variant).text for variant, term in pairs) / len(pairs)
 
