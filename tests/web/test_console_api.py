@@ -27,6 +27,7 @@ def test_overview_and_filters(client_for: ClientFor) -> None:
     assert body["as_of"] == str(DAYS[-1]) and body["total_alerts"] == len(CUSTOMERS)
     assert {c["key"] for c in body["by_band"]} == {"A", "B", "C"}
     assert [p["as_of"] for p in body["trend"]] == [str(d) for d in DAYS]
+    assert body["tags_awaiting_review"] == 4 and body["tags_confirmed_7d"] == 0
     page = client.get("/api/v1/alerts", params={"band": "A", "segment": "mass", "page_size": 2}).json()
     assert page["total"] == 4 and len(page["items"]) == 2 and page["pages"] == 2
     assert all(a["band"] == "A" and a["segment"] == "mass" for a in page["items"])
@@ -198,6 +199,8 @@ def test_tag_review_queue_four_eyes_and_history(client_for: ClientFor) -> None:
     assert stale.status_code == 422
     done = analyst.post(f"/api/v1/tags/{first['id']}/review", json={"decision": "confirm", "reason": "外呼核实为中介"})
     assert done.status_code == 200 and done.json()["state"] == "confirmed"
+    overview = analyst.get("/api/v1/overview").json()
+    assert (overview["tags_awaiting_review"], overview["tags_confirmed_7d"]) == (3, 1)
     assert client_for("qa").post(f"/api/v1/tags/{first['id']}/review",
                                  json={"decision": "reject", "reason": "误报"}).status_code == 403
     detail = client_for("qa").get(f"/api/v1/tags/{first['id']}").json()

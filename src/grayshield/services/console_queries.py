@@ -12,7 +12,7 @@ import difflib
 import math
 import threading
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -68,6 +68,8 @@ class Overview(BaseModel):
     by_action: list[CountBy]
     by_proxy_level: list[CountBy]
     trend: list[TrendPoint]
+    tags_awaiting_review: int
+    tags_confirmed_7d: int = Field(description="Tags confirmed in the last 7 days: newly known black/gray subjects")
 
 
 def alert_dates(session: Session, kind: str = COMPLAINT_KIND) -> list[date]:
@@ -91,13 +93,17 @@ def overview(session: Session, as_of: date | None = None) -> Overview:
     trend = [TrendPoint(as_of=run.as_of, alerts=run.alerts, rows_scored=run.rows_scored,
                         score_mean=run.score_summary.get("score_mean"), model_version=run.model_version,
                         strategy_version=run.strategy_version) for run in latest_per_day.values()]
+    week_ago = datetime.now(UTC) - timedelta(days=7)
+    tags = {"tags_awaiting_review": session.scalar(select(func.count(Tag.id)).where(Tag.state == "proposed")) or 0,
+            "tags_confirmed_7d": session.scalar(select(func.count(Tag.id)).where(
+                Tag.state == "confirmed", Tag.reviewed_at >= week_ago)) or 0}
     if chosen is None:
         return Overview(as_of=None, alert_dates=dates, total_alerts=0, by_band=[], by_action=[], by_proxy_level=[],
-                        trend=trend)
+                        trend=trend, **tags)
     by_band = _counts(session, Alert.band, chosen)
     return Overview(as_of=chosen, alert_dates=dates, total_alerts=sum(c.count for c in by_band), by_band=by_band,
                     by_action=_counts(session, Alert.action, chosen),
-                    by_proxy_level=_counts(session, Alert.proxy_level, chosen), trend=trend)
+                    by_proxy_level=_counts(session, Alert.proxy_level, chosen), trend=trend, **tags)
 
 
 # ---------------------------------------------------------------------------------------------- alerts
