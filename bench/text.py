@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--no-record", action="store_true", help="Do not rewrite docs/benchmarks.md.")
-    args = parser.parse_args(argv)
+    args, _ = parser.parse_known_args(argv)  # make bench passes one BENCH_ARGS to every script
 
     engine = TextEngine()
     train_texts, train_labels, _ = make_texts(3000, args.seed + 1000)
