@@ -41,6 +41,7 @@ SPARK_DEFAULT_OPTIONS = {
     "spark.ui.enabled": "false",
     "spark.sql.session.timeZone": "UTC",  # lake timestamps are naive contract time: no shifting on read
     "spark.sql.shuffle.partitions": "8",  # Spark's 200 is for clusters; a cluster config overrides it
+    "spark.ui.showConsoleProgress": "false",
 }
 
 
