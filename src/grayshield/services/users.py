@@ -159,6 +159,13 @@ class LocalAuthenticator:
             return _principal(user) if user is not None and user.active else None
 
 
+def record_sign_in(db: Database, principal: Principal, client: str) -> None:
+    """Sign-ins go to the audit log (with the staff member's address), whichever authenticator vouched."""
+    with db.session() as session:
+        record(session, actor=principal.username, action="auth.login", subject_type="user",
+               subject_id=principal.username, detail={"client": client})
+
+
 # ---------------------------------------------------------------------------------------------- API tokens
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=TOKEN_SALT)

@@ -17,7 +17,6 @@ from grayshield.core.errors import GrayShieldError
 from grayshield.core.logging import get_logger
 from grayshield.services import console_queries as q
 from grayshield.services import users
-from grayshield.store.audit import record
 from grayshield.store.models import ROLES
 from grayshield.web.api.console import AlertQuery, CustomerId, TagId, Username, alerts_csv
 from grayshield.web.deps import AppSettings, DbSession, Strategies, render
@@ -66,14 +65,12 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)],
     throttle.succeed(username, client)
     request.session.clear()  # a fresh session (and CSRF token) at sign-in defeats session fixation
     request.session["user"] = principal.username
-    with request.app.state.db.session() as session:
-        record(session, actor=principal.username, action="auth.login", subject_type="user",
-               subject_id=principal.username, detail={"client": client})
+    users.record_sign_in(request.app.state.db, principal, client)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, user: CurrentUser) -> Response:
+def logout(request: Request) -> Response:
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
