@@ -47,12 +47,17 @@ def rule_hits(book: RuleBook, folded: Sequence[str]) -> np.ndarray:
 
 
 class BreachClassifier:
-    """Multinomial logistic regression over hashed character 1-3-grams and rule hits (sklearn conventions)."""
+    """Multinomial logistic regression over hashed character 1-3-grams and rule hits (sklearn conventions).
 
-    def __init__(self, bits: int = 18, c: float = 10.0, min_df: int = 2) -> None:
+    ``trusted_`` holds the labels it saw at least ``min_learnt`` times: a type learnt from a handful of
+    examples is left to the rules, which an analyst wrote for exactly that case.
+    """
+
+    def __init__(self, bits: int = 18, c: float = 10.0, min_df: int = 2, min_learnt: int = 20) -> None:
         self.bits = bits
         self.c = c
         self.min_df = min_df
+        self.min_learnt = min_learnt
 
     def _features(self, folded: Sequence[str], hits: np.ndarray) -> csr_matrix:
         from scipy.sparse import csr_matrix, hstack
@@ -69,6 +74,8 @@ class BreachClassifier:
         if len(set(labels)) < 2:
             raise ValidationError("training the breach classifier needs breach examples as well as clean ones")
         self.rule_ids_ = list(rule_ids)
+        counts = {label: list(labels).count(label) for label in LABELS}
+        self.trusted_ = np.array([label == "none" or counts[label] >= self.min_learnt for label in LABELS])
         self.vectorizer_ = CharNgramTfidf(3, self.bits, self.min_df).fit(folded)
         self.model_ = LogisticRegression(C=self.c, max_iter=3000).fit(self._features(folded, hits), np.asarray(labels))
         return self
@@ -165,15 +172,19 @@ def _breach_findings(book: RuleBook, model: QaModel | None, turns: pd.DataFrame,
         chunk = turns.iloc[start:start + CHUNK]
         folded = folded_all[start:start + CHUNK]
         hits = rule_hits(book, folded)
-        if model is not None:
+        # Rules alone: the first matching forbidden rule decides.
+        first = np.where(hits.any(axis=1), hits.argmax(axis=1), -1)
+        targets = np.array([LABELS.index(r.target) for r in forbidden] or [0])
+        best = np.where(first >= 0, targets[np.maximum(first, 0)], 0)
+        confidence = np.where(first >= 0, 1.0, 0.0)
+        if model is not None:  # the model decides the types it learnt well; the rules keep the others
+            trusted = model.classifier.trusted_
             proba = model.classifier.predict_proba(folded, hits)
-            best = proba.argmax(axis=1)
-            confidence = proba[np.arange(len(folded)), best]
-        else:  # rules alone: the first matching forbidden rule decides
-            first = np.where(hits.any(axis=1), hits.argmax(axis=1), -1)
-            targets = np.array([LABELS.index(r.target) for r in forbidden] or [0])
-            best = np.where(first >= 0, targets[np.maximum(first, 0)], 0)
-            confidence = np.where(first >= 0, 1.0, 0.0)
+            learnt = proba.argmax(axis=1)
+            from_model = (learnt > 0) & trusted[learnt]
+            keep_rule = ~from_model & (best > 0) & ~trusted[best]
+            best = np.where(from_model, learnt, np.where(keep_rule, best, 0))
+            confidence = np.where(from_model, proba[np.arange(len(folded)), learnt], confidence)
         call_ids, seqs, texts = (chunk[c].to_numpy() for c in ("call_id", "seq", "text"))
         for i in np.flatnonzero(best > 0).tolist():
             label = LABELS[int(best[i])]
