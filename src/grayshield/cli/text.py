@@ -99,7 +99,8 @@ def normalize_cmd(
         console.print(f"原文: {original}\n规范化: [bold]{normalised.text}[/]")
         table = Table("词条", "类别", "原文片段", "位置", "变体")
         for hit in hits:
-            table.add_row(hit["term"], hit["category"], hit["surface"], f"{hit['start']}-{hit['end']}",
+            label = engine.lexicon.categories[hit["category"]].label
+            table.add_row(hit["term"], label, hit["surface"], f"{hit['start']}-{hit['end']}",
                           "是" if hit["evasion"] else "否")
         console.print(table)
         console.print("映射: " + " ".join(f"{m['char']}←{m['original']}" for m in mapping if m["char"] != m["original"]))
