@@ -15,6 +15,7 @@ from collections import defaultdict, deque
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from grayshield.core.logging import get_logger
 from grayshield.services.users import Authenticator, Principal, token_username
@@ -120,7 +121,7 @@ async def authorize(request: Request) -> Principal | None:
         raise Forbidden("该功能未开放 / route not in the access table")
     allowed = found[1]
     try:
-        principal = _principal(request)
+        principal = await run_in_threadpool(_principal, request)  # a store lookup: keep it off the event loop
     except NotAuthenticated:
         if allowed is not PUBLIC:
             raise
