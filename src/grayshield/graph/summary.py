@@ -17,6 +17,7 @@ KIND_LABELS = {"customer": "客户", "number": "号码", "account": "社交账�
                "complaint": "投诉", "template": "投诉模板", "material": "材料特征", "address": "地址",
                "staff": "员工", "ip": "IP地址"}
 TOP = 5
+STATIC_RELATIONS = ("registered", "lives_at")  # onboarding facts, not gang activity: kept out of the time span
 
 
 def community_facts(community: Community, edges: pd.DataFrame,
@@ -33,6 +34,7 @@ def community_facts(community: Community, edges: pd.DataFrame,
         .groupby("number")["src"].size().sort_values(ascending=False))
     ads = inside[inside["relation"] == "advertises"]
     templates = inside[inside["relation"] == "uses_template"]
+    active = inside[~inside["relation"].isin(STATIC_RELATIONS)]
     facts: dict[str, Any] = {
         "counts": {k: int(v) for k, v in by_kind.items()},
         "customers": sorted(customers),
@@ -46,8 +48,8 @@ def community_facts(community: Community, edges: pd.DataFrame,
         "templates": [{"template": node_key(str(t)), "complaints": int(c)}
                       for t, c in templates.groupby("dst").size().sort_values(ascending=False).items()],
         "relations": {k: int(v) for k, v in inside["relation"].value_counts().items()},
-        "first_seen": _iso(inside["first_time"].min()),
-        "last_seen": _iso(inside["last_time"].max()),
+        "first_seen": _iso(active["first_time"].min()),
+        "last_seen": _iso(active["last_time"].max()),
         "evidence": dict(community.evidence),
         "score": community.score,
     }

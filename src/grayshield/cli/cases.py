@@ -1,0 +1,216 @@
+"""``grayshield cases``: open cases, move them through the workflow, attach evidence, export and verify packages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from grayshield.cases import OUTCOMES, RECIPIENTS, STATES, CaseService, NewEvidence
+from grayshield.cli.common import console, handle_errors, print_json
+from grayshield.core.errors import ValidationError
+from grayshield.core.settings import get_settings
+from grayshield.services import strike
+from grayshield.store import Database
+
+app = typer.Typer(help="案件 — strike-team cases and their evidence packages.", no_args_is_help=True)
+ACTOR = typer.Option("cli", "--actor", help="Who is acting (recorded in the case history and audit log).")
+
+
+@contextmanager
+def _db() -> Iterator[Database]:
+    db = Database(get_settings().db_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def _deadline(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"截止时间格式不正确：{text!r}（例如 2026-03-01 或 2026-03-01T18:00+08:00）") from None
+    return value if value.tzinfo else value.astimezone()
+
+
+def _case_dict(case: object) -> dict[str, object]:
+    cols = ("id", "title", "subject_type", "subject_id", "state", "assignee", "deadline", "outcome", "version")
+    return {c: getattr(case, c) for c in cols}
+
+
+@app.command("open")
+@handle_errors
+def open_cmd(
+    subject_type: str = typer.Argument(..., metavar="SUBJECT_TYPE", help="gang, number, account or complaint."),
+    subject_id: str = typer.Argument(..., metavar="SUBJECT_ID"),
+    title: str = typer.Option(..., "--title", help="Case title."),
+    assignee: str | None = typer.Option(None, "--assignee"),
+    deadline: str | None = typer.Option(None, "--deadline", help="ISO date or time."),
+    state: Path | None = typer.Option(None, "--state", help="Gang state folder (for gang cases)."),
+    actor: str = ACTOR,
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """立案 — open a case on a gang (its snapshot and summary attached), a number, an account or a complaint."""
+    with _db() as db:
+        case_id = strike.open_case(db, actor, subject_type, subject_id, title,
+                                   state_dir=state or get_settings().home_dir / "gangs", assignee=assignee,
+                                   deadline=_deadline(deadline))
+    if json_out:
+        print_json({"id": case_id})
+        return
+    console.print(f"已立案：案件 {case_id}")
+
+
+@app.command("list")
+@handle_errors
+def list_cmd(
+    state: str | None = typer.Option(None, "--state", help=f"One of: {', '.join(STATES)}."),
+    assignee: str | None = typer.Option(None, "--assignee"),
+    limit: int = typer.Option(100, "--limit", min=1, max=100_000),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """案件列表 — the case board, newest first."""
+    with _db() as db, db.session() as session:
+        rows = [_case_dict(c) for c in CaseService(session, "cli").search(state=state, assignee=assignee,
+                                                                          limit=limit)]
+    if json_out:
+        print_json(rows)
+        return
+    table = Table(title=f"案件（{len(rows)}）")
+    for col in ("编号", "标题", "对象", "状态", "承办人", "截止"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r["id"]), str(r["title"]), f"{r['subject_type']}:{r['subject_id']}",
+                      STATES[str(r["state"])], str(r["assignee"] or ""), str(r["deadline"] or ""))
+    console.print(table)
+
+
+@app.command("show")
+@handle_errors
+def show_cmd(case_id: int = typer.Argument(..., metavar="CASE_ID"),
+             json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """案件详情 — the case, its history and its evidence list (PII masked)."""
+    from grayshield.cases.package import mask_record
+
+    with _db() as db, db.session() as session:
+        record = mask_record(CaseService(session, "cli").record(case_id))
+    body = {"case": {k: v for k, v in record.case.items() if k != "detail"}, "events": record.events,
+            "evidence": [{k: e[k] for k in ("id", "kind", "source", "title", "sha256")} for e in record.evidence]}
+    if json_out:
+        print_json(body)
+        return
+    console.print(json.dumps(body, ensure_ascii=False, indent=2, default=str))
+
+
+@app.command("move")
+@handle_errors
+def move_cmd(
+    case_id: int = typer.Argument(..., metavar="CASE_ID"),
+    to_state: str = typer.Argument(..., metavar="STATE", help=f"One of: {', '.join(STATES)}."),
+    reason: str = typer.Option(..., "--reason"),
+    outcome: str | None = typer.Option(None, "--outcome", help=f"When closing: {', '.join(OUTCOMES)}."),
+    actor: str = ACTOR,
+) -> None:
+    """流转 — move a case along the workflow (closing needs --outcome)."""
+    with _db() as db, db.session() as session:
+        case = CaseService(session, actor).transition(case_id, to_state, reason, outcome=outcome)
+        console.print(f"案件 {case.id}：{STATES[case.state]}")
+
+
+@app.command("assign")
+@handle_errors
+def assign_cmd(case_id: int = typer.Argument(..., metavar="CASE_ID"),
+               assignee: str = typer.Argument(..., metavar="ASSIGNEE"),
+               reason: str | None = typer.Option(None, "--reason"), actor: str = ACTOR) -> None:
+    """指派 — set the case's assignee."""
+    with _db() as db, db.session() as session:
+        CaseService(session, actor).assign(case_id, assignee, reason)
+
+
+@app.command("deadline")
+@handle_errors
+def deadline_cmd(case_id: int = typer.Argument(..., metavar="CASE_ID"),
+                 when: str = typer.Argument(..., metavar="WHEN", help="ISO date or time."),
+                 reason: str | None = typer.Option(None, "--reason"), actor: str = ACTOR) -> None:
+    """截止时间 — set the case's deadline."""
+    deadline = _deadline(when)
+    assert deadline is not None
+    with _db() as db, db.session() as session:
+        CaseService(session, actor).set_deadline(case_id, deadline, reason)
+
+
+@app.command("note")
+@handle_errors
+def note_cmd(case_id: int = typer.Argument(..., metavar="CASE_ID"),
+             text: str = typer.Argument(..., metavar="TEXT"), actor: str = ACTOR) -> None:
+    """调查记录 — add a note to the case history (notes are never edited)."""
+    with _db() as db, db.session() as session:
+        CaseService(session, actor).note(case_id, text)
+
+
+@app.command("attach")
+@handle_errors
+def attach_cmd(
+    case_id: int = typer.Argument(..., metavar="CASE_ID"),
+    kind: str = typer.Option(..., "--kind", help="call, complaint, social_post, contact_change, material, ..."),
+    source: str = typer.Option(..., "--source", help="Where it comes from, e.g. call:CL000123."),
+    title: str = typer.Option(..., "--title"),
+    content: Path = typer.Option(..., "--content", help="JSON file with the evidence content."),
+    actor: str = ACTOR,
+) -> None:
+    """附加证据 — attach an immutable, hashed evidence item from a JSON file."""
+    try:
+        data = json.loads(content.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValidationError(f"证据内容无法读取（{content}）：{exc}") from None
+    if not isinstance(data, dict):
+        raise ValidationError("证据内容须为 JSON 对象")
+    with _db() as db, db.session() as session:
+        item = CaseService(session, actor).attach(case_id, NewEvidence(kind, source, title, data))
+        console.print(f"证据 {item.id} SHA-256 {item.sha256}")
+
+
+@app.command("export")
+@handle_errors
+def export_cmd(
+    case_id: int = typer.Argument(..., metavar="CASE_ID"),
+    recipient: str = typer.Option(..., "--for", help=f"One of: {', '.join(RECIPIENTS.names())} "
+                                                     "(police sees full PII; others see it masked)."),
+    out: Path = typer.Option(..., "--out", help="Empty or new folder for report.pdf, bundle.json, manifest.json."),
+    reason: str = typer.Option(..., "--reason", help="Why it is exported (recorded in the audit log)."),
+    font: Path | None = typer.Option(None, "--font", help="TrueType font to embed (default: STSong-Light)."),
+    actor: str = ACTOR,
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """导出证据包 — PDF report + JSON bundle + SHA-256 manifest; the PII choice is logged."""
+    with _db() as db:
+        folder, manifest_hash = strike.export_case(db, actor, case_id, recipient, out, reason, font)
+    if json_out:
+        print_json({"folder": str(folder), "manifest_sha256": manifest_hash})
+        return
+    console.print(f"证据包已导出：{folder}（清单 SHA-256 {manifest_hash}）")
+
+
+@app.command("verify")
+@handle_errors
+def verify_cmd(folder: Path = typer.Argument(..., metavar="FOLDER"),
+               json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """校验证据包 — recompute every file's SHA-256 against the manifest; exits 1 when anything changed."""
+    check = strike.verify_case_package(folder)
+    if json_out:
+        print_json({"intact": check.intact, "checked": check.checked, "changed": check.changed,
+                    "missing": check.missing})
+    elif check.intact:
+        console.print(f"证据包完整：{', '.join(check.checked)}")
+    else:
+        console.print(f"[bold red]证据包已被改动[/]：改动 {check.changed or '无'}，缺失 {check.missing or '无'}")
+    if not check.intact:
+        raise typer.Exit(code=1)
