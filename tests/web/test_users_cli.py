@@ -48,4 +48,6 @@ def test_demo_user_gets_a_fresh_working_password(cli_home: Path) -> None:
     assert authenticator.authenticate(*first) is None
     demo = authenticator.authenticate(*second)
     assert demo is not None and len(demo.roles) == 5
+    username, password = runner.invoke(app, ["demo"]).stdout.split()
+    assert authenticator.authenticate(username, password) is not None
     db.dispose()

@@ -92,3 +92,17 @@ def token(username: str = typer.Argument(..., help="User the machine client acts
     finally:
         db.dispose()
     sys.stdout.write(issued + "\n")
+
+
+@app.command("demo")
+@handle_errors
+def demo() -> None:
+    """演示账号 — create or reset the all-roles `demo` account; prints `USERNAME PASSWORD` on stdout (for make demo)."""
+    from grayshield.services.users import ensure_demo_user
+
+    db = Database(get_settings().db_url)
+    try:
+        username, password = ensure_demo_user(db)
+    finally:
+        db.dispose()
+    sys.stdout.write(f"{username} {password}\n")
