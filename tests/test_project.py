@@ -75,3 +75,13 @@ def test_import_grayshield_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_test_module_names_are_unique() -> None:
+    """Test folders are not packages (helpers are imported by name), so two test files with one basename
+    would shadow each other at collection: give each a distinct name (test_<area>_<what>.py)."""
+    from collections import Counter
+    from pathlib import Path
+
+    names = Counter(p.name for p in (Path(__file__).parent).rglob("test_*.py"))
+    assert not [n for n, c in names.items() if c > 1]
