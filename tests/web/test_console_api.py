@@ -162,6 +162,8 @@ def test_admin_manages_users_and_disabling_ends_sessions(client_for: ClientFor) 
     assert analyst.get("/api/v1/me").status_code == 401
     assert analyst.get("/alerts", follow_redirects=False).headers["location"].startswith("/login")
     assert admin.post("/api/v1/users/nobody/roles", json={"roles": ["qa"]}).status_code == 404
+    matrix = admin.get("/admin/users").text
+    assert "<code>GET /api/v1/health</code></td><td>公开</td>" in matrix
     listed = {u["username"]: u for u in admin.get("/api/v1/users").json()}
     assert listed["analyst"]["active"] is False and "zhang.san" in listed
 

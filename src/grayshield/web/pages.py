@@ -18,6 +18,7 @@ from grayshield.core.logging import get_logger
 from grayshield.services import console_queries as q
 from grayshield.services import users
 from grayshield.store.models import ROLES
+from grayshield.web.access import ACCESS, PUBLIC
 from grayshield.web.api.console import AlertQuery, CustomerId, TagId, Username, alerts_csv
 from grayshield.web.deps import AppSettings, DbSession, Strategies, render
 from grayshield.web.security import CurrentUser, LoginThrottle
@@ -207,7 +208,7 @@ def lexicon_validate(request: Request, text: Annotated[str, Form(max_length=200_
 def _users_page(request: Request, status_code: int = 200, message: str | None = None,
                 error: str | None = None) -> HTMLResponse:
     return render(request, "admin_users.html", status_code=status_code, users=users.list_users(request.app.state.db),
-                  roles=ROLES, message=message, error=error)
+                  roles=ROLES, message=message, error=error, access=ACCESS, public=PUBLIC)
 
 
 @router.get("/admin/users")
