@@ -138,4 +138,8 @@ def test_console_end_to_end(page: Any, server: tuple[str, tuple[str, str]]) -> N
     page.fill("textarea[name=text]", 'version = "x"\nfallback_action = "monitor"')
     page.get_by_role("button", name="校验").click()
     expect(page.locator("#draft-check")).to_contain_text("校验未通过")
+    page.get_by_role("button", name="退出").click()
+    expect(page).to_have_url("/login")
+    page.goto("/audit")
+    expect(page).to_have_url("/login?next=%2Faudit")
     assert page.script_errors == []
