@@ -126,3 +126,15 @@ def test_hard_world_recovers_gangs(simulated_world: Callable[..., Path], tmp_pat
 def test_empty_graph_finds_nothing() -> None:
     found = discover(EntityGraph(_edges([]).iloc[0:0]), DiscoveryConfig())
     assert found.gangs == [] and found.communities == {}
+
+
+def test_template_grouping_sees_through_filled_in_names_and_amounts() -> None:
+    from grayshield.graph.templates import template_clusters
+
+    body = "本人因失业及家人患病暂时无力还款，贵行催收人员多次骚扰家属，现委托代理人申请停息挂账分期还款，望贵行予以支持"
+    filled = [f"委托人{name}，欠款{amount}元。{body}" for name, amount in (("张伟", 9047), ("李娜", 3358), ("王强", 120))]
+    others = ["今天去网点办理了信用卡分期，工作人员态度很好", "账单日和还款日怎么修改，请告诉我", "", "12345 abc"]
+    clusters = template_clusters(pd.Series(filled + others))
+    assert clusters[0] is not None and clusters[0] == clusters[1] == clusters[2]
+    assert clusters[3:].isna().all()
+    assert template_clusters(pd.Series([], dtype=object)).empty

@@ -75,7 +75,7 @@ class Community:
 
 @dataclass
 class Discovery:
-    """Everything one run found: node → community, the scored communities, and the gangs among them."""
+    """Everything one run found: node → community, the communities with evidence, and the gangs among them."""
 
     membership: pd.Series  # node id -> community index
     communities: dict[int, Community]
@@ -140,31 +140,34 @@ def own_numbers(edges: pd.DataFrame) -> set[str]:
 
 def score_communities(edges: pd.DataFrame, membership: pd.Series,
                       own: set[str] | None = None) -> dict[int, Community]:
-    """Evidence counts per community (only edges inside it count) and the score they add up to."""
+    """Evidence counts per community (only edges inside it count) and the score they add up to.
+
+    Only communities with some evidence are materialised: at a million customers almost every community is
+    one customer and their phone, and building an object for each would cost more than Leiden itself.
+    """
     own = own or set()
-    inner = edges.assign(c_src=edges["src"].map(membership), c_dst=edges["dst"].map(membership))
-    inner = inner[inner["c_src"] == inner["c_dst"]].rename(columns={"c_src": "community"})
+    inner = edges.assign(community=edges["src"].map(membership))
+    inner = inner[inner["community"] == inner["dst"].map(membership)]
     evidence = _evidence(inner)
-    members = membership.groupby(membership.to_numpy()).groups
+    candidates = sorted(set().union(*(set(series.index[series > 0]) for series in evidence.values())))
+    chosen = membership[membership.isin(candidates)]
+    members = chosen.groupby(chosen.to_numpy()).groups
     out: dict[int, Community] = {}
     for key, names in members.items():
         index = int(str(key))
         counts = {k: int(evidence[k].get(index, 0)) for k in EVIDENCE_WEIGHTS}
         total = sum(EVIDENCE_WEIGHTS[k] * math.log1p(v) for k, v in counts.items())
         out[index] = Community(index, sorted(n for n in names if n not in own), counts,
-                                    round(1.0 - math.exp(-total), 4), sorted(n for n in names if n in own))
+                               round(1.0 - math.exp(-total), 4), sorted(n for n in names if n in own))
     return out
 
 
 def _evidence(inner: pd.DataFrame) -> dict[str, pd.Series]:
     """Per evidence kind, how many instances each community holds."""
-    def kind_of(column: str) -> pd.Series:
-        return inner[column].str.split(":", n=1).str[0]
-
-    src_kind, dst_kind = kind_of("src"), kind_of("dst")
     to_customer = inner[inner["relation"].isin(CUSTOMER_LINKS)]
-    number_end = np.where(src_kind[to_customer.index] == "number", to_customer["src"], to_customer["dst"])
-    customer_end = np.where(src_kind[to_customer.index] == "customer", to_customer["src"], to_customer["dst"])
+    number_first = to_customer["src"].str.startswith("number:").to_numpy(dtype=bool)
+    number_end = np.where(number_first, to_customer["src"], to_customer["dst"])
+    customer_end = np.where(number_first, to_customer["dst"], to_customer["src"])
     number_customers = pd.DataFrame({"number": number_end, "customer": customer_end,
                                      "community": to_customer["community"]}).drop_duplicates()
     per_number = number_customers.groupby(["community", "number"]).size()
@@ -183,7 +186,6 @@ def _evidence(inner: pd.DataFrame) -> dict[str, pd.Series]:
     linked_numbers = set(number_customers["number"])
     advertised = ads[ads["dst"].isin(linked_numbers)].groupby("community")["dst"].nunique()
     unverified = inner[inner["relation"] == "unverified_change_to"].groupby("community").size()
-    del dst_kind
     return {
         "shared_numbers": (per_number >= 2).groupby(level=0).sum(),
         "shared_templates": shared_by_customers("uses_template"),

@@ -55,7 +55,7 @@ def _evaluate(world: World, out_dir: Path | None) -> dict[str, Any]:
     result: dict[str, Any] = {
         "world": world.identity(),
         "nodes": int(len(found.membership)), "edges": int(len(graph.edges)),
-        "communities": len(found.communities), "gangs_found": len(found.gangs), "true_gangs": _true_gangs(world),
+        "communities": int(found.membership.nunique()), "gangs_found": len(found.gangs), "true_gangs": _true_gangs(world),
         "ari": adjusted_rand(truth, predicted),
         "ari_by_kind": {kind: adjusted_rand({k: v for k, v in truth.items() if k.startswith(kind + ":")},
                                             {k: v for k, v in predicted.items() if k.startswith(kind + ":")})
