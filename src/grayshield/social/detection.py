@@ -225,7 +225,7 @@ def account_features(aggregator: AccountAggregator, profile: pd.DataFrame,
 
 
 FEATURES: tuple[str, ...] = (
-    "posts", "ad_share", "ad_posts", "p_ad_mean", "p_ad_max", "lexicon_per_post", "sound_alike_per_post",
+    "posts", "ad_share", "ad_posts", "p_ad_mean", "lexicon_per_post", "sound_alike_per_post",
     "contact_share", "comment_share", "night_share", "posts_per_day", "engagement_mean", "engagement_max",
     "views_sum", "removed_share", "distinct_contacts", "profile_p_ad", "profile_lexicon", "profile_contacts",
     "log_followers", "verified", "enterprise", "linked_accounts", "linked_platforms", "linked_ad_share_max",
