@@ -5,10 +5,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from grayshield.core.errors import IngestError, RegistryError
-from grayshield.social.history import collect, latest, post_history
-from grayshield.social.importers import IMPORTERS, Record, Rejection, import_path, read_count, read_time
 from social_crawler_files import (
     AD,
     DOUYIN_CONTENT,
@@ -18,6 +14,10 @@ from social_crawler_files import (
     crawl_folder,
     write,
 )
+
+from grayshield.core.errors import IngestError, RegistryError
+from grayshield.social.history import collect, latest, post_history
+from grayshield.social.importers import IMPORTERS, Record, Rejection, import_path, read_count, read_time
 
 
 def _posts(path: Path) -> dict[tuple[str, str], dict[str, object]]:

@@ -137,7 +137,7 @@ def read_items(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
         raise IngestError(f"{path.name}: 无法读取 ({type(exc).__name__})") from None
 
 
-def _json_object(line: str) -> dict[str, Any] | None:
+def _json_object(line: str | bytes) -> dict[str, Any] | None:
     try:
         item = json.loads(line)
     except json.JSONDecodeError:
@@ -336,28 +336,41 @@ def crawler_account(layout: CrawlerLayout, item: dict[str, Any], creator: bool, 
 @IMPORTERS.decorator("mediacrawler")
 def import_mediacrawler(path: Path) -> Iterator[Record | Rejection]:
     """A MediaCrawler data folder (or one of its files), any of its csv / json / jsonl outputs."""
-    now = datetime.now(UTC)
     for file in files_under(path):
         platform, item_type = crawler_file_kind(file)
-        layout = MEDIACRAWLER_LAYOUTS[platform]
-        for number, item in read_items(file):
-            if item is None:
-                yield Rejection(file.name, number, "不是 JSON 对象")
-                continue
-            if item_type == "creators":
-                account = crawler_account(layout, item, True, now)
-                if account["account_id"]:
-                    yield Record("account", account)
-                else:
-                    yield Rejection(file.name, number, "缺少用户编号 user_id")
-                continue
-            post = crawler_post(layout, item, item_type == "comments", now)
-            problem = _check_post(post)
-            if problem:
-                yield Rejection(file.name, number, problem)
-                continue
-            yield Record("post", post)
-            yield Record("account", crawler_account(layout, item, False, now), partial=True)
+        yield from crawler_records(read_items(file), platform, item_type, file.name)
+
+
+def crawler_records(items: Iterable[tuple[int, dict[str, Any] | None]], platform: str, item_type: str,
+                    source: str) -> Iterator[Record | Rejection]:
+    """Records from one platform's items of one type (``contents``, ``comments`` or ``creators``)."""
+    now = datetime.now(UTC)
+    layout = MEDIACRAWLER_LAYOUTS[platform]
+    for number, item in items:
+        if item is None:
+            yield Rejection(source, number, "不是 JSON 对象")
+            continue
+        if item_type == "creators":
+            account = crawler_account(layout, item, True, now)
+            if account["account_id"]:
+                yield Record("account", account)
+            else:
+                yield Rejection(source, number, "缺少用户编号 user_id")
+            continue
+        post = crawler_post(layout, item, item_type == "comments", now)
+        problem = _check_post(post)
+        if problem:
+            yield Rejection(source, number, problem)
+            continue
+        yield Record("post", post)
+        yield Record("account", crawler_account(layout, item, False, now), partial=True)
+
+
+def json_lines(lines: Iterable[str | bytes]) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """(line number, object) from raw JSON lines already in memory or arriving on a stream."""
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            yield number, _json_object(line)
 
 
 def import_path(path: Path, importer: str = "mediacrawler") -> Iterator[Record | Rejection]:

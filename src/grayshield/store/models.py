@@ -335,3 +335,69 @@ class EvidenceItem(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     added_by: Mapped[str] = mapped_column(String(64))
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SocialWatch(Base):
+    """An account on the monitoring team's watch list; its last known reach, for reach-jump alerts.
+
+    How it got there and every alert lives in ``social_watch_events`` (append-only).
+    """
+
+    __tablename__ = "social_watch"
+    __table_args__ = (UniqueConstraint("platform", "account_id", name="uq_social_watch_account"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[str] = mapped_column(String(128))
+    nickname: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(16))  # watching | closed
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    priority: Mapped[float] = mapped_column(Float, default=0.0)
+    followers: Mapped[int] = mapped_column(Integer, default=0)
+    contacts: Mapped[list] = mapped_column(JSON, default=list)  # type: ignore[type-arg]
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SocialWatchEvent(Base):
+    """Append-only history of a watched account: added, looked at, reach jumps, reappearances, closed."""
+
+    __tablename__ = "social_watch_events"
+    __table_args__ = (Index("ix_social_watch_events_watch_id", "watch_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    watch_id: Mapped[int] = mapped_column(Integer, ForeignKey("social_watch.id"))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)  # type: ignore[type-arg]
+
+
+class SocialReport(Base):
+    """One reported item (a post) and where its report stands: filed, re-filed, answered by the platform."""
+
+    __tablename__ = "social_reports"
+    __table_args__ = (
+        UniqueConstraint("item_id", name="uq_social_reports_item_id"),
+        Index("ix_social_reports_platform_reason", "platform", "reason"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(200))
+    batch_id: Mapped[str] = mapped_column(String(120))
+    platform: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[str] = mapped_column(String(128))
+    post_id: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(String(32))
+    region: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    business_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)  # type: ignore[type-arg]
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    first_filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    filed_by: Mapped[str] = mapped_column(String(64))

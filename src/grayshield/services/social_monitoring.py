@@ -1,0 +1,277 @@
+"""Public-opinion monitoring as the platform runs it: scan crawled data, keep the watch list, file reports.
+
+This is where the engine (``grayshield.social``) meets the model registry, the tag service and the operational
+store; the CLI (and later the console) call these functions and nothing deeper. Every state change is written
+with an audit entry in the caller's transaction; nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grayshield.core.errors import NotFoundError, ValidationError
+from grayshield.social.effectiveness import Outcome, due_for_rereport, effectiveness
+from grayshield.social.history import Collected, account_history, collect, latest, post_history
+from grayshield.social.importers import import_path
+from grayshield.social.model import AccountModel, require_model, score_accounts
+from grayshield.social.priority import PriorityConfig, load_priority, prioritise
+from grayshield.social.reports import report_items
+from grayshield.social.watchlist import Alert, AlertRules, Watched, reach_alerts, reappearances
+from grayshield.store.audit import record
+from grayshield.store.models import SocialReport, SocialWatch, SocialWatchEvent
+from grayshield.tags import TagProposal, TagService
+from grayshield.text.engine import TextEngine
+
+KEY = ["platform", "account_id"]
+
+
+@dataclass
+class Scan:
+    """One scan of imported data: the collected rows, scored accounts in priority order, and the model used."""
+
+    collected: Collected
+    ranked: pd.DataFrame
+    model: AccountModel
+    engine: TextEngine
+
+    @property
+    def posts(self) -> pd.DataFrame:
+        return latest(self.collected.posts, ["platform", "post_id"])
+
+    def still_up(self) -> set[str]:
+        live = self.posts[~self.posts["removed"].fillna(False).astype(bool)]
+        return set(live["platform"] + ":" + live["post_id"])
+
+
+def scan(path: Path, importer: str, models_dir: Path, weights: Path | None = None) -> Scan:
+    """Import ``path``, score every account with the latest published model and rank by priority."""
+    collected = collect(import_path(path, importer))
+    if collected.posts.empty and collected.accounts.empty:
+        raise ValidationError(f"{path} 中没有可导入的帖子或账号（拒收 {len(collected.rejections)} 行）")
+    return rank(collected, require_model(models_dir), TextEngine(), load_priority(weights))
+
+
+def rank(collected: Collected, model: AccountModel, engine: TextEngine, config: PriorityConfig) -> Scan:
+    posts = latest(collected.posts, ["platform", "post_id"])
+    accounts = latest(collected.accounts, KEY)
+    scored = score_accounts(model, engine, posts, accounts)
+    profile = accounts[[*KEY, "nickname", "ip_location", "followers", "url"]].rename(columns={"ip_location": "region"})
+    scored = scored.merge(profile, on=KEY, how="left").merge(
+        account_history(collected.accounts)[[*KEY, "follower_growth"]], on=KEY, how="left")
+    scored["region"] = scored["region"].fillna(scored["post_region"])
+    scored["nickname"] = scored["nickname"].fillna("")
+    return Scan(collected, prioritise(scored, config), model, engine)
+
+
+def scan_summary(result: Scan, top: int = 20) -> dict[str, Any]:
+    ranked = result.ranked
+    history = post_history(result.collected.posts) if len(result.collected.posts) else pd.DataFrame()
+    columns = ["platform", "account_id", "nickname", "p_blackgray", "priority", "business_type", "region",
+               "followers", "reasons"]
+    return {
+        "import": result.collected.summary(), "model": result.model.source,
+        "priority_version": str(ranked["priority_version"].iloc[0]) if len(ranked) else None,
+        "accounts_scored": len(ranked), "accounts_flagged": int(ranked["flagged"].sum()),
+        "posts_removed_seen": int(history["removed"].sum()) if len(history) else 0,
+        "posts_edited_seen": int(history["edited"].sum()) if len(history) else 0,
+        "top": ranked.head(top)[columns].to_dict(orient="records"),
+        "rejections": [{"file": r.source, "line": r.line, "reason": r.reason} for r in result.collected.rejections[:50]],
+    }
+
+
+# ------------------------------------------------------------------------------------------ tags
+def propose_tags(session: Session, actor: str, ranked: pd.DataFrame, min_probability: float = 0.9) -> int:
+    """Flagged accounts and the numbers and handles they spread become proposed tags for review.
+
+    Numbers become ``blackgray_number`` on the caller-intelligence side; the accounts themselves and the WeChat /
+    QQ handles (accounts on those platforms) become ``blackgray_social_account``. Links are not tagged.
+    """
+    service = TagService(session, actor)
+    proposed = 0
+    for row in ranked[ranked["p_blackgray"] >= min_probability].to_dict(orient="records"):
+        source_ref = f"{row['model']}|{row['platform']}:{row['account_id']}"
+        confidence = round(float(row["p_blackgray"]), 4)
+        subjects = [("blackgray_social_account", "social_account", f"{row['platform']}:{row['account_id']}")]
+        for contact in row["contacts"]:
+            kind, _, value = contact.partition(":")
+            if kind == "phone":
+                subjects.append(("blackgray_number", "number", value))
+            elif kind in ("wechat", "qq"):
+                subjects.append(("blackgray_social_account", "social_account", f"{kind}:{value}"))
+        for tag_type, subject_type, subject_id in subjects:
+            try:
+                service.propose(TagProposal(tag_type, subject_type, subject_id, "model", confidence,
+                                            source_ref=source_ref[:128], note="舆情监测：黑灰产账号发布或关联"))
+            except ValidationError:
+                continue  # a number that does not parse as a phone is not worth a tag
+            proposed += 1
+    return proposed
+
+
+# ------------------------------------------------------------------------------------------ watch list
+class WatchList:
+    """The watch list for one actor inside one session."""
+
+    def __init__(self, session: Session, actor: str) -> None:
+        if not actor.strip():
+            raise ValidationError("操作人不能为空")
+        self.session, self.actor = session, actor.strip()
+
+    def _event(self, entry: SocialWatch, kind: str, detail: dict[str, Any], when: datetime) -> None:
+        self.session.add(SocialWatchEvent(watch_id=entry.id, occurred_at=when, actor=self.actor, kind=kind,
+                                          detail=detail))
+        record(self.session, actor=self.actor, action=f"social.watch.{kind}", subject_type="social_account",
+               subject_id=f"{entry.platform}:{entry.account_id}", detail=detail, occurred_at=when)
+
+    def entries(self, state: str | None = "watching") -> list[SocialWatch]:
+        query = select(SocialWatch).order_by(SocialWatch.priority.desc(), SocialWatch.id)
+        if state:
+            query = query.where(SocialWatch.state == state)
+        return list(self.session.scalars(query))
+
+    def get(self, platform: str, account_id: str) -> SocialWatch:
+        entry = self.session.scalars(select(SocialWatch).where(
+            SocialWatch.platform == platform, SocialWatch.account_id == account_id)).first()
+        if entry is None:
+            raise NotFoundError(f"关注列表中没有账号 {platform}:{account_id}")
+        return entry
+
+    def history(self, entry: SocialWatch) -> list[SocialWatchEvent]:
+        return list(self.session.scalars(select(SocialWatchEvent).where(
+            SocialWatchEvent.watch_id == entry.id).order_by(SocialWatchEvent.id)))
+
+    def add(self, accounts: Iterable[Mapping[Any, Any]], reason: str, now: datetime | None = None) -> int:
+        """Put scored accounts on the list (or back on it); accounts already watched are left as they are."""
+        when = now or datetime.now(UTC)
+        added = 0
+        for account in accounts:
+            existing = self.session.scalars(select(SocialWatch).where(
+                SocialWatch.platform == account["platform"], SocialWatch.account_id == account["account_id"])).first()
+            if existing is not None and existing.state == "watching":
+                continue
+            entry = existing or SocialWatch(platform=account["platform"], account_id=account["account_id"],
+                                            added_by=self.actor, added_at=when)
+            entry.nickname = str(account.get("nickname") or "")[:200]
+            entry.state, entry.reason, entry.updated_at = "watching", reason, when
+            entry.priority = float(account.get("priority", 0.0))
+            entry.followers = int(account.get("followers") or 0)
+            entry.contacts = list(account.get("contacts") or [])
+            self.session.add(entry)
+            self.session.flush()
+            self._event(entry, "added", {"reason": reason, "priority": entry.priority,
+                                         "followers": entry.followers}, when)
+            added += 1
+        return added
+
+    def close(self, platform: str, account_id: str, reason: str, now: datetime | None = None) -> SocialWatch:
+        if not reason.strip():
+            raise ValidationError("移出关注列表须填写原因")
+        when = now or datetime.now(UTC)
+        entry = self.get(platform, account_id)
+        entry.state, entry.updated_at = "closed", when
+        self._event(entry, "closed", {"reason": reason}, when)
+        return entry
+
+    def refresh(self, ranked: pd.DataFrame, rules: AlertRules | None = None, now: datetime | None = None
+                ) -> list[Alert]:
+        """Compare a new scan with the list: reach jumps of watched accounts, watched operators under new ids."""
+        when, rules = now or datetime.now(UTC), rules or AlertRules()
+        watching = {(e.platform, e.account_id): e for e in self.entries(state=None)}
+        snapshots = [Watched(k, e.nickname, e.followers, frozenset(e.contacts)) for k, e in watching.items()]
+        followers = {(str(r["platform"]), str(r["account_id"])): int(r["followers"] or 0)
+                     for r in ranked[[*KEY, "followers"]].fillna({"followers": 0}).to_dict(orient="records")}
+        open_snapshots = [s for s in snapshots if watching[s.key].state == "watching"]
+        alerts = reach_alerts(open_snapshots, followers, rules) + reappearances(
+            snapshots, ranked[[*KEY, "nickname", "contacts", "p_blackgray"]].to_dict(orient="records"), rules)
+        for alert in alerts:
+            origin = watching.get(alert.key) or watching[_key(alert.detail["watched"])]
+            self._event(origin, alert.kind, {**alert.detail, "account": f"{alert.key[0]}:{alert.key[1]}",
+                                             "message": alert.message}, when)
+        for key, count in followers.items():
+            if key in watching and watching[key].state == "watching":
+                watching[key].followers, watching[key].updated_at = count, when
+        return alerts
+
+
+def _key(text: str) -> tuple[str, str]:
+    platform, _, account_id = text.partition(":")
+    return platform, account_id
+
+
+# ------------------------------------------------------------------------------------------ reports
+class Reports:
+    """Reported items for one actor inside one session: file (or re-file) batches, record outcomes, measure."""
+
+    def __init__(self, session: Session, actor: str) -> None:
+        if not actor.strip():
+            raise ValidationError("操作人不能为空")
+        self.session, self.actor = session, actor.strip()
+
+    def file(self, items: Sequence[dict[str, Any]], batch_id: str, now: datetime | None = None) -> dict[str, int]:
+        """Record the items of an exported batch as filed; an item filed before counts one more attempt."""
+        when = now or datetime.now(UTC)
+        new = again = 0
+        for item in items:
+            report = self.session.scalars(select(SocialReport).where(SocialReport.item_id == item["item_id"])).first()
+            if report is None:
+                report = SocialReport(
+                    item_id=item["item_id"], batch_id=batch_id, platform=item["platform"],
+                    account_id=item["account_id"], post_id=item["post_id"], reason=item["reason"],
+                    region=item.get("region"), business_type=item.get("business_type"), url=item.get("url"),
+                    evidence={k: item.get(k) for k in ("highlighted", "terms", "contacts", "posted_time",
+                                                       "screenshot_ref", "platform_reason", "p_post", "priority")},
+                    attempts=1, first_filed_at=when, last_filed_at=when, filed_by=self.actor)
+                self.session.add(report)
+                new += 1
+            else:
+                report.attempts += 1
+                report.batch_id, report.last_filed_at, report.outcome, report.decided_at = batch_id, when, None, None
+                again += 1
+        record(self.session, actor=self.actor, action="social.report.filed", subject_type="report_batch",
+               subject_id=batch_id, detail={"new": new, "again": again}, occurred_at=when)
+        return {"new": new, "again": again}
+
+    def record_outcomes(self, outcomes: Sequence[Outcome], now: datetime | None = None) -> dict[str, Any]:
+        """Platform answers onto the filed items; answers for items never filed are listed, not guessed."""
+        when = now or datetime.now(UTC)
+        unknown: list[str] = []
+        updated = 0
+        for outcome in outcomes:
+            report = self.session.scalars(select(SocialReport).where(SocialReport.item_id == outcome.item_id)).first()
+            if report is None:
+                unknown.append(outcome.item_id)
+                continue
+            before = report.outcome
+            report.outcome, report.decided_at = outcome.outcome, outcome.decided_at or when
+            report.note = outcome.note
+            record(self.session, actor=self.actor, action="social.report.outcome", subject_type="report_item",
+                   subject_id=report.item_id, detail={"before": before, "after": outcome.outcome}, occurred_at=when)
+            updated += 1
+        return {"updated": updated, "unknown_items": unknown}
+
+    def frame(self) -> pd.DataFrame:
+        columns = ["item_id", "batch_id", "platform", "account_id", "post_id", "reason", "region", "business_type",
+                   "url", "attempts", "first_filed_at", "last_filed_at", "outcome", "decided_at"]
+        rows = [{c: getattr(r, c) for c in columns} for r in self.session.scalars(select(SocialReport))]
+        return pd.DataFrame(rows, columns=columns)
+
+    def due(self, still_up: Iterable[str], now: datetime | None = None, wait_days: int = 7,
+            max_attempts: int = 3) -> pd.DataFrame:
+        return due_for_rereport(self.frame(), still_up, now or datetime.now(UTC), wait_days, max_attempts)
+
+    def effectiveness(self) -> dict[str, Any]:
+        return effectiveness(self.frame())
+
+
+def batch_items(result: Scan, top: int | None = None, posts_per_account: int = 3) -> list[dict[str, Any]]:
+    """Evidence items for the flagged accounts of a scan (the ``top`` by priority, or all)."""
+    ranked = result.ranked.head(top) if top else result.ranked
+    return report_items(ranked, result.posts, result.engine, result.model.post_classifier, posts_per_account)
