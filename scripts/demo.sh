@@ -43,7 +43,7 @@ done
 
 if [ "${DEMO_SERVE:-1}" = "1" ]; then
   step "6 控制台 console"
-  $gs users demo
-  echo "   open http://127.0.0.1:$port/ (Ctrl-C stops the console)"
-  exec $gs serve --port "$port"
+  read -r user password < <($gs users demo)
+  echo "   控制台 http://127.0.0.1:$port/   登录 $user / $password   (Ctrl-C stops the console)"
+  exec $gs serve --host 127.0.0.1 --port "$port"
 fi

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # System packages and services the test suite needs: PostgreSQL (running, trust auth on 127.0.0.1),
-# Debian's Chromium for browser tests, a JDK for Spark local mode. Idempotent; safe to run on every CI run.
+# Debian's Chromium for browser tests, a JRE for Spark local mode, poppler and a CJK font for rendering checks.
+# Idempotent; safe to run on every CI run.
 set -euo pipefail
 
 need=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)  # renders evidence-package PDFs in tests
+fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)  # Chinese in screenshots and PDF checks
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing system packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
