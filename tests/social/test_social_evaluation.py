@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -13,13 +12,8 @@ from grayshield.social.model import latest_model, require_model, score_accounts
 from grayshield.text.engine import TextEngine
 
 
-@pytest.fixture(scope="module")
-def worlds(simulated_world: Callable[..., Path]) -> tuple[Path, Path]:
-    return simulated_world("default", 1_500, 6, seed=31), simulated_world("hard", 1_500, 6, seed=32)
-
-
-def test_held_out_hard_world_meets_the_issue_targets(worlds: tuple[Path, Path], tmp_path: Path) -> None:
-    train, test = worlds
+def test_held_out_hard_world_meets_the_issue_targets(social_worlds: tuple[Path, Path], tmp_path: Path) -> None:
+    train, test = social_worlds
     result = evaluate_world(train, test, tmp_path / "out")
     accounts = result["accounts"]
     assert accounts["blackgray"] >= 20
@@ -31,13 +25,12 @@ def test_held_out_hard_world_meets_the_issue_targets(worlds: tuple[Path, Path], 
     assert (tmp_path / "out" / "social_accounts_ranked.csv").is_file()
 
 
-def test_published_model_scores_with_reasons_and_its_version(worlds: tuple[Path, Path], tmp_path: Path) -> None:
-    train, test = worlds
+def test_published_model_scores_with_reasons_and_its_version(social_worlds: tuple[Path, Path], social_models: Path,
+                                                             tmp_path: Path) -> None:
+    _, test = social_worlds
     with pytest.raises(NotFoundError, match="grayshield train social"):
         require_model(tmp_path / "models")
-    summary = train_world(train, tmp_path / "models")
-    assert summary["version"] == "v0001"
-    model = latest_model(tmp_path / "models")
+    model = latest_model(social_models)
     social = read_social(open_world(test))
     scored = score_accounts(model, TextEngine(), social.posts, social.accounts)
     assert set(scored["model"]) == {"social/accounts/v0001"}
@@ -49,8 +42,7 @@ def test_published_model_scores_with_reasons_and_its_version(worlds: tuple[Path,
     assert np.all((scored["p_blackgray"] >= 0) & (scored["p_blackgray"] <= 1))
 
 
-def test_world_without_social_truth_is_a_clear_error(worlds: tuple[Path, Path], tmp_path: Path) -> None:
-    train, _ = worlds
+def test_world_without_social_truth_is_a_clear_error(tmp_path: Path) -> None:
     bare = tmp_path / "bare"
     bare.mkdir()
     with pytest.raises(ContractError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from grayshield.services.social_monitoring import Reports, Scan, WatchList, batch_items, propose_tags, scan
 from grayshield.social.effectiveness import read_outcomes
-from grayshield.social.evaluation import train_world
 from grayshield.social.reports import EXPORTERS, export_batches, safe_cell
 from grayshield.store import Database, upgrade
 from grayshield.store.models import SocialWatchEvent, Tag
@@ -33,11 +32,9 @@ def _export_contract(world: Path, out: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def scanned(simulated_world: Callable[..., Path], tmp_path_factory: pytest.TempPathFactory) -> Scan:
-    root = tmp_path_factory.mktemp("social-scan")
-    train_world(simulated_world("default", 1_500, 6, seed=31), root / "models")
-    feed = _export_contract(simulated_world("hard", 1_500, 6, seed=32), root / "feed")
-    return scan(feed, "contract", root / "models")
+def scanned(social_worlds: tuple[Path, Path], social_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Scan:
+    feed = _export_contract(social_worlds[1], tmp_path_factory.mktemp("social-scan") / "feed")
+    return scan(feed, "contract", social_models)
 
 
 @pytest.fixture
