@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from grayshield.services.screening import MappingDirectory, Screener, TagCache
 from grayshield.store import Database, upgrade
-from grayshield.web.api.screen import MAX_BODY_BYTES, router
+from grayshield.web.api.screen import MAX_BODY_BYTES, ScreenCallResponse, router
 
 URL = "/api/v1/screen/call"
 OK = {200, 400, 404, 413, 422}
@@ -37,6 +37,8 @@ def test_screens_a_call(client: TestClient) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["risk_level"] == "medium" and body["number_type"] == "virtual" and body["reasons"]
+    assert ScreenCallResponse.model_validate(body).risk_level_zh == "中风险"
+    assert response.headers["content-type"].startswith("application/json")
 
 
 @pytest.mark.parametrize(("payload", "status", "message"), [

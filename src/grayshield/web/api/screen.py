@@ -9,9 +9,10 @@ mounts this router elsewhere overrides :func:`require_screen_access`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import json
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
@@ -98,7 +99,7 @@ def _parse(body: bytes) -> ScreenCallRequest:
 
 
 @router.post("/call", response_model=ScreenCallResponse, dependencies=[Depends(require_screen_access)])
-async def screen_call(request: Request, screener: Annotated[Screener, Depends(get_screener)]) -> dict[str, Any]:
+async def screen_call(request: Request, screener: Annotated[Screener, Depends(get_screener)]) -> Response:
     """来电实时筛查 — risk level, tags, reasons and suggested handling for an incoming call."""
     payload = _parse(await _bounded_body(request))
     try:
@@ -107,4 +108,6 @@ async def screen_call(request: Request, screener: Annotated[Screener, Depends(ge
         raise HTTPException(404, detail=exc.message) from None
     except GrayShieldError as exc:
         raise HTTPException(422, detail=exc.message) from None
-    return result.as_dict()
+    # The screener's result already has the response's shape (a test checks it against ScreenCallResponse);
+    # returning it directly skips a second validation pass on the hot path of every IVR call.
+    return Response(json.dumps(result.as_dict(), ensure_ascii=False), media_type="application/json")
