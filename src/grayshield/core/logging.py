@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from typing import Any
 
 # Long digit runs cover mobiles (11), landlines (10-12), IDs (15/18, last may be X) and cards (16-19);
 # internal identifiers in GrayShield always carry a letter prefix (C000123, CALL-...), so they survive.
@@ -39,14 +40,23 @@ def configure_logging(level: str = "INFO") -> None:
     logger = logging.getLogger("grayshield")
     logger.setLevel(level)
     if not any(isinstance(h, _GrayShieldHandler) for h in logger.handlers):
-        handler = _GrayShieldHandler(sys.stderr)
+        handler = _GrayShieldHandler()
         handler.addFilter(PiiScrubbingFilter())
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
 
 
 class _GrayShieldHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    pass
+    """Writes to whatever ``sys.stderr`` is at the time of the record, not the stream at set-up: a replaced
+    stream (a test runner's capture, a daemon's redirect) must never leave the handler writing to a closed file."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
 
 
 def get_logger(name: str) -> logging.Logger:
