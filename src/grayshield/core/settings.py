@@ -42,6 +42,8 @@ SPARK_DEFAULT_OPTIONS = {
     "spark.sql.session.timeZone": "UTC",  # lake timestamps are naive contract time: no shifting on read
     "spark.sql.shuffle.partitions": "8",  # Spark's 200 is for clusters; a cluster config overrides it
     "spark.ui.showConsoleProgress": "false",
+    "spark.driver.memory": "4g",  # local mode runs everything in the driver; 1g (Spark's default) is too small
+    "spark.sql.execution.arrow.pyspark.enabled": "true",  # results come back to pandas through Arrow
 }
 
 
