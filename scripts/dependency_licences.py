@@ -59,6 +59,16 @@ def main() -> None:
         "| --- | --- | --- | --- |",
         *rows,
         "",
+        "## Vendored front-end assets",
+        "",
+        "Served by the console from `src/grayshield/web/static/vendor/` (no CDN on the bank's intranet); each sits",
+        "beside its licence file there.",
+        "",
+        "| asset | version | licence |",
+        "| --- | --- | --- |",
+        "| htmx (`htmx.min.js`) | 2.0.11 | 0BSD |",
+        "| Apache ECharts (`echarts.min.js`, bundles zrender, BSD-3-Clause) | 5.6.0 | Apache-2.0 |",
+        "",
     ]
     sys.stdout.write("\n".join(out))
 
