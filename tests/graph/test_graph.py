@@ -98,7 +98,7 @@ def test_summary_is_chinese_and_masks_numbers_unless_asked() -> None:
     graph = finish(_edges(_gang("1", 6) + _ordinary(30)), GraphConfig())
     gang = discover(graph, DiscoveryConfig()).gangs[0]
     regions = pd.Series({f"1{i}": "湖北省" for i in range(6)})
-    facts = community_facts(gang, graph.edges, regions)
+    facts = community_facts(gang, graph, regions)
     assert facts["counts"]["customer"] == 6 and facts["regions"] == {"湖北省": 6}
     masked, plain = summary_zh("GS-0001", facts), summary_zh("GS-0001", facts, mask=False)
     assert "同一号码关联多名客户" in masked and "湖北省 6 人" in masked and "2024-03-01 至 2024-06-30" in masked

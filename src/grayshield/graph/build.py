@@ -61,28 +61,51 @@ class GraphConfig:
 
 @dataclass
 class EntityGraph:
-    """Aggregated edges (one row per node pair and relation) and the hubs that were left out."""
+    """Aggregated edges (one row per node pair and relation) and the hubs that were left out.
+
+    ``src`` and ``dst`` are categoricals over one shared node index: a million-customer graph holds each node
+    name once, and grouping, degree and Leiden input work on integer codes.
+    """
 
     edges: pd.DataFrame
     hubs: list[str] = field(default_factory=list)
 
     @property
-    def nodes(self) -> pd.Index:
+    def names(self) -> pd.Index:
+        if isinstance(self.edges["src"].dtype, pd.CategoricalDtype):
+            categories: pd.Index = pd.Index(self.edges["src"].cat.categories.to_numpy())
+            return categories
         both = np.concatenate([self.edges["src"].to_numpy(), self.edges["dst"].to_numpy()])
         return pd.Index(pd.unique(pd.Series(both)))
 
+    @property
+    def nodes(self) -> pd.Index:
+        src, dst = self.codes()
+        return self.names[np.unique(np.concatenate([src, dst]))]
+
+    def codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Integer node codes of every edge's ends, into :attr:`names`."""
+        if isinstance(self.edges["src"].dtype, pd.CategoricalDtype):
+            return self.edges["src"].cat.codes.to_numpy(np.int64), self.edges["dst"].cat.codes.to_numpy(np.int64)
+        names = self.names
+        return names.get_indexer(pd.Index(self.edges["src"])), names.get_indexer(pd.Index(self.edges["dst"]))
+
+    def subgraph(self, members: set[str]) -> pd.DataFrame:
+        """Edges among ``members``, with plain string ends (small enough to group and print freely)."""
+        inside = self.edges[self.edges["src"].isin(members) & self.edges["dst"].isin(members)]
+        return inside.astype({"src": object, "dst": object, "relation": object})
+
     def weighted(self, config: GraphConfig) -> pd.DataFrame:
-        """One row per unordered node pair with the summed weight Leiden optimises.
+        """One row per unordered node pair (integer codes ``a``, ``b``) with the summed weight Leiden optimises.
 
         Repeated observations strengthen an edge with diminishing returns (square root), so one chatty
         relative cannot outweigh three independent kinds of evidence.
         """
         frame = self.edges
-        base = frame["relation"].map(config.weights).fillna(1.0).to_numpy()
+        base = frame["relation"].astype(object).map(config.weights).fillna(1.0).to_numpy(dtype=np.float64)
         weight = base * np.sqrt(frame["n"].to_numpy(dtype=np.float64))
-        a, b = frame["src"].to_numpy(), frame["dst"].to_numpy()
-        swap = a > b
-        pairs = pd.DataFrame({"a": np.where(swap, b, a), "b": np.where(swap, a, b), "weight": weight})
+        src, dst = self.codes()
+        pairs = pd.DataFrame({"a": np.minimum(src, dst), "b": np.maximum(src, dst), "weight": weight})
         return pairs.groupby(["a", "b"], as_index=False, sort=False).agg(weight=("weight", "sum"))
 
 
@@ -108,18 +131,29 @@ def build_graph(world: World, config: GraphConfig | None = None) -> EntityGraph:
 
 def finish(edges: pd.DataFrame, config: GraphConfig) -> EntityGraph:
     """Aggregate observations into edges, drop self-loops, hubs and evidence nodes that link nothing."""
-    edges = edges[edges["src"] != edges["dst"]]
-    edges = edges.groupby(["src", "dst", "relation"], as_index=False, sort=False).agg(
+    edges = edges.dropna(subset=["src", "dst"])
+    codes, names = pd.factorize(np.concatenate([edges["src"].to_numpy(dtype=object),
+                                                edges["dst"].to_numpy(dtype=object)]))
+    half = len(edges)
+    frame = pd.DataFrame({"s": codes[:half], "d": codes[half:], "relation": edges["relation"].to_numpy(),
+                          "n": edges["n"].to_numpy(), "first_time": edges["first_time"].to_numpy(),
+                          "last_time": edges["last_time"].to_numpy()})
+    frame = frame[frame["s"] != frame["d"]]
+    frame = frame.groupby(["s", "d", "relation"], as_index=False, sort=False).agg(
         n=("n", "sum"), first_time=("first_time", "min"), last_time=("last_time", "max"))
-    degree = pd.concat([edges[["src", "dst"]].rename(columns={"src": "a", "dst": "b"}),
-                        edges[["dst", "src"]].rename(columns={"dst": "a", "src": "b"})])
-    distinct = degree.drop_duplicates().groupby("a").size()
-    kinds = distinct.index.str.split(":", n=1).str[0]
-    hubs = distinct[(kinds != "customer") & (distinct > config.max_hub_degree)].index
-    lonely = distinct[np.isin(kinds, LINKING_KINDS) & (distinct < 2)].index
-    drop = hubs.union(lonely)
-    edges = edges[~edges["src"].isin(drop) & ~edges["dst"].isin(drop)].reset_index(drop=True)
-    return EntityGraph(edges, hubs=sorted(hubs))
+    pair = np.unique(np.minimum(frame["s"], frame["d"]) * len(names) + np.maximum(frame["s"], frame["d"]))
+    degree = np.bincount(np.concatenate([pair // len(names), pair % len(names)]), minlength=len(names))
+    kinds = pd.Index(names).str.split(":", n=1).str[0].to_numpy()
+    is_hub = (kinds != "customer") & (degree > config.max_hub_degree)
+    drop = is_hub | (np.isin(kinds, LINKING_KINDS) & (degree < 2))
+    frame = frame[~drop[frame["s"].to_numpy()] & ~drop[frame["d"].to_numpy()]]
+    categories = pd.Index(names)
+    out = pd.DataFrame({
+        "src": pd.Categorical.from_codes(frame["s"].to_numpy(), categories=categories),
+        "dst": pd.Categorical.from_codes(frame["d"].to_numpy(), categories=categories),
+        "relation": frame["relation"].to_numpy(dtype=object), "n": frame["n"].to_numpy(),
+        "first_time": frame["first_time"].to_numpy(), "last_time": frame["last_time"].to_numpy()})
+    return EntityGraph(out, hubs=sorted(str(h) for h in names[is_hub]))
 
 
 # ------------------------------------------------------------------------------------------- sources

@@ -23,7 +23,7 @@ EVALUATED_KINDS = ("customer", "number", "account")
 
 # Evidence a community shows and how strongly each instance points at a gang (score = 1 - exp(-sum)).
 EVIDENCE_WEIGHTS: dict[str, float] = {
-    "shared_numbers": 0.6,  # a number tied to two or more of the community's customers
+    "shared_numbers": 0.6,  # a number tied to SHARED_NUMBER_CUSTOMERS or more of the community's customers
     "shared_templates": 0.8,  # complaints of two or more customers from one template
     "shared_materials": 0.8,  # the same attachment metadata under two or more customers' complaints
     "advertised_to_customers": 0.8,  # a contact advertised online that is tied to a customer
@@ -38,6 +38,7 @@ EVIDENCE_LABELS: dict[str, str] = {
     "shared_handles": "多个社交账号留同一联系方式",
     "unverified_changes": "客户联系电话未经核身被修改",
 }
+SHARED_NUMBER_CUSTOMERS = 3  # a spouse's or parent's phone is often tied to two cardholders of one household
 CUSTOMER_LINKS = ("calls_for", "answered_for", "changed_contact_to", "unverified_change_to")
 
 
@@ -93,52 +94,51 @@ class Discovery:
         return {m: g.stable_id or f"C{g.index}" for g in self.gangs for m in g.members}
 
 
-def leiden(pairs: pd.DataFrame, config: DiscoveryConfig,
+def leiden(pairs: pd.DataFrame, names: pd.Index, config: DiscoveryConfig,
            starting: Mapping[str, int] | None = None) -> tuple[float, pd.Series]:
-    """Leiden over ``pairs`` (a, b, weight); node ids go to the native code as short integer strings."""
+    """Leiden over ``pairs`` (integer codes a, b into ``names``, weight); the native code sees codes as strings."""
     from graspologic_native import leiden as native_leiden
 
     if pairs.empty:
         return 0.0, pd.Series(dtype="int64")
-    codes, names = pd.factorize(np.concatenate([pairs["a"].to_numpy(), pairs["b"].to_numpy()]))
-    half = len(pairs)
-    labels = codes.astype(str)
-    edges = list(zip(labels[:half].tolist(), labels[half:].tolist(), pairs["weight"].astype(float).tolist(),
-                     strict=True))
-    start = None
-    if starting:
-        start = _starting_partition(names, starting)
+    a = pairs["a"].to_numpy().astype(str).tolist()
+    b = pairs["b"].to_numpy().astype(str).tolist()
+    edges = list(zip(a, b, pairs["weight"].astype(float).tolist(), strict=True))
+    del a, b
+    start = _starting_partition(names, pairs, starting) if starting else None
     quality, partition = native_leiden(edges, starting_communities=start, resolution=config.resolution,
                                        seed=config.seed, iterations=config.iterations)
+    del edges
     index = np.fromiter(partition.keys(), dtype=np.int64, count=len(partition))
     community = np.fromiter(partition.values(), dtype=np.int64, count=len(partition))
     return float(quality), pd.Series(community, index=names[index])
 
 
-def _starting_partition(names: np.ndarray, starting: Mapping[str, int]) -> dict[str, int]:
+def _starting_partition(names: pd.Index, pairs: pd.DataFrame, starting: Mapping[str, int]) -> dict[str, int]:
     """The previous run's communities for nodes seen before; every new node starts alone (incremental runs)."""
-    previous = pd.Series(names).map(starting)
+    used = np.unique(np.concatenate([pairs["a"].to_numpy(), pairs["b"].to_numpy()]))
+    previous = pd.Series(names[used]).map(starting)
     offset = int(previous.max()) + 1 if previous.notna().any() else 0
-    fresh = np.arange(len(names)) + offset
+    fresh = np.arange(len(used)) + offset
     start = np.where(previous.notna(), previous.fillna(0).to_numpy(dtype=np.int64), fresh)
-    return {str(i): int(c) for i, c in enumerate(start)}
+    return {str(code): int(c) for code, c in zip(used.tolist(), start.tolist(), strict=True)}
 
 
 def discover(graph: EntityGraph, config: DiscoveryConfig | None = None,
              starting: Mapping[str, int] | None = None) -> Discovery:
     """Communities of ``graph``, each with its evidence and score."""
     config = config or DiscoveryConfig()
-    quality, membership = leiden(graph.weighted(config.graph), config, starting)
-    communities = score_communities(graph.edges, membership, own_numbers(graph.edges))
+    quality, membership = leiden(graph.weighted(config.graph), graph.names, config, starting)
+    communities = score_communities(graph, membership, own_numbers(graph.edges))
     return Discovery(membership, communities, quality, config)
 
 
 def own_numbers(edges: pd.DataFrame) -> set[str]:
     """Numbers customers registered at onboarding: a recruited customer's own phone is a victim's, not a gang's."""
-    return set(edges.loc[edges["relation"] == "registered", "dst"])
+    return set(edges.loc[edges["relation"] == "registered", "dst"].astype(object))
 
 
-def score_communities(edges: pd.DataFrame, membership: pd.Series,
+def score_communities(graph: EntityGraph, membership: pd.Series,
                       own: set[str] | None = None) -> dict[int, Community]:
     """Evidence counts per community (only edges inside it count) and the score they add up to.
 
@@ -146,9 +146,13 @@ def score_communities(edges: pd.DataFrame, membership: pd.Series,
     one customer and their phone, and building an object for each would cost more than Leiden itself.
     """
     own = own or set()
-    inner = edges.assign(community=edges["src"].map(membership))
-    inner = inner[inner["community"] == inner["dst"].map(membership)]
-    evidence = _evidence(inner)
+    by_code = membership.reindex(graph.names).fillna(-1).to_numpy(dtype=np.int64)
+    src, dst = graph.codes()
+    same = by_code[src] == by_code[dst]
+    edges = graph.edges
+    inner = pd.DataFrame({"src": src[same], "dst": dst[same], "relation": edges["relation"].to_numpy()[same],
+                          "community": by_code[src][same]})
+    evidence = _evidence(inner, graph.names)
     candidates = sorted(set().union(*(set(series.index[series > 0]) for series in evidence.values())))
     chosen = membership[membership.isin(candidates)]
     members = chosen.groupby(chosen.to_numpy()).groups
@@ -162,10 +166,10 @@ def score_communities(edges: pd.DataFrame, membership: pd.Series,
     return out
 
 
-def _evidence(inner: pd.DataFrame) -> dict[str, pd.Series]:
-    """Per evidence kind, how many instances each community holds."""
+def _evidence(inner: pd.DataFrame, names: pd.Index) -> dict[str, pd.Series]:
+    """Per evidence kind, how many instances each community holds (nodes are integer codes into ``names``)."""
     to_customer = inner[inner["relation"].isin(CUSTOMER_LINKS)]
-    number_first = to_customer["src"].str.startswith("number:").to_numpy(dtype=bool)
+    number_first = names[to_customer["src"].to_numpy()].str.startswith("number:")
     number_end = np.where(number_first, to_customer["src"], to_customer["dst"])
     customer_end = np.where(number_first, to_customer["dst"], to_customer["src"])
     number_customers = pd.DataFrame({"number": number_end, "customer": customer_end,
@@ -187,7 +191,7 @@ def _evidence(inner: pd.DataFrame) -> dict[str, pd.Series]:
     advertised = ads[ads["dst"].isin(linked_numbers)].groupby("community")["dst"].nunique()
     unverified = inner[inner["relation"] == "unverified_change_to"].groupby("community").size()
     return {
-        "shared_numbers": (per_number >= 2).groupby(level=0).sum(),
+        "shared_numbers": (per_number >= SHARED_NUMBER_CUSTOMERS).groupby(level=0).sum(),
         "shared_templates": shared_by_customers("uses_template"),
         "shared_materials": shared_by_customers("attaches"),
         "advertised_to_customers": advertised,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from grayshield.graph.build import node_key, node_kind
+from grayshield.graph.build import EntityGraph, node_key, node_kind
 from grayshield.graph.communities import EVIDENCE_LABELS, Community
 
 KIND_LABELS = {"customer": "客户", "number": "号码", "account": "社交账号", "handle": "联系方式",
@@ -20,11 +20,10 @@ TOP = 5
 STATIC_RELATIONS = ("registered", "lives_at")  # onboarding facts, not gang activity: kept out of the time span
 
 
-def community_facts(community: Community, edges: pd.DataFrame,
+def community_facts(community: Community, graph: EntityGraph,
                     regions: pd.Series | None = None) -> dict[str, Any]:
     """Counts, the busiest numbers and accounts, templates, regions and the time span of the gang's edges."""
-    members = set(community.members) | set(community.own_numbers)
-    inside = edges[edges["src"].isin(members) & edges["dst"].isin(members)]
+    inside = graph.subgraph(set(community.members) | set(community.own_numbers))
     by_kind = pd.Series([node_kind(m) for m in community.members]).value_counts()
     customers = [node_key(m) for m in community.members_of("customer")]
     customer_links = inside[inside["relation"].isin(("calls_for", "answered_for", "changed_contact_to",

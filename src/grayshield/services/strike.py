@@ -133,7 +133,7 @@ def _regions(world: Any) -> pd.Series | None:
 def _gang_record(gang: Community, graph: EntityGraph, regions: pd.Series | None,
                  status: dict[str, str]) -> dict[str, Any]:
     gang_id = gang.stable_id or f"C{gang.index}"
-    facts = community_facts(gang, graph.edges, regions)
+    facts = community_facts(gang, graph, regions)
     return {"gang_id": gang_id, "status": status.get(gang_id, "new"), "score": gang.score,
             "counts": facts["counts"], "summary_zh": summary_zh(gang_id, facts),
             "summary_zh_full": summary_zh(gang_id, facts, mask=False), "facts": facts, "members": gang.members,
@@ -154,8 +154,7 @@ def _entities(gang: Community, facts: dict[str, Any]) -> list[dict[str, str]]:
 
 def _picture(gang: Community, graph: EntityGraph) -> dict[str, Any]:
     """The gang's best-connected entities and the edges among them, small enough to draw."""
-    members = set(gang.members)
-    inside = graph.edges[graph.edges["src"].isin(members) & graph.edges["dst"].isin(members)]
+    inside = graph.subgraph(set(gang.members))
     degree = pd.concat([inside["src"], inside["dst"]]).value_counts()
     keep = set(degree.head(GRAPH_NODES).index)
     edges = inside[inside["src"].isin(keep) & inside["dst"].isin(keep)]
