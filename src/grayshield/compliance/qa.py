@@ -201,11 +201,10 @@ def _breach_findings(book: RuleBook, model: QaModel | None, turns: pd.DataFrame,
 
 def _missing_findings(book: RuleBook, turns: pd.DataFrame, folded: list[str]) -> pd.DataFrame:
     """A mandatory item is missing when no agent utterance of the call matches its rule."""
-    call_ids = turns["call_id"].unique()
     parts = []
     for rule in book.of_kind("mandatory"):
-        said = turns["call_id"].to_numpy()[np.asarray(rule.matches_many(folded), dtype=bool)]
-        for call_id in call_ids[~np.isin(call_ids, said)]:
+        said = pd.Series(rule.matches_many(folded), index=turns["call_id"]).groupby(level=0, sort=False).any()
+        for call_id in said.index[~said.to_numpy(dtype=bool)]:
             parts.append({"call_id": call_id, "seq": None, "kind": "missing", "target": rule.target,
                               "rule_id": rule.id, "title_zh": rule.title_zh, "probability": 1.0,
                               "penalty": rule.penalty, "reasons": [f"rule:{rule.id} 全通话坐席话术均未出现"],

@@ -85,10 +85,11 @@ def _masked(text: str | None) -> str | None:
 
 def qa_records(result: QaResult) -> list[dict[str, Any]]:
     """Store rows for QA findings; utterance text is masked (it may name the customer or carry numbers)."""
-    keys = result.calls.set_index("call_id")
+    columns = [c for c in ("agent_id", "team", "month") if c in result.calls.columns]
+    keys: dict[Any, dict[Any, Any]] = result.calls.set_index("call_id")[columns].to_dict("index")
     rows = []
     for f in result.findings.to_dict("records"):
-        call = keys.loc[f["call_id"]] if f["call_id"] in keys.index else {}
+        call = keys.get(f["call_id"], {})
         rows.append({"source": "qa", "finding_type": f["target"], "subject_type": "call", "subject_id": f["call_id"],
                      "ref": "" if f["kind"] == "missing" else str(f["seq"]), "staff_id": call.get("agent_id"),
                      "team": call.get("team"), "month": call.get("month"), "rule_id": f["rule_id"],
