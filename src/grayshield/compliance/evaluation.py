@@ -74,8 +74,9 @@ def breach_metrics(result: QaResult, utterances: pd.DataFrame, truth: pd.DataFra
     per_type = {label: _prf(int(np.sum((y == label) & (p == label))), int(np.sum((y != label) & (p == label))),
                             int(np.sum((y == label) & (p != label)))) for label in LABELS[1:]}
     judged = {k: v for k, v in per_type.items() if int(v["support"]) >= MIN_SUPPORT}
+    met = all(float(v["f1"]) >= TARGET_F1 for v in judged.values()) if judged else None
     return {"per_type": per_type, "types_with_min_support": sorted(judged),
-            "target_met": bool(judged) and all(float(v["f1"]) >= TARGET_F1 for v in judged.values())}
+            "target_met": met}  # None: no type had enough examples to judge
 
 
 def missing_item_metrics(result: QaResult, calls_truth: pd.DataFrame) -> dict[str, Any]:
