@@ -10,6 +10,7 @@ fits in memory.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -39,14 +40,23 @@ def business_terms() -> dict[str, tuple[str, ...]]:
     return {name: tuple(str(t).lower() for t in terms) for name, terms in data.items()}
 
 
+@cache
+def _business_matcher() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One alternation over every term, longest first, so a post is scanned once whatever the number of types."""
+    type_of = {term: name for name, terms in business_terms().items() for term in terms}
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(type_of, key=len, reverse=True)))
+    return pattern, type_of
+
+
 def business_type(normalised_text: str) -> str:
     """The business a post is about: the type with the most term hits; the issuer's own (credit card) wins ties."""
-    best, best_hits = "other", 0
-    for name, terms in business_terms().items():
-        hits = sum(normalised_text.count(t) for t in terms)
-        if hits > best_hits:
-            best, best_hits = name, hits
-    return best
+    pattern, type_of = _business_matcher()
+    counts: dict[str, int] = {}
+    for term in pattern.findall(normalised_text):
+        counts[type_of[term]] = counts.get(type_of[term], 0) + 1
+    if not counts:
+        return "other"
+    return max(counts, key=lambda name: (counts[name], name == "credit_card"))
 
 
 @dataclass(frozen=True)
@@ -183,29 +193,50 @@ def profile_features(engine: TextEngine, classifier: TextClassifier, accounts: p
     }, index=pd.MultiIndex.from_frame(accounts[ACCOUNT_KEY])), signals.contacts
 
 
+@dataclass
+class _Group:
+    """Accounts sharing one contact (or nickname): how many, on which platforms, and the two most ad-like,
+    so each member can see the most ad-like *other* member without listing every pair (a hotline number can
+    be shared by thousands of accounts)."""
+
+    size: int = 0
+    platforms: set[str] = field(default_factory=set)
+    best: list[tuple[float, tuple[str, str]]] = field(default_factory=list)
+
+    def add(self, key: tuple[str, str], share: float) -> None:
+        self.size += 1
+        self.platforms.add(key[0])
+        self.best = sorted([*self.best, (share, key)], reverse=True)[:2]
+
+    def best_other(self, key: tuple[str, str]) -> float:
+        return next((share for share, member in self.best if member != key), 0.0)
+
+
 def link_features(index: pd.Index, contacts: dict[tuple[str, str], set[str]], ad_share: pd.Series,
                   nicknames: pd.Series) -> pd.DataFrame:
     """Accounts tied by a shared contact handle or number (across platforms, or a re-registered account), and
     accounts wearing the same nickname: how many, and how ad-like the most ad-like of them is."""
-    holders: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    share = dict(zip(ad_share.index, ad_share.to_numpy(dtype=float), strict=True))
+    by_contact: dict[str, _Group] = defaultdict(_Group)
     for key, values in contacts.items():
         for value in values:
-            holders[value].add(key)
-    same_name: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for key, name in zip(nicknames.index, nicknames.to_numpy(), strict=True):
+            by_contact[value].add(key, share.get(key, 0.0))
+    by_name: dict[str, _Group] = defaultdict(_Group)
+    names = dict(zip(nicknames.index, nicknames.to_numpy(), strict=True))
+    for key, name in names.items():
         if isinstance(name, str) and len(name) >= 2:
-            same_name[name].add(key)
-    share = ad_share.to_dict()
+            by_name[name].add(key, share.get(key, 0.0))
     rows: list[dict[str, float]] = []
     for key in index:
-        linked = set().union(*(holders[v] for v in contacts.get(key, ()))) - {key}
-        named = same_name.get(str(nicknames.get(key, "")), set()) - {key}
+        groups = [by_contact[v] for v in contacts.get(key, ())]
+        named = by_name.get(str(names.get(key, "")))
+        platforms = set().union(*(g.platforms for g in groups)) if groups else set()
         rows.append({
-            "linked_accounts": float(len(linked)),
-            "linked_platforms": float(len({k[0] for k in linked} - {key[0]})),
-            "linked_ad_share_max": max((share.get(k, 0.0) for k in linked), default=0.0),
-            "same_nickname_accounts": float(len(named)),
-            "same_nickname_ad_share_max": max((share.get(k, 0.0) for k in named), default=0.0),
+            "linked_accounts": float(sum(g.size - 1 for g in groups)),
+            "linked_platforms": float(len(platforms - {key[0]})),
+            "linked_ad_share_max": max((g.best_other(key) for g in groups), default=0.0),
+            "same_nickname_accounts": float(named.size - 1) if named else 0.0,
+            "same_nickname_ad_share_max": named.best_other(key) if named else 0.0,
         })
     return pd.DataFrame(rows, index=index)
 
