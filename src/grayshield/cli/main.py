@@ -7,6 +7,7 @@ import os
 import typer
 
 from grayshield import __version__
+from grayshield.cli import callers as callers_cli
 from grayshield.cli import config as config_cli
 from grayshield.cli import db as db_cli
 from grayshield.cli import evaluate as evaluate_cli
@@ -17,6 +18,7 @@ from grayshield.cli import score as score_cli
 from grayshield.cli import serve as serve_cli
 from grayshield.cli import simulate as simulate_cli
 from grayshield.cli import strategy as strategy_cli
+from grayshield.cli import tags as tags_cli
 from grayshield.cli import text as text_cli
 from grayshield.cli import users as users_cli
 from grayshield.core.settings import get_settings
@@ -34,6 +36,7 @@ app.command("train", help=evaluate_cli.train.__doc__)(evaluate_cli.train)
 for name, sub in (
     ("lake", lake_cli.app), ("db", db_cli.app), ("config", config_cli.app), ("score", score_cli.app),
     ("strategy", strategy_cli.app), ("text", text_cli.app), ("pii", pii_cli.app), ("users", users_cli.app),
+    ("callers", callers_cli.app), ("tags", tags_cli.app),
 ):
     app.add_typer(sub, name=name)
 
