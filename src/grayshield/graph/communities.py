@@ -101,10 +101,12 @@ def leiden(pairs: pd.DataFrame, names: pd.Index, config: DiscoveryConfig,
 
     if pairs.empty:
         return 0.0, pd.Series(dtype="int64")
-    a = pairs["a"].to_numpy().astype(str).tolist()
-    b = pairs["b"].to_numpy().astype(str).tolist()
-    edges = list(zip(a, b, pairs["weight"].astype(float).tolist(), strict=True))
-    del a, b
+    # One string object per node, shared by all its edges (fancy indexing an object array copies references):
+    # at ten million edges this halves the memory the native call's input takes.
+    labels = np.arange(len(names)).astype(str).astype(object)
+    edges = list(zip(labels[pairs["a"].to_numpy()].tolist(), labels[pairs["b"].to_numpy()].tolist(),
+                     pairs["weight"].astype(float).tolist(), strict=True))
+    del labels
     start = _starting_partition(names, pairs, starting) if starting else None
     quality, partition = native_leiden(edges, starting_communities=start, resolution=config.resolution,
                                        seed=config.seed, iterations=config.iterations)

@@ -1,0 +1,70 @@
+"""The strike pages render in the real console (real store, real sign-in), with numbers masked.
+
+The routes are mounted here the way the lead mounts them in ``create_app`` (router + access lines), so the
+test proves the pages work before that wiring lands.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from grayshield.core.settings import Settings
+from grayshield.services import strike
+from grayshield.services.users import add_user
+from grayshield.store import Database, upgrade
+from grayshield.web import access, create_app, strike_pages
+
+NUMBER = "+8617012345678"
+ROUTES = ("GET /gangs", "GET /gangs/{gang_id}", "GET /cases", "GET /cases/{case_id}")
+
+
+def _gang() -> dict[str, object]:
+    return {"gang_id": "GS-0001", "status": "new", "score": 0.97, "counts": {"customer": 2, "number": 1},
+            "summary_zh": "团伙 GS-0001：客户 2 个。主要号码：+861******5678。",
+            "summary_zh_full": f"团伙 GS-0001：客户 2 个。主要号码：{NUMBER}。",
+            "facts": {"evidence": {"shared_numbers": 1}, "templates": [{"template": "T3", "complaints": 2}],
+                      "first_seen": "2024-02-01T00:00:00", "last_seen": "2024-05-01T00:00:00"},
+            "members": ["customer:C1", "customer:C2", f"number:{NUMBER}"],
+            "entities": [{"kind": "号码", "id": NUMBER, "note": ""}],
+            "graph": {"nodes": [{"id": "customer:C1", "kind": "customer", "label": "C1"},
+                                {"id": f"number:{NUMBER}", "kind": "number", "label": NUMBER}],
+                      "edges": [[f"number:{NUMBER}", "customer:C1"]]}}
+
+
+def test_gang_and_case_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(home=tmp_path / "home", environment="test")
+    db = Database(settings.db_url)
+    upgrade(db)
+    add_user(db, "li", "pw-investigator-0123456789", ["investigator"], display_name="李")
+    state = settings.home_dir / "gangs"
+    state.mkdir(parents=True)
+    (state / strike.LATEST_FILE).write_text(json.dumps({"run": 1, "gangs": [_gang()]}, ensure_ascii=False),
+                                            encoding="utf-8")
+    case_id = strike.open_case(db, "li", "gang", "GS-0001", "测试团伙", state_dir=state)
+    for route in ROUTES:  # what the lead adds to the access table
+        monkeypatch.setitem(access.ACCESS, route, access.CASEWORK)
+    extra = [(r.split(" ")[0], r.split(" ")[1], access._compile(r.split(" ")[1]), access.CASEWORK) for r in ROUTES]
+    monkeypatch.setattr(access, "_MATCHERS", extra + list(access._MATCHERS))
+    app = create_app(settings, db=db)
+    app.include_router(strike_pages.router, include_in_schema=False)
+    client = TestClient(app, base_url="https://testserver")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token
+    client.post("/login", data={"username": "li", "password": "pw-investigator-0123456789",
+                                "csrf_token": token.group(1)}, follow_redirects=False)
+
+    pages = {path: client.get(path) for path in ("/gangs", "/gangs/GS-0001", "/cases", f"/cases/{case_id}")}
+    for path, page in pages.items():
+        assert page.status_code == 200, (path, page.text[:500])
+        assert NUMBER not in page.text, path
+    assert "GS-0001" in pages["/gangs"].text and "测试团伙" in pages["/cases"].text
+    assert 'id="chart-data-graph"' in pages["/gangs/GS-0001"].text
+    assert "团伙 GS-0001 研判摘要" in pages[f"/cases/{case_id}"].text
+    assert client.get("/gangs/GS-9999").status_code == 404
+    assert client.get("/gangs/DROP TABLE").status_code in (404, 422)
+    db.dispose()
