@@ -275,68 +275,6 @@ class EvidenceItem(Base):
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class Case(Base):
-    """A strike-team case opened on a gang, number, account or complaint; its current state for the board.
-
-    How it got there lives in ``case_events`` (append-only); ``version`` stops two analysts overwriting each other.
-    """
-
-    __tablename__ = "cases"
-    __table_args__ = (
-        Index("ix_cases_state", "state"),
-        Index("ix_cases_subject", "subject_type", "subject_id"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    subject_type: Mapped[str] = mapped_column(String(32))
-    subject_id: Mapped[str] = mapped_column(String(128))
-    state: Mapped[str] = mapped_column(String(32))
-    assignee: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)  # type: ignore[type-arg]
-    created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
-
-
-class CaseEvent(Base):
-    """Append-only history of a case: every change (state, assignee, note, deadline, evidence, export)."""
-
-    __tablename__ = "case_events"
-    __table_args__ = (Index("ix_case_events_case_id", "case_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(Integer, ForeignKey("cases.id"))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    actor: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(32))
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # type: ignore[type-arg]
-    after: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
-
-
-class EvidenceItem(Base):
-    """One piece of evidence attached to a case: immutable, its canonical JSON content hashed (SHA-256)."""
-
-    __tablename__ = "evidence_items"
-    __table_args__ = (Index("ix_evidence_items_case_id", "case_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(Integer, ForeignKey("cases.id"))
-    kind: Mapped[str] = mapped_column(String(32))
-    source: Mapped[str] = mapped_column(String(160))
-    title: Mapped[str] = mapped_column(String(200))
-    content: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
-    sha256: Mapped[str] = mapped_column(String(64))
-    added_by: Mapped[str] = mapped_column(String(64))
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
 class SocialWatch(Base):
     """An account on the monitoring team's watch list; its last known reach, for reach-jump alerts.
 
