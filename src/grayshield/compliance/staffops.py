@@ -29,7 +29,7 @@ class StaffRuleParams:
     bulk_lookups_per_burst: int = 40
     work_hours: tuple[int, int] = (7, 22)  # [start, end) local hour for look-ups with no call or complaint
     verification_window_min: int = 120
-    collusion_min_calls: int = 2  # calls one agent served from one number ...
+    collusion_min_calls: int = 3  # calls one agent served from one number ...
     collusion_min_customers: int = 2  # ... that spoke for this many different customers
 
 
