@@ -178,7 +178,9 @@ def _prefixed(kind: str, values: pd.Series) -> pd.Series:
 
 def _phones(values: pd.Series) -> pd.Series:
     """Canonical mobile / landline numbers; service numbers (95xxx) are shared by everyone and link nobody."""
-    canon = values.map(lambda v: normalise_phone(v) if isinstance(v, str) else None)
+    distinct = pd.unique(values.dropna())  # a habitual number calls hundreds of times: parse it once
+    canonical = {v: normalise_phone(v) for v in distinct if isinstance(v, str)}
+    canon = values.map(canonical)
     return canon.where(canon.str.startswith("+", na=False), None)
 
 
