@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from grayshield.compliance.process import ProcessModel, check, discover
+from grayshield.compliance.process import ProcessModel, check, discover, pm4py_fitness
 from grayshield.core.errors import ConfigError, ValidationError
 
 NORMAL = ("received", "registered", "identity_verified", "assigned", "investigated", "resolution_proposed", "closed")
@@ -51,3 +51,15 @@ def test_bad_logs_are_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{}", encoding="utf-8")
     with pytest.raises(ConfigError):
         ProcessModel.load(tmp_path / "bad.json")
+
+
+def test_alignments_need_the_optional_pm4py_extra() -> None:
+    """pm4py is AGPL-3.0 and not a dependency: without it, asking for alignments is a clear ConfigError."""
+    try:
+        import pm4py  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        with pytest.raises(ConfigError, match="pm4py"):
+            pm4py_fitness(_log({"a": NORMAL}), _log({"b": NORMAL}))
+    else:
+        fitness = pm4py_fitness(_log({"a": NORMAL}), _log({f"N{i}": NORMAL for i in range(5)}))
+        assert fitness.iloc[0] == pytest.approx(1.0)
