@@ -58,3 +58,16 @@ def test_complaint_scores_are_equal(worlds: tuple[World, World], assert_same_row
         return [[(r["feature"], r["contribution"]) for r in row] for row in explain(models, frame.head(50))]
 
     assert reasons(a) == reasons(b)
+
+
+def test_number_behaviour_features_are_equal(worlds: tuple[World, World],
+                                             assert_same_rows: Callable[..., None]) -> None:
+    from grayshield.callers.behaviour import call_frame, number_features
+
+    duck, spark = worlds
+    as_of = date(2024, 7, 1)
+    numbers = [number_features(w, as_of).to_pandas() for w in (duck, spark)]
+    assert len(numbers[0]) > 0
+    assert_same_rows(*numbers, ["number"])
+    calls = [call_frame(w, date(2024, 5, 1), as_of).to_pandas() for w in (duck, spark)]
+    assert_same_rows(*calls, ["call_id"])
