@@ -35,6 +35,12 @@ def test_deviating_cases_are_alerted_with_the_missing_step_and_expected_path(tmp
     assert ProcessModel.load(tmp_path / "process.json").precedence == model.precedence
 
 
+def test_an_optional_step_taken_now_and_then_is_normal() -> None:
+    escalated = NORMAL[:5] + ("escalated_to_regulator",) + NORMAL[5:]
+    model = discover(_log({f"N{i}": NORMAL for i in range(97)} | {f"E{i}": escalated for i in range(3)}))
+    assert not check(model, _log({"e": escalated}))["alert"].any()
+
+
 def test_timing_far_outside_the_profile_is_a_warning_not_an_alert() -> None:
     varied = {f"N{i}": NORMAL for i in range(40)}
     normal = pd.concat([_log({k: v}, hours=1.0 + 0.1 * (i % 5)) for i, (k, v) in enumerate(varied.items())])

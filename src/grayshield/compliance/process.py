@@ -35,7 +35,9 @@ class DiscoveryParams:
 
     min_precedence: float = 0.95  # A precedes B in at least this share of the cases containing B
     min_activity_cases: int = 20  # activities seen in fewer cases get no precedence constraints
-    min_edge_share: float = 0.02  # a transition taken by less than this share of its source's exits is unusual
+    # A transition taken by less than this share of its source's exits is unusual. Kept low: optional steps
+    # (escalation to the regulator, 1-4% of cases) are normal; skipped steps are caught by precedence.
+    min_edge_share: float = 0.002
     temporal_z: float = 4.0  # |z| of log-duration beyond which a transition's timing is a warning
 
 

@@ -29,7 +29,7 @@ class StaffRuleParams:
     bulk_lookups_per_burst: int = 40
     work_hours: tuple[int, int] = (7, 22)  # [start, end) local hour for look-ups with no call or complaint
     verification_window_min: int = 120
-    collusion_min_calls: int = 3  # calls one agent served from one number ...
+    collusion_min_calls: int = 4  # calls one agent served from one number ...
     collusion_min_customers: int = 2  # ... that spoke for this many different customers
 
 
@@ -51,8 +51,10 @@ def _check_columns(ops: pd.DataFrame) -> None:
 
 
 def _bulk(ops: pd.DataFrame, p: StaffRuleParams) -> np.ndarray:
-    """Every look-up in a burst (look-ups less than half an hour apart) of too many, and every list export."""
-    lookup = ops["operation"].to_numpy() == "customer_lookup"
+    """Every look-up in a burst (less than half an hour apart) of too many look-ups with no call or complaint
+    behind them, and every list export. Look-ups made for calls follow the call volume, not the staff member."""
+    no_reason = ops["call_id"].isna().to_numpy() & ops["complaint_id"].isna().to_numpy()
+    lookup = (ops["operation"].to_numpy() == "customer_lookup") & no_reason
     runs = ops.loc[lookup, ["staff_id", "op_time"]].sort_values(["staff_id", "op_time"])
     new_burst = (runs["staff_id"] != runs["staff_id"].shift()) | (runs["op_time"].diff() > pd.Timedelta(minutes=30))
     burst = new_burst.cumsum()
