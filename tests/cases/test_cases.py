@@ -108,7 +108,8 @@ def test_evidence_is_hashed_immutable_and_not_duplicated(db: Database) -> None:
 
 def _pdf_pages(path: Path) -> tuple[list[object], str]:
     """Every page rendered to an image, and the text: proves the PDF is valid, not just a file with a PDF name."""
-    pdfium = pytest.importorskip("pypdfium2")
+    import pypdfium2 as pdfium  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
     document = pdfium.PdfDocument(str(path))
     try:
         pages = [document[i].render(scale=1).to_pil() for i in range(len(document))]
@@ -116,6 +117,18 @@ def _pdf_pages(path: Path) -> tuple[list[object], str]:
     finally:
         document.close()
     return pages, text
+
+
+def test_pdf_renders_to_page_images_with_chinese_text(db: Database, tmp_path: Path) -> None:
+    pytest.importorskip("pypdfium2")  # dev dependency; the manifest tests below run without it
+    case_id = _open(db)
+    with db.session() as s:
+        record = CaseService(s, "analyst1").record(case_id)
+    folder, _ = export_package(record, tmp_path / "internal", "internal")
+    pages, text = _pdf_pages(folder / "report.pdf")
+    assert "一、案情摘要" in text and "五、证据清单" in text and "+861******5678" in text and NUMBER not in text
+    assert pages and all(p.size[0] > 500 for p in pages)  # type: ignore[attr-defined]
+    assert any(p.convert("L").getextrema()[0] < 100 for p in pages), "a page with no ink"  # type: ignore[attr-defined]
 
 
 def test_package_for_police_shows_pii_internal_masks_it_and_manifest_catches_one_byte(
@@ -133,10 +146,7 @@ def test_package_for_police_shows_pii_internal_masks_it_and_manifest_catches_one
     assert NUMBER not in masked and "110101199003074514" not in masked and "GS-0001" in masked
     assert json.loads(masked)["reveal_pii"] is False
 
-    pages, text = _pdf_pages(internal / "report.pdf")
-    assert "一、案情摘要" in text and "五、证据清单" in text and "+861******5678" in text and NUMBER not in text
-    assert pages and all(p.size[0] > 500 for p in pages)  # type: ignore[attr-defined]
-    assert any(p.convert("L").getextrema()[0] < 100 for p in pages), "a page with no ink"  # type: ignore[attr-defined]
+    assert (internal / "report.pdf").read_bytes().startswith(b"%PDF-")
 
     assert verify_package(police).intact
     for name in ("bundle.json", "report.pdf"):
