@@ -65,5 +65,9 @@ def test_scan_report_outcomes_effectiveness_round_trip(cli_home: Path, tmp_path:
                                  "--actor", "wang"])
     assert closed.exit_code == 0
     assert len(json.loads(runner.invoke(app, ["watchlist", "--json"]).stdout)) == len(watched) - 1
+    trend = json.loads(runner.invoke(app, ["trend", str(data), "--json"]).stdout)
+    assert trend["by_month"] == {"2024-05": 4}  # the four ads, one per platform; the comments are not ads
+    assert trend["by_month_keyword"]["2024-05"]["停息挂账"] == 4
     due = runner.invoke(app, ["due", str(data), "--json"])
     assert due.exit_code == 0 and json.loads(due.stdout) == []  # just filed: nothing due yet
+

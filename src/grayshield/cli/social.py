@@ -210,6 +210,27 @@ def effectiveness_cmd(json_out: bool = typer.Option(False, "--json", help="Print
                       f"处置中位时长 {row['median_hours_to_takedown'] or '-'} 小时")
 
 
+@app.command("trend")
+@handle_errors
+def trend_cmd(
+    path: Path = typer.Argument(..., metavar="PATH", help="A crawl folder or file."),
+    importer: str = typer.Option("mediacrawler", "--format", help=FORMAT_HELP),
+    top_terms: int = typer.Option(10, "--top-terms", min=1),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """黑灰产声量趋势 — black/gray posts per month, by keyword and by region."""
+    from grayshield.services.social_monitoring import trend
+
+    figures = trend(path, importer, get_settings().models_dir, top_terms)
+    if json_out:
+        print_json(figures)
+        return
+    for month, count in figures["by_month"].items():
+        terms = "、".join(f"{t} {n}" for t, n in sorted(figures["by_month_keyword"].get(month, {}).items(),
+                                                        key=lambda kv: -kv[1])[:5])
+        console.print(f"{month}: {count} 条  {terms}")
+
+
 @app.command("watchlist")
 @handle_errors
 def watchlist_cmd(

@@ -18,11 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grayshield.core.errors import NotFoundError, ValidationError
-from grayshield.social.effectiveness import Outcome, due_for_rereport, effectiveness
+from grayshield.social.detection import AD_THRESHOLD, post_texts, score_texts
+from grayshield.social.effectiveness import Outcome, due_for_rereport, effectiveness, volume_trend
 from grayshield.social.history import Collected, account_history, collect, latest, post_history
 from grayshield.social.importers import import_path
 from grayshield.social.model import AccountModel, require_model, score_accounts
-from grayshield.social.priority import PriorityConfig, load_priority, prioritise
+from grayshield.social.priority import PriorityConfig, load_priority, prioritise, with_profile
 from grayshield.social.reports import report_items
 from grayshield.social.watchlist import Alert, AlertRules, Watched, reach_alerts, reappearances
 from grayshield.store.audit import record
@@ -62,12 +63,8 @@ def scan(path: Path, importer: str, models_dir: Path, weights: Path | None = Non
 def rank(collected: Collected, model: AccountModel, engine: TextEngine, config: PriorityConfig) -> Scan:
     posts = latest(collected.posts, ["platform", "post_id"])
     accounts = latest(collected.accounts, KEY)
-    scored = score_accounts(model, engine, posts, accounts)
-    profile = accounts[[*KEY, "nickname", "ip_location", "followers", "url"]].rename(columns={"ip_location": "region"})
-    scored = scored.merge(profile, on=KEY, how="left").merge(
-        account_history(collected.accounts)[[*KEY, "follower_growth"]], on=KEY, how="left")
-    scored["region"] = scored["region"].fillna(scored["post_region"])
-    scored["nickname"] = scored["nickname"].fillna("")
+    scored = with_profile(score_accounts(model, engine, posts, accounts), accounts,
+                          account_history(collected.accounts))
     return Scan(collected, prioritise(scored, config), model, engine)
 
 
@@ -85,6 +82,16 @@ def scan_summary(result: Scan, top: int = 20) -> dict[str, Any]:
         "top": ranked.head(top)[columns].to_dict(orient="records"),
         "rejections": [{"file": r.source, "line": r.line, "reason": r.reason} for r in result.collected.rejections[:50]],
     }
+
+
+def trend(path: Path, importer: str, models_dir: Path, top_terms: int = 10) -> dict[str, Any]:
+    """Black/gray volume of a crawl by month, keyword and region (posts the published post classifier flags)."""
+    posts = latest(collect(import_path(path, importer)).posts, ["platform", "post_id"])
+    model, engine = require_model(models_dir), TextEngine()
+    signals = score_texts(engine, model.post_classifier, post_texts(posts))
+    terms = [sorted({h.term.text for h in a.normalised.hits if h.term.signal == "blackgray_ad"})
+             for a in signals.analyses]
+    return volume_trend(posts, terms, list(signals.p_ad >= AD_THRESHOLD), top_terms)
 
 
 # ------------------------------------------------------------------------------------------ tags

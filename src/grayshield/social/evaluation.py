@@ -20,7 +20,7 @@ from grayshield.lake import open_world
 from grayshield.lake.world import World
 from grayshield.social.history import ACCOUNT_KEY, POST_KEY, account_history, latest, post_history
 from grayshield.social.model import MODEL_NAME, AccountModel, fit, registry, score_accounts
-from grayshield.social.priority import load_priority, prioritise
+from grayshield.social.priority import load_priority, prioritise, with_profile
 from grayshield.text.engine import TextEngine
 
 TARGET_PRECISION = 0.95
@@ -46,16 +46,6 @@ def read_social(world: World) -> WorldSocial:
     accounts = world.table("social_accounts").to_pandas()
     return WorldSocial(latest(posts, POST_KEY), latest(accounts, ACCOUNT_KEY), post_history(posts),
                        account_history(accounts))
-
-
-def with_history(scored: pd.DataFrame, social: WorldSocial) -> pd.DataFrame:
-    """Scored accounts with their follower growth and profile fields (region, nickname, url) for targeting."""
-    profile = social.accounts[[*ACCOUNT_KEY, "nickname", "ip_location", "followers", "url"]].rename(
-        columns={"ip_location": "region"})
-    growth = social.account_history[[*ACCOUNT_KEY, "follower_growth"]]
-    merged = scored.merge(profile, on=ACCOUNT_KEY, how="left").merge(growth, on=ACCOUNT_KEY, how="left")
-    merged["region"] = merged["region"].fillna(merged["post_region"])
-    return merged
 
 
 def _truth(world: World) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -119,7 +109,8 @@ def evaluate_world(train_world: Path, test_world: Path, out_dir: Path | None) ->
     test = open_world(test_world)
     social = read_social(test)
     account_truth, post_truth = _truth(test)
-    scored = with_history(score_accounts(model, engine, social.posts, social.accounts), social)
+    scored = with_profile(score_accounts(model, engine, social.posts, social.accounts), social.accounts,
+                          social.account_history)
     ranked = prioritise(scored, load_priority()).merge(
         account_truth[[*ACCOUNT_KEY, "is_blackgray", "kind"]], on=ACCOUNT_KEY, how="left")
     scored_seconds = time.perf_counter() - trained

@@ -99,3 +99,16 @@ def prioritise(scored: pd.DataFrame, config: PriorityConfig) -> pd.DataFrame:
                                             parts.to_dict(orient="records")], index=out.index, dtype=object)
     out["priority_version"] = config.version
     return out.sort_values(["priority", "p_blackgray"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def with_profile(scored: pd.DataFrame, accounts: pd.DataFrame, account_history: pd.DataFrame) -> pd.DataFrame:
+    """Scored accounts with what targeting needs from the profile (latest crawl): nickname, region (profile IP
+    location, else the commonest of its posts), followers, URL, and follower growth between crawls."""
+    key = ["platform", "account_id"]
+    profile = accounts[[*key, "nickname", "ip_location", "followers", "url"]].rename(columns={"ip_location": "region"})
+    merged = scored.merge(profile, on=key, how="left").merge(
+        account_history[[*key, "follower_growth"]], on=key, how="left")
+    merged["region"] = merged["region"].fillna(merged["post_region"])
+    merged["nickname"] = merged["nickname"].fillna("")
+    return merged
+
