@@ -8,6 +8,7 @@ import typer
 
 from grayshield import __version__
 from grayshield.cli import callers as callers_cli
+from grayshield.cli import compliance as compliance_cli
 from grayshield.cli import config as config_cli
 from grayshield.cli import db as db_cli
 from grayshield.cli import evaluate as evaluate_cli
@@ -21,6 +22,8 @@ from grayshield.cli import strategy as strategy_cli
 from grayshield.cli import tags as tags_cli
 from grayshield.cli import text as text_cli
 from grayshield.cli import users as users_cli
+from grayshield.core.errors import GrayShieldError
+from grayshield.core.logging import configure_logging
 from grayshield.core.settings import get_settings
 
 app = typer.Typer(
@@ -36,7 +39,7 @@ app.command("train", help=evaluate_cli.train.__doc__)(evaluate_cli.train)
 for name, sub in (
     ("lake", lake_cli.app), ("db", db_cli.app), ("config", config_cli.app), ("score", score_cli.app),
     ("strategy", strategy_cli.app), ("text", text_cli.app), ("pii", pii_cli.app), ("users", users_cli.app),
-    ("callers", callers_cli.app), ("tags", tags_cli.app),
+    ("callers", callers_cli.app), ("tags", tags_cli.app), ("compliance", compliance_cli.app),
 ):
     app.add_typer(sub, name=name)
 
@@ -53,6 +56,10 @@ def _root(
     if engine is not None:
         os.environ["GRAYSHIELD_LAKE__ENGINE"] = engine
         get_settings.cache_clear()
+    try:
+        configure_logging(get_settings().log_level)
+    except GrayShieldError:
+        pass  # a broken configuration is reported by the command itself, with its exit code
 
 
 def main() -> None:  # pragma: no cover - console script

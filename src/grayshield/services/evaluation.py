@@ -26,6 +26,7 @@ for _area, _module in (
     ("complaints", "grayshield.services.complaint_warning"),
     ("text", "grayshield.text.evaluation"),
     ("callers", "grayshield.callers.evaluation"),
+    ("compliance", "grayshield.compliance.evaluation"),
 ):
     EVALUATORS.register(_area, f"{_module}:evaluate_world")
     TRAINERS.register(_area, f"{_module}:train_world")
