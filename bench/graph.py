@@ -125,20 +125,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     start = time.perf_counter()
     raw, truth = observations(customers, args.seed)
-    generated = time.perf_counter()
+    generated, cpu_start = time.perf_counter(), time.process_time()
     graph = finish(raw, GraphConfig())
     del raw
     built = time.perf_counter()
     found = discover(graph, DiscoveryConfig())
-    discovered = time.perf_counter()
+    discovered, cpu_seconds = time.perf_counter(), time.process_time() - cpu_start
     predicted = {k: v for k, v in found.gang_of().items() if k in truth or k.split(":", 1)[0] in
                  ("customer", "account") or k.startswith("number:g")}
     graph_rss = peak_rss_mb()
 
     texts, labels = complaint_texts(complaints, args.seed)
-    text_start = time.perf_counter()
+    text_start, text_cpu = time.perf_counter(), time.process_time()
     clusters = template_clusters(pd.Series(texts))
-    grouped_seconds = time.perf_counter() - text_start
+    grouped_seconds, grouped_cpu = time.perf_counter() - text_start, time.process_time() - text_cpu
     frame = pd.DataFrame({"label": labels, "cluster": clusters.to_numpy()})
     templated = frame[frame["label"] >= 0]
     majority = templated.groupby("label")["cluster"].agg(lambda s: s.value_counts().index[0] if s.notna().any()
@@ -151,13 +151,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "customers": customers, "edges": int(len(graph.edges)), "nodes": int(len(found.membership)),
         "generate_seconds": round(generated - start, 1), "graph_seconds": round(built - generated, 1),
         "communities_seconds": round(discovered - built, 1), "graph_and_communities_seconds": round(seconds, 1),
+        "graph_and_communities_cpu_seconds": round(cpu_seconds, 1), "minhash_cpu_seconds": round(grouped_cpu, 1),
         "gangs_planted": len(set(truth.values())), "gangs_found": len(found.gangs),
         "ari_planted": adjusted_rand(truth, predicted), "graph_peak_rss_mb": round(graph_rss),
         "complaints": complaints, "minhash_seconds": round(grouped_seconds, 1),
         "template_grouping": round(grouping, 4), "individual_complaints_grouped": round(genuine_grouped, 4),
         "peak_rss_mb": round(peak_rss_mb()),
     }
-    result["targets_met"] = bool(seconds <= TARGET_SECONDS * args.scale ** 0 and graph_rss <= TARGET_MB
+    result["targets_met"] = bool(seconds <= TARGET_SECONDS and graph_rss <= TARGET_MB
                                  and grouped_seconds <= TARGET_SECONDS
                                  and (args.scale < 1 or result["edges"] >= TARGET_EDGES))
     if args.json:
@@ -171,17 +172,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"| edges after aggregation / nodes | {result['edges']:,} / {result['nodes']:,} |",
         f"| build graph (aggregate, drop hubs) | {result['graph_seconds']} s |",
         f"| Leiden + evidence + scores | {result['communities_seconds']} s |",
-        f"| graph + communities (target <= {TARGET_SECONDS} s) | {result['graph_and_communities_seconds']} s |",
+        f"| graph + communities, wall (target <= {TARGET_SECONDS} s) / CPU | "
+        f"{result['graph_and_communities_seconds']} s / {result['graph_and_communities_cpu_seconds']} s |",
         f"| peak RSS after graph (target <= {TARGET_MB:,} MiB) | {result['graph_peak_rss_mb']:,} MiB |",
         f"| planted gangs found / planted, ARI | {result['gangs_found']} / {result['gangs_planted']}, "
         f"{result['ari_planted']} |",
-        f"| MinHash-LSH grouping of {complaints:,} complaints (target <= {TARGET_SECONDS} s) | "
-        f"{result['minhash_seconds']} s |",
+        f"| MinHash-LSH grouping of {complaints:,} complaints, wall (target <= {TARGET_SECONDS} s) / CPU | "
+        f"{result['minhash_seconds']} s / {result['minhash_cpu_seconds']} s |",
         f"| template complaints grouped with their template / individual complaints grouped | "
         f"{result['template_grouping']} / {result['individual_complaints_grouped']} |",
         "",
-        f"Targets {'met' if result['targets_met'] else 'NOT met'}. Peak RSS of the whole run "
-        f"{result['peak_rss_mb']:,} MiB.",
+        f"Targets {'met' if result['targets_met'] else 'NOT met'} (wall clock; CPU seconds show the work on a "
+        f"busy machine). Peak RSS of the whole run {result['peak_rss_mb']:,} MiB.",
     ]
     if not args.no_record:
         record("graph", "Gang discovery and complaint templates (bench/graph.py)", lines)
