@@ -113,8 +113,11 @@ def test_filing_outcomes_rereport_and_effectiveness(scanned: Scan, db: Database,
 def test_watch_list_alerts_on_reach_jump_and_reappearance(scanned: Scan, db: Database) -> None:
     ranked = scanned.ranked
     top = ranked.head(3).to_dict(orient="records")
+    seen_only_posting = {**top[0], "platform": "weibo", "account_id": "wb_no_profile", "followers": float("nan")}
     with db.session() as s:
         assert WatchList(s, "analyst-1").add(top, "高优先级", now=T0) == 3
+        assert WatchList(s, "analyst-1").add([seen_only_posting], "只见其帖", now=T0) == 1
+        WatchList(s, "analyst-1").close("weibo", "wb_no_profile", "测试", now=T0)
         assert WatchList(s, "analyst-1").add(top, "重复", now=T0) == 0
     grown = ranked.copy()
     grown.loc[0, "followers"] = int(top[0]["followers"] or 0) * 3 + 5_000

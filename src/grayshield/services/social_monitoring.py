@@ -169,7 +169,8 @@ class WatchList:
             entry.nickname = str(account.get("nickname") or "")[:200]
             entry.state, entry.reason, entry.updated_at = "watching", reason, when
             entry.priority = float(account.get("priority", 0.0))
-            entry.followers = int(account.get("followers") or 0)
+            followers = account.get("followers")
+            entry.followers = 0 if followers is None or pd.isna(followers) else int(followers)  # posted, no profile
             entry.contacts = list(account.get("contacts") or [])
             self.session.add(entry)
             self.session.flush()
