@@ -8,10 +8,12 @@ import typer
 
 from grayshield import __version__
 from grayshield.cli import callers as callers_cli
+from grayshield.cli import cases as cases_cli
 from grayshield.cli import compliance as compliance_cli
 from grayshield.cli import config as config_cli
 from grayshield.cli import db as db_cli
 from grayshield.cli import evaluate as evaluate_cli
+from grayshield.cli import gangs as gangs_cli
 from grayshield.cli import ingest as ingest_cli
 from grayshield.cli import lake as lake_cli
 from grayshield.cli import pii as pii_cli
@@ -40,6 +42,7 @@ for name, sub in (
     ("lake", lake_cli.app), ("db", db_cli.app), ("config", config_cli.app), ("score", score_cli.app),
     ("strategy", strategy_cli.app), ("text", text_cli.app), ("pii", pii_cli.app), ("users", users_cli.app),
     ("callers", callers_cli.app), ("tags", tags_cli.app), ("compliance", compliance_cli.app),
+    ("gangs", gangs_cli.app), ("cases", cases_cli.app),
 ):
     app.add_typer(sub, name=name)
 

@@ -31,6 +31,7 @@ for _area, _module in (
     EVALUATORS.register(_area, f"{_module}:evaluate_world")
     TRAINERS.register(_area, f"{_module}:train_world")
 EVALUATORS.register("pii", "grayshield.pii.evaluation:evaluate_world")
+EVALUATORS.register("gangs", "grayshield.graph.evaluation:evaluate_world")  # nothing trained: fixed weights
 
 
 def _resolve(target: str) -> Callable[..., Any]:

@@ -48,6 +48,11 @@ ACCESS: Final[dict[str, frozenset[str]]] = {
     "GET /api/v1/tags/{tag_id}": EVERYONE,
     "POST /tags/{tag_id}/review": TAG_REVIEW,
     "POST /api/v1/tags/{tag_id}/review": TAG_REVIEW,
+    # strike team: gangs and cases (changes go through `grayshield cases`, audited)
+    "GET /gangs": CASEWORK,
+    "GET /gangs/{gang_id}": CASEWORK,
+    "GET /cases": CASEWORK,
+    "GET /cases/{case_id}": CASEWORK,
     # model monitoring
     "GET /models": ANALYSIS,
     "GET /api/v1/models": ANALYSIS,

@@ -5,6 +5,13 @@
 
   function option(spec) {
     var base = { animation: false, title: { text: spec.title, left: "center", textStyle: { fontSize: 14 } }, tooltip: {} };
+    if (spec.kind === "graph") {
+      base.legend = { data: spec.categories, bottom: 0 };
+      base.series = [{ type: "graph", layout: "force", roam: true,
+        categories: spec.categories.map(function (c) { return { name: c }; }),
+        data: spec.nodes, links: spec.links, force: { repulsion: 60, edgeLength: 40 } }];
+      return base;
+    }
     if (spec.kind === "pie") {
       base.series = [{ type: "pie", radius: "60%", data: spec.data }];
       return base;
