@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 import queue
-import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +29,6 @@ FORMATS = {".csv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", 
 PARQUET_MAGIC = b"PAR1"
 UTF8_BOM = codecs.BOM_UTF8
 READ_BLOCK = 8 << 20
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 HEADER_SCAN = 1 << 20  # a header line is found in the first MiB without scanning a whole block
 JSONL_HEADER_LINES = 100  # keys of the first lines stand in for a header when checking required columns
 
@@ -157,13 +155,33 @@ def inspect(path: Path, declared_format: str | None = None) -> SourceFile:
 
 
 def _reads_more_chinese_as_gb18030(path: Path) -> bool:
-    """For bytes valid in both encodings: short GBK text can also be valid UTF-8 (停 is CD A3, which UTF-8
-    reads as a combining mark), so the reading with more Chinese characters in the first MiB wins."""
+    """For bytes valid in both encodings, the reading with fewer implausible characters wins, UTF-8 on a tie.
+
+    Short GBK text can be valid UTF-8 (停 is CD A3, which UTF-8 reads as a combining mark) and short UTF-8 text
+    can be valid GBK (。X reads as the rare 銆俋). A bank extract holds ASCII, common hanzi (GB2312) and
+    Chinese punctuation; anything else — combining marks, Latin-1 letters, Cyrillic, rare hanzi — is implausible.
+    """
     with path.open("rb") as fh:
         sample = fh.read(1 << 20)
-    as_utf8 = len(_CJK.findall(sample.decode("utf-8", errors="ignore")))
-    as_gb = len(_CJK.findall(sample.decode("gb18030", errors="ignore")))
-    return as_gb > as_utf8
+    return _implausible(sample.decode("gb18030", errors="ignore")) < _implausible(
+        sample.decode("utf-8", errors="ignore"))
+
+
+def _implausible(text: str) -> int:
+    return sum(1 for char in set(text) if not _plausible(char))
+
+
+def _plausible(char: str) -> bool:
+    if char.isascii():
+        return True
+    if not ("\u4e00" <= char <= "\u9fff" or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef"
+            or char in "·—‘’“”…"):
+        return False
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def utf8_blocks(source: SourceFile, block_size: int) -> Iterator[tuple[bytes, int]]:
