@@ -109,7 +109,9 @@ class AccountAggregator:
     """
 
     max_contacts: int = 20
+    max_pending_rows: int = 1_000_000  # batch sums held before folding them into the running sums
     sums: pd.DataFrame | None = None
+    pending: list[pd.DataFrame] = field(default_factory=list)
     contacts: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     business: dict[tuple[str, str], dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
     regions: dict[tuple[str, str], dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
@@ -133,13 +135,9 @@ class AccountAggregator:
             "p_ad_max": signals.p_ad, "engagement_max": engagement, "last_posted": posted, "first_posted": -posted,
         })
         grouped = frame.groupby(ACCOUNT_KEY, sort=False)
-        batch = grouped[list(_SUMS)].sum().join(grouped[list(_MAXES)].max())
-        if self.sums is None:
-            self.sums = batch
-        else:
-            combined = pd.concat([self.sums, batch])
-            regrouped = combined.groupby(level=[0, 1], sort=False)
-            self.sums = regrouped[list(_SUMS)].sum().join(regrouped[list(_MAXES)].max())
+        self.pending.append(grouped[list(_SUMS)].sum().join(grouped[list(_MAXES)].max()))
+        if sum(len(p) for p in self.pending) >= self.max_pending_rows:
+            self._fold()
         keys = list(zip(frame["platform"], frame["account_id"], strict=True))
         for key, found, business, is_ad in zip(keys, signals.contacts, signals.business, ad, strict=True):
             if found and len(self.contacts[key]) < self.max_contacts:
@@ -150,8 +148,18 @@ class AccountAggregator:
             if region:
                 self.regions[key][region] = self.regions[key].get(region, 0) + 1
 
+    def _fold(self) -> None:
+        """Batch sums into the running sums: folded in bulk, not per batch, as the running sums grow with the
+        number of accounts and regrouping them for every batch would dominate a long stream."""
+        parts = ([self.sums] if self.sums is not None else []) + self.pending
+        if parts:
+            regrouped = pd.concat(parts).groupby(level=[0, 1], sort=False)
+            self.sums = regrouped[list(_SUMS)].sum().join(regrouped[list(_MAXES)].max())
+        self.pending = []
+
     def post_features(self) -> pd.DataFrame:
         """One row per account that posted: shares, rates and cadence from the running sums."""
+        self._fold()
         if self.sums is None:
             return pd.DataFrame(columns=ACCOUNT_KEY).set_index(ACCOUNT_KEY)
         s = self.sums
