@@ -20,6 +20,7 @@ from grayshield.cli import pii as pii_cli
 from grayshield.cli import score as score_cli
 from grayshield.cli import serve as serve_cli
 from grayshield.cli import simulate as simulate_cli
+from grayshield.cli import social as social_cli
 from grayshield.cli import strategy as strategy_cli
 from grayshield.cli import tags as tags_cli
 from grayshield.cli import text as text_cli
@@ -42,7 +43,7 @@ for name, sub in (
     ("lake", lake_cli.app), ("db", db_cli.app), ("config", config_cli.app), ("score", score_cli.app),
     ("strategy", strategy_cli.app), ("text", text_cli.app), ("pii", pii_cli.app), ("users", users_cli.app),
     ("callers", callers_cli.app), ("tags", tags_cli.app), ("compliance", compliance_cli.app),
-    ("gangs", gangs_cli.app), ("cases", cases_cli.app),
+    ("gangs", gangs_cli.app), ("cases", cases_cli.app), ("social", social_cli.app),
 ):
     app.add_typer(sub, name=name)
 

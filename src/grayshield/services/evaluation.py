@@ -27,6 +27,7 @@ for _area, _module in (
     ("text", "grayshield.text.evaluation"),
     ("callers", "grayshield.callers.evaluation"),
     ("compliance", "grayshield.compliance.evaluation"),
+    ("social", "grayshield.social.evaluation"),
 ):
     EVALUATORS.register(_area, f"{_module}:evaluate_world")
     TRAINERS.register(_area, f"{_module}:train_world")

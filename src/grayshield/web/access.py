@@ -48,6 +48,8 @@ ACCESS: Final[dict[str, frozenset[str]]] = {
     "GET /api/v1/tags/{tag_id}": EVERYONE,
     "POST /tags/{tag_id}/review": TAG_REVIEW,
     "POST /api/v1/tags/{tag_id}/review": TAG_REVIEW,
+    # public-opinion monitoring
+    "GET /social": EVERYONE,
     # strike team: gangs and cases (changes go through `grayshield cases`, audited)
     "GET /gangs": CASEWORK,
     "GET /gangs/{gang_id}": CASEWORK,

@@ -46,7 +46,7 @@ def create_app(settings: Settings, *, authenticator: Authenticator | None = None
 
     Without a ``screener`` the call-screening endpoint answers 503 (``grayshield serve`` builds one).
     """
-    from grayshield.web import pages, strike_pages
+    from grayshield.web import pages, social_pages, strike_pages
 
     app = FastAPI(
         title="GrayShield 控制台 API", version=__version__,
@@ -69,6 +69,7 @@ def create_app(settings: Settings, *, authenticator: Authenticator | None = None
         app.include_router(router, prefix="/api/v1")
     app.include_router(pages.router, include_in_schema=False)
     app.include_router(strike_pages.router, include_in_schema=False)
+    app.include_router(social_pages.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     app.add_middleware(
