@@ -36,7 +36,7 @@ step "4 投诉预警 complaint early warning: train (out-of-time validation), th
 $gs train complaints --world "$world" --json | .venv/bin/python scripts/headline.py complaints
 $gs score complaints
 
-for area in text callers compliance; do
+for area in text callers compliance social; do
   step "5 ${area}: train on the demo world"
   $gs train "$area" --world "$world" --json | .venv/bin/python scripts/headline.py "$area"
 done
