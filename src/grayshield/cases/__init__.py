@@ -1,6 +1,7 @@
 """Strike-team cases: workflow, immutable hashed evidence, evidence packages (PDF + JSON + manifest), labels."""
 
-from grayshield.cases.labels import outcome_labels
+from typing import Any
+
 from grayshield.cases.package import (
     RECIPIENTS,
     CaseRecord,
@@ -28,3 +29,12 @@ __all__ = [
     "outcome_labels",
     "verify_package",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``outcome_labels`` needs pandas: imported on first use so the CLI starts fast."""
+    if name == "outcome_labels":
+        from grayshield.cases.labels import outcome_labels
+
+        return outcome_labels
+    raise AttributeError(f"module 'grayshield.cases' has no attribute {name!r}")

@@ -15,7 +15,6 @@ from grayshield.cases import OUTCOMES, RECIPIENTS, STATES, CaseService, NewEvide
 from grayshield.cli.common import console, handle_errors, print_json
 from grayshield.core.errors import ValidationError
 from grayshield.core.settings import get_settings
-from grayshield.services import strike
 from grayshield.store import Database
 
 app = typer.Typer(help="案件 — strike-team cases and their evidence packages.", no_args_is_help=True)
@@ -60,6 +59,8 @@ def open_cmd(
 ) -> None:
     """立案 — open a case on a gang (its snapshot and summary attached), a number, an account or a complaint."""
     with _db() as db:
+        from grayshield.services import strike
+
         case_id = strike.open_case(db, actor, subject_type, subject_id, title,
                                    state_dir=state or get_settings().home_dir / "gangs", assignee=assignee,
                                    deadline=_deadline(deadline))
@@ -192,6 +193,8 @@ def export_cmd(
 ) -> None:
     """导出证据包 — PDF report + JSON bundle + SHA-256 manifest; the PII choice is logged."""
     with _db() as db:
+        from grayshield.services import strike
+
         folder, manifest_hash = strike.export_case(db, actor, case_id, recipient, out, reason, font)
     if json_out:
         print_json({"folder": str(folder), "manifest_sha256": manifest_hash})
@@ -204,6 +207,8 @@ def export_cmd(
 def verify_cmd(folder: Path = typer.Argument(..., metavar="FOLDER"),
                json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """校验证据包 — recompute every file's SHA-256 against the manifest; exits 1 when anything changed."""
+    from grayshield.services import strike
+
     check = strike.verify_case_package(folder)
     if json_out:
         print_json({"intact": check.intact, "checked": check.checked, "changed": check.changed,

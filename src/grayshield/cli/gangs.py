@@ -9,7 +9,6 @@ from rich.table import Table
 
 from grayshield.cli.common import console, handle_errors, print_json
 from grayshield.core.settings import get_settings
-from grayshield.services import strike
 
 app = typer.Typer(help="团伙 — gang discovery across calls, complaints, social media and the staff log.",
                   no_args_is_help=True)
@@ -28,6 +27,7 @@ def discover_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """发现团伙 — build the entity graph, find communities, keep gang ids stable with earlier runs."""
+    from grayshield.services import strike
     from grayshield.services.evaluation import check_world
 
     run = strike.discover_gangs(check_world(world), _state(state))
@@ -45,6 +45,8 @@ def list_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """团伙列表 — the gangs of the latest run, most suspicious first (numbers masked)."""
+    from grayshield.services import strike
+
     gangs = [{k: g[k] for k in ("gang_id", "status", "score", "counts", "summary_zh")}
              for g in strike.list_gangs(_state(state))]
     if json_out:
@@ -61,6 +63,8 @@ def show_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print JSON (facts included, numbers masked)."),
 ) -> None:
     """团伙详情 — why it is a gang: evidence counts, busiest numbers and accounts, templates, regions, time span."""
+    from grayshield.services import strike
+
     gang = strike.get_gang(_state(state), gang_id)
     shown = {k: gang[k] for k in ("gang_id", "status", "score", "counts", "summary_zh")}
     shown["evidence"] = gang["facts"]["evidence"]
