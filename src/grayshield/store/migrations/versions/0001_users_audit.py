@@ -10,28 +10,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from grayshield.store import append_only
+
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
-
-_SQLITE_GUARDS = [
-    f"CREATE TRIGGER audit_events_no_{verb.lower()} BEFORE {verb} ON audit_events "
-    "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END"
-    for verb in ("UPDATE", "DELETE")
-]
-_PG_GUARD_FUNCTION = """
-CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
-BEGIN
-  RAISE EXCEPTION 'audit_events is append-only';
-END;
-$$ LANGUAGE plpgsql
-"""
-_PG_GUARD_TRIGGER = (
-    "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
-    "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
-)
-
 
 def upgrade() -> None:
     op.create_table(
@@ -63,18 +47,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("prev_hash", name="uq_audit_events_prev_hash"),
     )
     op.create_index("ix_audit_events_subject", "audit_events", ["subject_type", "subject_id"])
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(_PG_GUARD_FUNCTION)
-        op.execute(_PG_GUARD_TRIGGER)
-    else:
-        for statement in _SQLITE_GUARDS:
-            op.execute(statement)
+    append_only.guard("audit_events")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events")
-        op.execute("DROP FUNCTION IF EXISTS audit_events_append_only()")
+    append_only.unguard("audit_events")
     op.drop_index("ix_audit_events_subject", table_name="audit_events")
     op.drop_table("audit_events")
     op.drop_table("users")

@@ -10,28 +10,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from grayshield.store import append_only
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
-
-_SQLITE_GUARDS = [
-    f"CREATE TRIGGER tag_events_no_{verb.lower()} BEFORE {verb} ON tag_events "
-    "BEGIN SELECT RAISE(ABORT, 'tag_events is append-only'); END"
-    for verb in ("UPDATE", "DELETE")
-]
-_PG_GUARD_FUNCTION = """
-CREATE OR REPLACE FUNCTION tag_events_append_only() RETURNS trigger AS $$
-BEGIN
-  RAISE EXCEPTION 'tag_events is append-only';
-END;
-$$ LANGUAGE plpgsql
-"""
-_PG_GUARD_TRIGGER = (
-    "CREATE TRIGGER tag_events_append_only BEFORE UPDATE OR DELETE ON tag_events "
-    "FOR EACH ROW EXECUTE FUNCTION tag_events_append_only()"
-)
-
 
 def upgrade() -> None:
     op.create_table(
@@ -73,18 +57,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["tag_id"], ["tags.id"], name="fk_tag_events_tag_id_tags"),
     )
     op.create_index("ix_tag_events_tag_id", "tag_events", ["tag_id"])
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(_PG_GUARD_FUNCTION)
-        op.execute(_PG_GUARD_TRIGGER)
-    else:
-        for statement in _SQLITE_GUARDS:
-            op.execute(statement)
+    append_only.guard("tag_events")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS tag_events_append_only ON tag_events")
-        op.execute("DROP FUNCTION IF EXISTS tag_events_append_only()")
+    append_only.unguard("tag_events")
     op.drop_index("ix_tag_events_tag_id", table_name="tag_events")
     op.drop_table("tag_events")
     op.drop_index("ix_tags_state", table_name="tags")

@@ -10,26 +10,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from grayshield.store import append_only
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 APPEND_ONLY = ("case_events", "evidence_items")
-
-
-def _sqlite_guards(table: str) -> list[str]:
-    return [f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END" for verb in ("UPDATE", "DELETE")]
-
-
-def _pg_guards(table: str) -> list[str]:
-    return [
-        f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ BEGIN "
-        f"RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql",
-        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()",
-    ]
 
 
 def upgrade() -> None:
@@ -81,17 +69,13 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name="fk_evidence_items_case_id_cases"),
     )
     op.create_index("ix_evidence_items_case_id", "evidence_items", ["case_id"])
-    postgres = op.get_bind().dialect.name == "postgresql"
     for table in APPEND_ONLY:
-        for statement in (_pg_guards(table) if postgres else _sqlite_guards(table)):
-            op.execute(statement)
+        append_only.guard(table)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for table in APPEND_ONLY:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-            op.execute(f"DROP FUNCTION IF EXISTS {table}_append_only()")
+    for table in APPEND_ONLY:
+        append_only.unguard(table)
     op.drop_index("ix_evidence_items_case_id", table_name="evidence_items")
     op.drop_table("evidence_items")
     op.drop_index("ix_case_events_case_id", table_name="case_events")
