@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from grayshield.core.settings import Settings, get_settings
+from grayshield.store import Database, upgrade
 
 PG_ADMIN_URL = os.environ.get("GRAYSHIELD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -79,3 +80,12 @@ def simulated_world(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., P
         return cache[key]
 
     return make
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A migrated operational store on each backend (SQLite file, fresh PostgreSQL database)."""
+    database = Database(database_url)
+    upgrade(database)
+    yield database
+    database.dispose()

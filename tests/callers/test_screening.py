@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from grayshield.core.errors import NotFoundError, ValidationError
 from grayshield.services.screening import MappingDirectory, RedisMarker, Screener, StoreMarker, TagCache
-from grayshield.store import Database, upgrade
+from grayshield.store import Database
 from grayshield.tags import TagProposal, TagService
 
 AGENCY = "+8617012345678"
 OWN = "+8613812345678"
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    upgrade(database)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from grayshield.cases import CaseService, NewEvidence, export_package, outcome_labels, verify_package
 from grayshield.core.errors import NotFoundError, ValidationError
-from grayshield.store import Database, upgrade
+from grayshield.store import Database
 from grayshield.store.audit import verify_chain
 from grayshield.store.models import AuditEvent
 
@@ -29,14 +28,6 @@ GANG_DETAIL = {
                         {"id": "account:douyin/abc", "kind": "account"}],
               "edges": [[f"number:{NUMBER}", "customer:C001"], ["account:douyin/abc", f"number:{NUMBER}"]]},
 }
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    upgrade(database)
-    yield database
-    database.dispose()
 
 
 def _open(db: Database) -> int:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from grayshield.core.errors import NotFoundError, ValidationError
 from grayshield.services.compliance import ComplianceReview
-from grayshield.store import Database, upgrade
+from grayshield.store import Database
 from grayshield.store.audit import verify_chain
 from grayshield.store.models import AuditEvent
 
@@ -18,14 +16,6 @@ def _row(subject: str, ref: str = "3", finding_type: str = "threat") -> dict[str
             "staff_id": "S1", "team": "T1", "month": "2024-01", "rule_id": "F01_threat", "title_zh": "威胁、恐吓客户",
             "severity": 40, "probability": 0.97, "reasons": ["rule:F01_threat「上门」"],
             "evidence": {"kind": "breach", "text": "你再不还，我们就直接上门了"}, "made_by": "2026.11-1#x|rules_only"}
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    upgrade(database)
-    yield database
-    database.dispose()
 
 
 def test_review_workflow_is_audited_and_feeds_labels(db: Database) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from sqlalchemy import select
 from grayshield.services.social_monitoring import Reports, Scan, WatchList, batch_items, propose_tags, scan
 from grayshield.social.effectiveness import read_outcomes
 from grayshield.social.reports import EXPORTERS, export_batches, safe_cell
-from grayshield.store import Database, upgrade
+from grayshield.store import Database
 from grayshield.store.models import SocialWatchEvent, Tag
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -35,14 +34,6 @@ def _export_contract(world: Path, out: Path) -> Path:
 def scanned(social_worlds: tuple[Path, Path], social_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Scan:
     feed = _export_contract(social_worlds[1], tmp_path_factory.mktemp("social-scan") / "feed")
     return scan(feed, "contract", social_models)
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    upgrade(database)
-    yield database
-    database.dispose()
 
 
 def test_scan_of_a_contract_feed_ranks_flagged_accounts_first(scanned: Scan) -> None:

@@ -12,14 +12,6 @@ from grayshield.store.migrate import downgrade, head_revision
 from grayshield.store.models import AuditEvent, User
 
 
-@pytest.fixture
-def db(database_url: str) -> Database:
-    database = Database(database_url)
-    upgrade(database)
-    yield database
-    database.dispose()
-
-
 def test_upgrade_reaches_head_and_is_repeatable(db: Database) -> None:
     assert current_revision(db) == head_revision() == upgrade(db)
     tables = set(sa.inspect(db.engine).get_table_names())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,21 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from grayshield.core.errors import NotFoundError, ValidationError
-from grayshield.store import Database, upgrade
+from grayshield.store import Database
 from grayshield.store.audit import verify_chain
 from grayshield.store.models import AuditEvent
 from grayshield.tags import TagProposal, TagService, change_marker, export_csv, import_csv
 
 NUMBER = "+8617012345678"
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    upgrade(database)
-    yield database
-    database.dispose()
 
 
 def _propose(db: Database, actor: str = "model-run", **kw: object) -> int:
