@@ -9,7 +9,7 @@ The caller's session commits; nothing here opens or commits transactions.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -21,20 +21,10 @@ from grayshield.cases.package import CaseRecord
 from grayshield.cases.workflow import EVIDENCE_KINDS, OUTCOMES, STATES, SUBJECT_TYPES, TRANSITIONS
 from grayshield.core.errors import NotFoundError, ValidationError
 from grayshield.store.audit import record
+from grayshield.store.clock import aware, utcnow
 from grayshield.store.models import Case, CaseEvent, EvidenceItem
 
 MAX_TEXT = 2000
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything stored here is UTC."""
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def snapshot(case: Case) -> dict[str, Any]:

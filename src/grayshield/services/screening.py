@@ -23,8 +23,9 @@ from sqlalchemy import select
 from grayshield.callers.numbers import NUMBER_TYPE_ZH, NumberType, classify_number
 from grayshield.core.errors import NotFoundError, ValidationError
 from grayshield.store import Database
+from grayshield.store.clock import aware
 from grayshield.store.models import Tag, TagEvent
-from grayshield.tags.service import aware, change_marker
+from grayshield.tags.service import change_marker
 from grayshield.tags.taxonomy import OPEN_STATES, SOURCE_ZH, STATE_ZH, TAG_TYPES
 
 SCREENING_VERSION = "screen-2026.11-1"

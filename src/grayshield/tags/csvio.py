@@ -15,8 +15,9 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from grayshield.core.errors import GrayShieldError, ValidationError
+from grayshield.store.clock import aware
 from grayshield.store.models import Tag
-from grayshield.tags.service import TagProposal, TagService, aware, normalise_subject
+from grayshield.tags.service import TagProposal, TagService, normalise_subject
 from grayshield.tags.taxonomy import check_subject, tag_type
 
 REQUIRED = ("tag_type", "subject_type", "subject_id")

@@ -8,7 +8,7 @@ The caller's session commits; nothing here opens or commits transactions.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,21 +18,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from grayshield.core.errors import NotFoundError, ValidationError
 from grayshield.lake.phone import normalise_phone
 from grayshield.store.audit import record
+from grayshield.store.clock import aware, utcnow
 from grayshield.store.models import Tag, TagEvent
 from grayshield.tags.taxonomy import OPEN_STATES, SOURCES, STATES, check_subject, tag_type
 
 MAX_SUBJECT_ID = 128
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything stored here is UTC."""
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def normalise_subject(subject_type: str, subject_id: str) -> str:
