@@ -156,7 +156,18 @@ class Tag(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class TagEvent(Base):
+class _ChangeHistory:
+    """Columns of an append-only history row: who did what, when, why, and the state before and after."""
+
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # type: ignore[type-arg]
+    after: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
+
+
+class TagEvent(_ChangeHistory, Base):
     """Append-only history of a tag: every change with actor, time, reason, and the state before and after."""
 
     __tablename__ = "tag_events"
@@ -164,12 +175,6 @@ class TagEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tag_id: Mapped[int] = mapped_column(Integer, ForeignKey("tags.id"))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    actor: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(32))
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # type: ignore[type-arg]
-    after: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
 
 
 class ComplianceFinding(Base):
@@ -242,7 +247,7 @@ class Case(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class CaseEvent(Base):
+class CaseEvent(_ChangeHistory, Base):
     """Append-only history of a case: every change (state, assignee, note, deadline, evidence, export)."""
 
     __tablename__ = "case_events"
@@ -250,12 +255,6 @@ class CaseEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(Integer, ForeignKey("cases.id"))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    actor: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(32))
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # type: ignore[type-arg]
-    after: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
 
 
 class EvidenceItem(Base):
