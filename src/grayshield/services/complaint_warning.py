@@ -175,14 +175,18 @@ def score_to_store(source: TableSource, as_of: date, registry: ModelRegistry, db
             "customers_scored": len(scored), "alerts": len(alerts), **summary}
 
 
+def _strategy_input(scored: pd.DataFrame, as_of: Any, open_complaint: Any) -> pd.DataFrame:
+    """Scored customers in the shape ``RuleSet.assign`` takes (reasons are attached later, to alerts only)."""
+    return pd.DataFrame({
+        "subject_id": scored["customer_id"], "as_of": as_of, "score": scored["score"],
+        "proxy_score": scored["proxy_score"], "segment": scored["segment"].astype(str),
+        "open_complaint": open_complaint, "reasons": [[] for _ in range(len(scored))],
+    })
+
+
 def _assign(rule_set: RuleSet, scored: pd.DataFrame, as_of: date) -> pd.DataFrame:
     candidates = scored[scored["score"] >= min(rule_set.bands.values())]
-    frame = pd.DataFrame({
-        "subject_id": candidates["customer_id"], "as_of": as_of, "score": candidates["score"],
-        "proxy_score": candidates["proxy_score"], "segment": candidates["segment"].astype(str),
-        "open_complaint": candidates["open_complaint"], "reasons": [[] for _ in range(len(candidates))],
-    })
-    assigned = rule_set.assign(frame)
+    assigned = rule_set.assign(_strategy_input(candidates, as_of, candidates["open_complaint"]))
     return assigned[assigned["band"].notna()]
 
 
@@ -209,9 +213,5 @@ def backtest_history(world_path: Path, models_dir: Path, model_version: str | No
     world = open_world(world_path)
     models = ComplaintModels.load(ModelRegistry(models_dir).get(MODEL_NAME, model_version).path)
     frame = score_frame(models, build_frame(world, scoring_dates(world), truth=world))
-    return pd.DataFrame({
-        "subject_id": frame["customer_id"], "as_of": frame["as_of"], "score": frame["score"],
-        "proxy_score": frame["proxy_score"], "segment": frame["segment"].astype(str),
-        "open_complaint": False, "reasons": [[] for _ in range(len(frame))],
-        "complained_30d": frame["complaint_30d"].astype(bool), "proxy_complaint": frame["proxy_30d"].astype(bool),
-    })
+    return _strategy_input(frame, frame["as_of"], False).assign(
+        complained_30d=frame["complaint_30d"].astype(bool), proxy_complaint=frame["proxy_30d"].astype(bool))
