@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Callable, Sequence
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -272,7 +273,12 @@ GENERATORS: dict[str, Callable[[random.Random], str]] = {
 _SLOT = re.compile(r"\{([A-Z]+)\}")
 
 
-def fill(template: str, rng: random.Random, overrides: dict[str, Sequence[str]] | None = None) -> LabelledDoc:
+def fill(
+    template: str,
+    rng: random.Random,
+    overrides: dict[str, Sequence[str]] | None = None,
+    generators: Mapping[str, Callable[[random.Random], str]] = GENERATORS,
+) -> LabelledDoc:
     """Fill ``template``'s slots; PII slots become labelled spans. ``overrides`` supplies real-world values."""
     pieces: list[str] = []
     spans: list[Span] = []
@@ -284,7 +290,7 @@ def fill(template: str, rng: random.Random, overrides: dict[str, Sequence[str]] 
         length += len(literal)
         slot = match.group(1)
         pool = (overrides or {}).get(slot)
-        value = rng.choice(pool) if pool and rng.random() < 0.5 else GENERATORS[slot](rng)
+        value = rng.choice(pool) if pool and rng.random() < 0.5 else generators[slot](rng)
         if slot in SLOT_ENTITIES:
             spans.append((length, length + len(value), SLOT_ENTITIES[slot]))
         pieces.append(value)
@@ -302,12 +308,87 @@ def generate_corpus(
     phones: Sequence[str] = (),
     templates: Sequence[str] = TEMPLATES,
     source: str = "generated",
+    generators: Mapping[str, Callable[[random.Random], str]] = GENERATORS,
 ) -> list[LabelledDoc]:
     """``n_docs`` labelled documents for ``seed``; ``names``/``phones`` (from a world) are mixed in when given."""
     rng = random.Random(seed)
     overrides = {k: v for k, v in (("NAME", names), ("PHONE", phones)) if v}
-    docs = (fill(rng.choice(templates), rng, overrides) for _ in range(n_docs))
+    docs = (fill(rng.choice(templates), rng, overrides, generators) for _ in range(n_docs))
     return [LabelledDoc(doc.text, doc.spans, source) for doc in docs]
+
+
+# --- held-out sets (data/held_out.toml): wider name and address pools than the development templates -------
+
+# Given-name characters real names use that the recognisers' list does not hold.
+HELD_OUT_GIVEN_EXTRA = "苒芊箐珞璟湉骅霁琮玥沅曜翾蕊澍骞赟祎旻琬晞濛珩彧翀柘棣砚"
+_TOWNS = "城关 新安 柳林 王庄 李家 河口 石桥 高庄 张湾 青山 马集 白沙 黄土 杨柳 东湖 西河".split()
+
+
+def make_held_out_name(rng: random.Random) -> str:
+    """Names as a customer file holds them: compound surnames, one- and two-character given names, and given
+    characters outside the recognisers' list (a fifth of them)."""
+    lexicon = load_lexicon()
+    surname = (
+        rng.choice(sorted(lexicon.compound_surnames))
+        if rng.random() < 0.15
+        else rng.choice(lexicon.ranked_surnames[:200])
+    )
+    pool = sorted(lexicon.given_chars)
+    size = 1 if rng.random() < 0.4 else 2
+    return surname + "".join(
+        rng.choice(HELD_OUT_GIVEN_EXTRA) if rng.random() < 0.2 else rng.choice(pool) for _ in range(size)
+    )
+
+
+def make_held_out_address(rng: random.Random) -> str:
+    """Village, street-only and 街道/社区 addresses next to the development shape."""
+    lexicon = load_lexicon()
+    province = rng.choice(lexicon.provinces[:31])
+    unit = rng.choice(province.units)
+    city = unit if unit.endswith(("州", "盟", "地区", "区", "市")) else unit + "市"
+    district = rng.choice(lexicon.districts)
+    town, village = rng.choice(_TOWNS), rng.choice(_TOWNS)
+    street = f"{rng.choice(_STREETS)}{rng.choice(('路', '街', '大道', '巷'))}{rng.randint(1, 399)}号"
+    shape = rng.randrange(4)
+    if shape == 0 and not province.full.endswith("市"):
+        return f"{province.full}{city}{district}{town}镇{village}村{rng.randint(1, 12)}组"
+    if shape == 1:
+        return f"{city}{district}{street}"
+    if shape == 2:
+        estate = f"{rng.choice(_ESTATES)}{rng.choice(('小区', '花园', '苑'))}"
+        return f"{city}{district}{town}街道{estate}{rng.randint(1, 30)}栋{rng.randint(1, 28)}0{rng.randint(1, 4)}"
+    return make_address(rng)
+
+
+HELD_OUT_GENERATORS: dict[str, Callable[[random.Random], str]] = {
+    **GENERATORS,
+    "NAME": make_held_out_name,
+    "ADDR": make_held_out_address,
+}
+
+
+def held_out_templates(version: str) -> tuple[str, ...]:
+    """The templates of one held-out set (``v1``, ``v2``…) from ``data/held_out.toml``."""
+    text = resources.files("grayshield.pii").joinpath("data/held_out.toml").read_text(encoding="utf-8")
+    sets = tomllib.loads(text)
+    if version not in sets:
+        raise ValidationError(f"unknown held-out set {version!r}; known: {', '.join(sets)}")
+    return tuple(sets[version]["templates"])
+
+
+def held_out_corpus(version: str, seed: int, n_docs: int, *, names: Sequence[str] = ()) -> list[LabelledDoc]:
+    """``n_docs`` documents of held-out set ``version`` (``source="held_out_<version>"``)."""
+    templates = held_out_templates(version)
+    if not templates:
+        return []
+    return generate_corpus(
+        seed,
+        n_docs,
+        names=names,
+        templates=templates,
+        source=f"held_out_{version}",
+        generators=HELD_OUT_GENERATORS,
+    )
 
 
 def tricky_cases() -> list[LabelledDoc]:
