@@ -28,8 +28,11 @@ from grayshield.core.errors import NotFoundError, ValidationError
 from grayshield.lake.world import World, open_world
 from grayshield.models.registry import ModelRegistry
 from grayshield.pii import mask_table, mask_text
+from grayshield.services.screening_stats import BANK_TZ, RISK_LEVELS, daily_counts
+from grayshield.social.effectiveness import OUTCOME_ZH, TAKEN_DOWN
 from grayshield.store.audit import record, verify_chain
-from grayshield.store.models import Alert, AuditEvent, ScoreRun, Tag
+from grayshield.store.clock import aware
+from grayshield.store.models import Alert, AuditEvent, ScoreRun, SocialReport, Tag
 from grayshield.strategies.repository import StrategyRepository
 from grayshield.strategies.rules import parse_rule_set
 from grayshield.tags import TAG_TYPES, TagService
@@ -60,6 +63,19 @@ class TrendPoint(BaseModel):
     strategy_version: str | None
 
 
+class ScreenedDay(BaseModel):
+    day: date
+    high: int
+    medium: int
+    low: int
+
+
+class ReportDay(BaseModel):
+    day: date
+    filed: int
+    taken_down: int
+
+
 class Overview(BaseModel):
     as_of: date | None = Field(description="The scoring date shown: the newest one unless asked")
     alert_dates: list[date]
@@ -70,6 +86,13 @@ class Overview(BaseModel):
     trend: list[TrendPoint]
     tags_awaiting_review: int
     tags_confirmed_7d: int = Field(description="Tags confirmed in the last 7 days: newly known black/gray subjects")
+    screened_today: dict[str, int] = Field(default_factory=dict,
+                                           description="Calls screened today (bank day, UTC+8) per risk level")
+    screened_trend: list[ScreenedDay] = Field(default_factory=list, description="Calls screened per day, 14 days")
+    report_outcomes: dict[str, int] = Field(default_factory=dict,
+                                            description="Reported social items per platform outcome (待反馈 = none)")
+    report_trend: list[ReportDay] = Field(default_factory=list,
+                                          description="Items reported and taken down per day, 30 days")
 
 
 def alert_dates(session: Session, kind: str = COMPLAINT_KIND) -> list[date]:
@@ -84,7 +107,41 @@ def _counts(session: Session, column: Any, as_of: date) -> list[CountBy]:
     return [CountBy(key=str(key) if key is not None else "-", count=n) for key, n in rows]
 
 
-def overview(session: Session, as_of: date | None = None) -> Overview:
+def screening_figures(session: Session, today: date,
+                      pending: dict[tuple[datetime, str], int] | None = None) -> dict[str, Any]:
+    """Screened calls today per risk level and the last 14 days (from the hourly counters, plus unflushed ones)."""
+    days = daily_counts(session, today - timedelta(days=13), today, pending)
+    empty = dict.fromkeys(RISK_LEVELS, 0)
+    trend = [ScreenedDay(day=d, **{**empty, **days.get(d, {})})
+             for d in (today - timedelta(days=n) for n in range(13, -1, -1))]
+    return {"screened_today": {**empty, **days.get(today, {})}, "screened_trend": trend}
+
+
+def report_figures(session: Session, today: date) -> dict[str, Any]:
+    """Social report outcomes (all items) and items filed / taken down per day over the last 30 days."""
+    outcomes = {OUTCOME_ZH.get(str(k or "pending"), str(k)): n for k, n in session.execute(
+        select(SocialReport.outcome, func.count()).group_by(SocialReport.outcome))}
+    start = today - timedelta(days=29)
+    since = datetime.combine(start, datetime.min.time(), tzinfo=BANK_TZ)
+    filed: dict[date, int] = {}
+    down: dict[date, int] = {}
+    for when, in session.execute(select(SocialReport.first_filed_at).where(SocialReport.first_filed_at >= since)):
+        day = (aware(when) or when).astimezone(BANK_TZ).date()
+        filed[day] = filed.get(day, 0) + 1
+    for when, in session.execute(select(SocialReport.decided_at).where(
+            SocialReport.decided_at >= since, SocialReport.outcome.in_(TAKEN_DOWN))):
+        day = (aware(when) or when).astimezone(BANK_TZ).date()
+        down[day] = down.get(day, 0) + 1
+    trend = [ReportDay(day=d, filed=filed.get(d, 0), taken_down=down.get(d, 0))
+             for d in (start + timedelta(days=n) for n in range(30))]
+    return {"report_outcomes": outcomes, "report_trend": trend}
+
+
+def overview(session: Session, as_of: date | None = None,
+             pending_screened: dict[tuple[datetime, str], int] | None = None) -> Overview:
+    """The overview page: complaint warnings of ``as_of`` (newest by default), tags, screened calls, reports."""
+    today = datetime.now(BANK_TZ).date()
+    extra = {**screening_figures(session, today, pending_screened), **report_figures(session, today)}
     dates = alert_dates(session)
     chosen = as_of or (dates[0] if dates else None)
     runs = session.scalars(select(ScoreRun).where(ScoreRun.kind == COMPLAINT_KIND)
@@ -99,11 +156,11 @@ def overview(session: Session, as_of: date | None = None) -> Overview:
                 Tag.state == "confirmed", Tag.reviewed_at >= week_ago)) or 0}
     if chosen is None:
         return Overview(as_of=None, alert_dates=dates, total_alerts=0, by_band=[], by_action=[], by_proxy_level=[],
-                        trend=trend, **tags)
+                        trend=trend, **tags, **extra)
     by_band = _counts(session, Alert.band, chosen)
     return Overview(as_of=chosen, alert_dates=dates, total_alerts=sum(c.count for c in by_band), by_band=by_band,
                     by_action=_counts(session, Alert.action, chosen),
-                    by_proxy_level=_counts(session, Alert.proxy_level, chosen), trend=trend, **tags)
+                    by_proxy_level=_counts(session, Alert.proxy_level, chosen), trend=trend, **tags, **extra)
 
 
 # ---------------------------------------------------------------------------------------------- alerts

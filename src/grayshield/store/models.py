@@ -338,3 +338,14 @@ class SocialReport(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     filed_by: Mapped[str] = mapped_column(String(64))
+
+
+class ScreeningCount(Base):
+    """Calls screened per hour (UTC) and risk level: an aggregate the screening API flushes every few seconds,
+    so the overview can count calls without a write per call (and without keeping callers' numbers)."""
+
+    __tablename__ = "screening_counts"
+
+    hour: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    risk_level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer, default=0)

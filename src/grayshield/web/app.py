@@ -8,18 +8,21 @@ is reachable only through the access table. To add a router (e.g. call screening
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from grayshield import __version__
 from grayshield.core.settings import Settings
 from grayshield.services.screening import Screener
+from grayshield.services.screening_stats import ScreeningStats
 from grayshield.services.users import Authenticator, LocalAuthenticator
 from grayshield.store import Database
 from grayshield.web import errors, labels
@@ -51,12 +54,13 @@ def create_app(settings: Settings, *, authenticator: Authenticator | None = None
     app = FastAPI(
         title="GrayShield 控制台 API", version=__version__,
         openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,  # Swagger UI would need a CDN
-        dependencies=[Depends(authorize)],
+        dependencies=[Depends(authorize)], lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.db = db or Database(settings.db_url)
     app.state.authenticator = authenticator or LocalAuthenticator(app.state.db)
     app.state.screener = screener
+    app.state.screening_stats = ScreeningStats(app.state.db)  # counts screened calls for the overview
     app.state.login_throttle = LoginThrottle()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.globals.update(role_labels=labels.ROLE_LABELS, proxy_labels=labels.PROXY_LABELS,
@@ -80,6 +84,15 @@ def create_app(settings: Settings, *, authenticator: Authenticator | None = None
     app.middleware("http")(_response_headers)
     errors.install(app)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """On shutdown, write the screened-call counts still in memory."""
+    yield
+    stats: ScreeningStats | None = getattr(app.state, "screening_stats", None)
+    if stats is not None:
+        await run_in_threadpool(stats.close)
 
 
 async def _response_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

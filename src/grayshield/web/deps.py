@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -47,3 +48,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         context={"principal": principal, "csrf_token": csrf_token(request),
                  "may": lambda method, path: may(roles, method, path), **context},
     )
+
+
+def pending_screened(request: Request) -> dict[tuple[datetime, str], int]:
+    """Screened-call counts this process holds but has not flushed yet, so the overview is current."""
+    stats = getattr(request.app.state, "screening_stats", None)
+    return stats.pending() if stats is not None else {}

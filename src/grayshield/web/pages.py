@@ -20,7 +20,8 @@ from grayshield.services import users
 from grayshield.store.models import ROLES
 from grayshield.web.access import ACCESS, PUBLIC
 from grayshield.web.api.console import AlertQuery, CustomerId, TagId, Username, alerts_csv
-from grayshield.web.deps import AppSettings, DbSession, Strategies, render
+from grayshield.web.deps import AppSettings, DbSession, Strategies, pending_screened, render
+from grayshield.web.labels import SCREEN_LEVEL_LABELS
 from grayshield.web.security import CurrentUser, LoginThrottle
 
 router = APIRouter()
@@ -79,7 +80,7 @@ def logout(request: Request) -> Response:
 # ---------------------------------------------------------------------------------------------- overview
 @router.get("/")
 def overview_page(request: Request, session: DbSession, strategies: Strategies, as_of: date | None = None) -> Response:
-    data = q.overview(session, as_of)
+    data = q.overview(session, as_of, pending_screened(request))
     labels = q.action_labels(strategies)
     charts = {
         "bands": {"title": "预警等级分布", "kind": "bar", "x": [c.key for c in data.by_band],
@@ -89,7 +90,18 @@ def overview_page(request: Request, session: DbSession, strategies: Strategies, 
         "trend": {"title": "每日预警趋势", "kind": "line", "x": [str(p.as_of) for p in data.trend],
                   "y": [p.alerts for p in data.trend]},
     }
-    return render(request, "overview.html", data=data, charts=charts, labels=labels)
+    activity = {
+        "screened": {"title": "近 14 天来电筛查（按风险等级）", "kind": "multi", "type": "bar", "stack": True,
+                     "x": [str(d.day) for d in data.screened_trend],
+                     "series": [{"name": name, "data": [getattr(d, level) for d in data.screened_trend]}
+                                for level, name in SCREEN_LEVEL_LABELS.items()]},
+        "reports": {"title": "近 30 天舆情举报与处置", "kind": "multi", "type": "line",
+                    "x": [str(d.day) for d in data.report_trend],
+                    "series": [{"name": "举报", "data": [d.filed for d in data.report_trend]},
+                               {"name": "删除/封号", "data": [d.taken_down for d in data.report_trend]}]},
+    }
+    return render(request, "overview.html", data=data, charts=charts, activity=activity, labels=labels,
+                  level_labels=SCREEN_LEVEL_LABELS)
 
 
 # ---------------------------------------------------------------------------------------------- warnings

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from grayshield import __version__
 from grayshield.services import console_queries as q
 from grayshield.services import users
-from grayshield.web.deps import AppSettings, DbSession, Strategies
+from grayshield.web.deps import AppSettings, DbSession, Strategies, pending_screened
 from grayshield.web.exports import to_csv
 from grayshield.web.security import CurrentUser
 
@@ -104,8 +104,8 @@ def me(user: CurrentUser) -> Me:
 
 
 @router.get("/overview", response_model=q.Overview, tags=["overview"])
-def overview(session: DbSession, as_of: date | None = None) -> q.Overview:
-    return q.overview(session, as_of)
+def overview(request: Request, session: DbSession, as_of: date | None = None) -> q.Overview:
+    return q.overview(session, as_of, pending_screened(request))
 
 
 @router.get("/alerts", response_model=q.AlertPage, tags=["complaint warnings"])

@@ -108,6 +108,9 @@ async def screen_call(request: Request, screener: Annotated[Screener, Depends(ge
         raise HTTPException(404, detail=exc.message) from None
     except GrayShieldError as exc:
         raise HTTPException(422, detail=exc.message) from None
+    stats = getattr(request.app.state, "screening_stats", None)  # in-memory count for the overview, no DB write
+    if stats is not None:
+        stats.count(result.risk_level)
     # The screener's result already has the response's shape (a test checks it against ScreenCallResponse);
     # returning it directly skips a second validation pass on the hot path of every IVR call.
     return Response(json.dumps(result.as_dict(), ensure_ascii=False), media_type="application/json")

@@ -1,5 +1,5 @@
 // Draws the charts whose data the server embedded as JSON (CSP forbids inline scripts), on load and after
-// every HTMX swap. Chart specs: {title, kind: "bar"|"line"|"pie", x, y, data, markLine}.
+// every HTMX swap. Chart specs: {title, kind: "bar"|"line"|"pie"|"multi"|"graph", x, y, data, series, markLine}.
 (function () {
   "use strict";
 
@@ -19,6 +19,15 @@
     base.grid = { left: 48, right: 24, top: 40, bottom: 32 };
     base.xAxis = { type: "category", data: spec.x };
     base.yAxis = { type: "value" };
+    if (spec.kind === "multi") {  // several series over one axis: {series: [{name, data}], type, stack}
+      base.legend = { bottom: 0 };
+      base.grid.bottom = 48;
+      base.tooltip = { trigger: "axis" };
+      base.series = spec.series.map(function (s) {
+        return { type: spec.type || "bar", name: s.name, data: s.data, stack: spec.stack ? "all" : undefined };
+      });
+      return base;
+    }
     var series = { type: spec.kind, data: spec.y, smooth: spec.kind === "line" };
     if (spec.markLine) {
       series.markLine = { silent: true, symbol: "none", data: spec.markLine.map(function (v) { return { yAxis: v }; }) };
