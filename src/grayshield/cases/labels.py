@@ -1,8 +1,10 @@
 """Outcomes feed back: closed cases become labels the number, complaint and gang models train on next time.
 
-A case closed as a confirmed gang, a police case or a take-down labels its subject (and every number, account
-and customer listed in its gang snapshot) positive; ``cleared`` labels them negative; ``insufficient_evidence``
-labels nothing, because absence of proof is not proof of innocence.
+A case closed as a confirmed gang, a police case or a take-down labels its subject (and every number, account,
+customer and complaint listed in its gang snapshot) positive; ``cleared`` labels them negative;
+``insufficient_evidence`` labels nothing, because absence of proof is not proof of innocence.
+:mod:`grayshield.services.labels` turns these rows, tag reviews and platform take-downs into the truth tables
+the trainers read.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from grayshield.store.models import Case
 
 LABEL_COLUMNS = ["subject_type", "subject_id", "label", "outcome", "case_id", "closed_at"]
 NEGATIVE_OUTCOMES = ("cleared",)
+MEMBER_KINDS = ("number", "account", "customer", "complaint")
+"""Gang-snapshot members that inherit the case's label: the entities a model is trained on."""
 
 
 def outcome_labels(session: Session) -> pd.DataFrame:
@@ -32,7 +36,7 @@ def outcome_labels(session: Session) -> pd.DataFrame:
         subjects = [(case.subject_type, case.subject_id)]
         for member in (case.detail or {}).get("members", []):
             kind, _, key = str(member).partition(":")
-            if kind in ("number", "account", "customer") and key:
+            if kind in MEMBER_KINDS and key:
                 subjects.append((kind, key))
         rows += [{"subject_type": kind, "subject_id": key, "label": label, "outcome": case.outcome,
                   "case_id": case.id, "closed_at": case.updated_at} for kind, key in subjects]

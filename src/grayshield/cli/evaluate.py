@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,17 @@ from rich.table import Table
 from grayshield.cli.common import console, handle_errors, print_json
 from grayshield.core.settings import get_settings
 from grayshield.services import evaluation
+from grayshield.store import Database
+
+
+@contextmanager
+def _database() -> Iterator[Database]:
+    """The operational store, connected only if outcome labels are read from it."""
+    database = Database(get_settings().db_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 def _flatten(prefix: str, value: Any, rows: list[tuple[str, str]]) -> None:
@@ -31,10 +44,17 @@ def evaluate(
     train: Path = typer.Option(..., "--train", help="World to train on."),
     test: Path = typer.Option(..., "--test", help="Held-out world to report on."),
     out: Path | None = typer.Option(None, "--out", help="Folder for plots and detailed outputs."),
+    labels: str | None = typer.Option(
+        None, "--labels", help="Train on: truth (the train world's), outcomes (closed cases, reviewed tags and "
+        "take-downs in the store) or both (truth, store overrides). Default: the area's own evaluation on truth."),
     json_out: bool = typer.Option(False, "--json", help="Print the metrics as one JSON object."),
 ) -> None:
     """评估 — train AREA's detector on --train and report its quality on the held-out --test world."""
-    result = evaluation.evaluate(area, train, test, out)
+    if labels is None:
+        result = evaluation.evaluate(area, train, test, out)
+    else:
+        with _database() as database:
+            result = evaluation.evaluate_labels(area, train, test, labels, database)
     if json_out:
         print_json(result)
         return
@@ -52,10 +72,15 @@ def evaluate(
 def train(
     area: str = typer.Argument(..., help=f"One of: {', '.join(evaluation.AREAS)}."),
     world: Path = typer.Option(..., "--world", help="World to train on."),
+    labels: str | None = typer.Option(
+        None, "--labels", help="truth (the world's simulated truth), outcomes (closed cases, reviewed tags and "
+        "platform take-downs in the operational store: the labels real data has) or both (truth, store "
+        "overrides). Default: truth when the world has it, else outcomes."),
     json_out: bool = typer.Option(False, "--json", help="Print the model info as JSON."),
 ) -> None:
     """训练 — train AREA's detector on WORLD and save a versioned model under the models folder."""
-    info = evaluation.train(area, world, get_settings().models_dir)
+    with _database() as database:
+        info = evaluation.train(area, world, get_settings().models_dir, labels, database)
     if json_out:
         print_json(info)
     else:

@@ -4,6 +4,10 @@ Each area names the function that does its work as ``"module:function"``, import
 is asked for, so ``grayshield eval text`` never loads LightGBM or Spark. Evaluators take
 ``(train_world, test_world, out_dir)`` and return a JSON-serialisable dict with self-explaining keys;
 trainers take ``(world, models_dir)``.
+
+Training can also take its labels from the operational store (``labels="outcomes"`` or ``"both"``, see
+:mod:`grayshield.services.labels`): real bank data has no truth, and closed cases, reviewed tags and platform
+take-downs are the labels a bank has. ``labels=None`` means truth when the world has it, else outcomes.
 """
 
 from __future__ import annotations
@@ -12,12 +16,18 @@ import importlib
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from grayshield.core.errors import NotFoundError, RegistryError
+from grayshield.core.errors import NotFoundError, RegistryError, ValidationError
 from grayshield.core.registry import Registry
 
+if TYPE_CHECKING:
+    from grayshield.services.labels import LabelSource
+    from grayshield.store import Database
+
 AREAS = ("text", "pii", "complaints", "callers", "social", "gangs", "compliance")
+LABELLED_AREAS = ("callers", "complaints", "social")
+"""Areas whose trainer can learn from store outcomes (``--labels outcomes|both``) as well as from truth."""
 
 EVALUATORS: Registry[str] = Registry("evaluation area")
 TRAINERS: Registry[str] = Registry("training area")
@@ -71,13 +81,46 @@ def evaluate(area: str, train_world: Path, test_world: Path, out_dir: Path | Non
     }
 
 
-def train(area: str, world: Path, models_dir: Path) -> dict[str, Any]:
+def train(area: str, world: Path, models_dir: Path, labels: str | None = None,
+          database: Database | None = None) -> dict[str, Any]:
+    """Train ``area`` on ``world``; ``labels`` picks truth, store outcomes or both (None: truth if present)."""
     if area not in TRAINERS:
         raise NotFoundError(f"area {area!r} has no trainer in this version of GrayShield yet")
-    target = TRAINERS.get(area)
     check_world(world)
-    result: dict[str, Any] = _resolve(target)(world, models_dir)
+    if area in LABELLED_AREAS:
+        source = _label_source(area, world, labels, database)
+        if source.mode != "truth":
+            from grayshield.services import label_training
+
+            return label_training.train(area, source, models_dir)
+    elif labels not in (None, "truth"):
+        raise ValidationError(f"{area} 只能用模拟世界的真值训练；--labels outcomes/both 适用于: "
+                              f"{', '.join(LABELLED_AREAS)}")
+    result: dict[str, Any] = _resolve(TRAINERS.get(area))(world, models_dir)
     return result
+
+
+def evaluate_labels(area: str, train_world: Path, test_world: Path, labels: str,
+                    database: Database | None = None) -> dict[str, Any]:
+    """Quality on the held-out ``test_world`` of ``area`` trained with ``labels`` on ``train_world``.
+
+    With ``labels="outcomes"`` this answers the question a bank asks before trusting its own decisions as
+    training data: does a model trained on the cases we closed find what we did not look at?
+    """
+    from grayshield.services import label_training
+
+    if area not in LABELLED_AREAS:
+        raise ValidationError(f"{area} 不从标签训练；可用: {', '.join(LABELLED_AREAS)}")
+    check_world(train_world)
+    check_world(test_world)
+    return label_training.evaluate(area, _label_source(area, train_world, labels, database), test_world)
+
+
+def _label_source(area: str, world: Path, labels: str | None, database: Database | None) -> LabelSource:
+    from grayshield.lake import open_world
+    from grayshield.services.labels import open_labels
+
+    return open_labels(open_world(world), labels, area, database.session if database is not None else None)
 
 
 def _world_identity(path: Path) -> dict[str, Any]:

@@ -1,0 +1,215 @@
+"""Training the number, complaint and social models from a :class:`~grayshield.services.labels.LabelSource`.
+
+The area trainers (``callers.evaluation``, ``services.complaint_warning``, ``social.evaluation``) read a simulated
+world's truth; here the same engine functions run with the label source in the truth's place, and with outcome
+labels only the *decided* subjects are trained on. Every subject nobody has decided on is left out rather than
+counted as clean: a bank reviews the numbers it suspects, and an unreviewed number is unknown, not innocent.
+
+The one exception is the complaint early-warning frame: ``proxy_30d`` (will a gang be behind this customer's
+next complaint?) counts a complaint without a verdict as genuine, because the risk model on the same frame
+needs every customer-month; the complaint-level model (``proxy_complaint``) uses decided complaints only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from grayshield.core.errors import ValidationError
+from grayshield.services.labels import MIN_PER_CLASS, LabelSource
+
+TRAINED_AREAS = ("callers", "complaints", "social")
+
+
+def train(area: str, source: LabelSource, models_dir: Path) -> dict[str, Any]:
+    """Fit ``area`` on ``source``'s labels and publish the next model version; the labels used are reported."""
+    trainers = {"callers": _train_callers, "complaints": _train_complaints, "social": _train_social}
+    if area not in trainers:
+        raise ValidationError(f"{area} 不从标签训练；可用: {', '.join(TRAINED_AREAS)}")
+    info: dict[str, Any] = trainers[area](source, models_dir)
+    return {**info, "labels": {"mode": source.mode, **source.counts(area)}}
+
+
+def evaluate(area: str, source: LabelSource, test_world: Path) -> dict[str, Any]:
+    """Fit ``area`` on ``source``'s labels (nothing published) and measure it against a held-out world's truth."""
+    from grayshield.lake import open_world
+
+    evaluators = {"callers": _evaluate_callers, "complaints": _evaluate_complaints, "social": _evaluate_social}
+    if area not in evaluators:
+        raise ValidationError(f"{area} 不从标签训练；可用: {', '.join(TRAINED_AREAS)}")
+    test = open_world(test_world)
+    result: dict[str, Any] = evaluators[area](source, test)
+    return {"area": area, "labels": {"mode": source.mode, **source.counts(area)},
+            "train_world": source.identity(), "test_world": test.identity(), **result}
+
+
+# ---------------------------------------------------------------------------------------------- callers
+def caller_frames(source: LabelSource, scorer: Any = None) -> Any:
+    """Caller frames of the source's world with its labels; with outcome labels, decided numbers/calls only."""
+    from grayshield.callers.dataset import attach_truth, build_frames, world_end
+    from grayshield.callers.transcripts import default_scorer
+
+    world = source.world
+    frames = attach_truth(build_frames(world, world_end(world), scorer or default_scorer()), source)
+    if source.partial:
+        numbers = set(source.labelled("numbers")["number"])
+        calls = set(source.labelled("calls")["call_id"])
+        frames.numbers = frames.numbers[frames.numbers["number"].isin(numbers)].reset_index(drop=True)
+        frames.calls = frames.calls[frames.calls["call_id"].isin(calls)].reset_index(drop=True)
+    _require_classes(frames.numbers.get("is_blackgray"), "号码（在本世界有来电的已结论号码）")
+    _require_classes(frames.calls.get("is_proxy"), "来电（已结论号码的来电）")
+    return frames
+
+
+def _fit_callers(source: LabelSource) -> Any:
+    from grayshield.callers.scoring import fit
+    from grayshield.callers.transcripts import default_scorer
+
+    scorer = default_scorer()
+    models = fit(caller_frames(source, scorer))
+    models.summary.update(world=source.identity(), transcript_scorer=scorer.name, labels=source.mode)
+    return models
+
+
+def _train_callers(source: LabelSource, models_dir: Path) -> dict[str, Any]:
+    from grayshield.callers.scoring import MODEL_NAME
+    from grayshield.models.registry import ModelRegistry
+
+    models = _fit_callers(source)
+
+    def write(folder: Path) -> dict[str, Any]:
+        models.save(folder)
+        return models.summary  # type: ignore[no-any-return]
+
+    version = ModelRegistry(models_dir).publish(MODEL_NAME, write)
+    return {"model": version.name, "version": version.version, "path": str(version.path),
+            "trained_numbers": models.summary["numbers"], "trained_calls": models.summary["calls"],
+            "number_threshold": models.number_threshold, "call_threshold": models.call_threshold}
+
+
+def _evaluate_callers(source: LabelSource, test: Any) -> dict[str, Any]:
+    from grayshield.callers.dataset import attach_truth, build_frames, world_end
+    from grayshield.callers.scoring import score_calls, score_numbers
+    from grayshield.callers.transcripts import default_scorer
+    from grayshield.models.metrics import classification_report
+
+    models = _fit_callers(source)
+    frames = attach_truth(build_frames(test, world_end(test), default_scorer()), test)
+    numbers = score_numbers(models, frames, describe=False).merge(
+        frames.numbers[["number", "is_blackgray"]], on="number", how="left")
+    calls = score_calls(models, frames).merge(frames.calls[["call_id", "is_proxy"]], on="call_id", how="left",
+                                              suffixes=("_predicted", ""))
+    return {"habitual_numbers": classification_report(numbers["is_blackgray"], numbers["score"]),
+            "proxy_calls": classification_report(calls["is_proxy"], calls["score"]),
+            "trained_on": {"numbers": models.summary["numbers"], "calls": models.summary["calls"]}}
+
+
+# ---------------------------------------------------------------------------------------------- complaints
+def _fit_complaints(source: LabelSource) -> tuple[Any, pd.DataFrame]:
+    from grayshield.complaints.dataset import build_frame, scoring_dates
+    from grayshield.complaints.proxy import complaint_frame
+    from grayshield.complaints.training import fit
+
+    world = source.world
+    frame = build_frame(world, scoring_dates(world), truth=source)
+    complaints = complaint_frame(world, truth=source)
+    if source.partial:
+        decided = set(source.labelled("complaints")["complaint_id"])
+        complaints = complaints[complaints["complaint_id"].isin(decided)].reset_index(drop=True)
+    _require_classes(complaints.get("is_proxy"), "投诉（本世界中已有结论的投诉）")
+    models = fit(frame, complaints)
+    models.summary.update(world=source.identity(), labels=source.mode, verdict_complaints=len(complaints))
+    return models, frame
+
+
+def _train_complaints(source: LabelSource, models_dir: Path) -> dict[str, Any]:
+    from grayshield.models.registry import ModelRegistry
+    from grayshield.services.complaint_warning import publish
+
+    models, frame = _fit_complaints(source)
+    version = publish(models, frame, ModelRegistry(models_dir))
+    return {"model": version.name, "version": version.version, "path": str(version.path),
+            "trained_complaints": models.summary["verdict_complaints"],
+            "oot_validation": models.summary["oot_validation"]}
+
+
+def _evaluate_complaints(source: LabelSource, test: Any) -> dict[str, Any]:
+    from grayshield.complaints.proxy import complaint_frame
+    from grayshield.models.metrics import classification_report
+
+    models, _ = _fit_complaints(source)
+    complaints = complaint_frame(test, truth=test)
+    result: dict[str, Any] = {"trained_on": {"complaints": models.summary["verdict_complaints"]}}
+    if models.proxy_complaint is None:
+        result["proxy_complaint"] = models.summary.get("proxy_complaint", "not trained")
+    else:
+        score = models.proxy_complaint.predict_proba(complaints[models.proxy_complaint_features])[:, 1]
+        result["proxy_complaint"] = classification_report(complaints["is_proxy"], score)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------- social
+def _fit_social(source: LabelSource) -> Any:
+    from grayshield.social.evaluation import read_social
+    from grayshield.social.history import ACCOUNT_KEY, POST_KEY
+    from grayshield.social.model import fit
+    from grayshield.text.engine import TextEngine
+
+    engine = TextEngine()
+    social = read_social(source.world)
+    account_labels = source.labels("social_accounts")
+    post_labels = source.labels("social_posts")
+    accounts = social.accounts
+    if source.partial:
+        accounts = accounts.merge(account_labels[ACCOUNT_KEY], on=ACCOUNT_KEY)
+    posts = social.posts.merge(post_labels[[*POST_KEY, "label"]], on=POST_KEY, how="inner")
+    posts = posts.merge(accounts[ACCOUNT_KEY].drop_duplicates(), on=ACCOUNT_KEY)
+    labels = account_labels.set_index(ACCOUNT_KEY)["is_blackgray"]
+    _require_classes(labels.reindex(pd.MultiIndex.from_frame(accounts[ACCOUNT_KEY])).dropna(), "社交账号")
+    model = fit(engine, posts, posts["label"].tolist(), accounts, labels)
+    model.summary.update(trained_on=source.identity(), lexicon=engine.lexicon.identity, labels=source.mode)
+    return model, engine
+
+
+def _train_social(source: LabelSource, models_dir: Path) -> dict[str, Any]:
+    from grayshield.social.model import MODEL_NAME, registry
+
+    model, _ = _fit_social(source)
+
+    def write(folder: Path) -> dict[str, Any]:
+        model.save(folder)
+        return {"kind": "social_accounts", "threshold": model.threshold, **model.summary}
+
+    version = registry(models_dir).publish(MODEL_NAME, write)
+    return {"area": "social", "model": f"social/{version.name}", "version": version.version,
+            "path": str(version.path), "threshold": model.threshold,
+            "training_accounts": model.summary["training_accounts"],
+            "training_blackgray_accounts": model.summary["training_blackgray_accounts"]}
+
+
+def _evaluate_social(source: LabelSource, test: Any) -> dict[str, Any]:
+    from grayshield.models.metrics import classification_report
+    from grayshield.social.evaluation import read_social
+    from grayshield.social.history import ACCOUNT_KEY
+    from grayshield.social.model import score_accounts
+
+    model, engine = _fit_social(source)
+    social = read_social(test)
+    scored = score_accounts(model, engine, social.posts, social.accounts, reasons=0)
+    truth = test.truth("social_accounts").select(*ACCOUNT_KEY, "is_blackgray").to_pandas()
+    scored = scored.merge(truth, on=ACCOUNT_KEY, how="left")
+    y = scored["is_blackgray"].fillna(False).astype(bool).to_numpy()
+    return {"accounts": classification_report(y, scored["p_blackgray"].to_numpy()),
+            "trained_on": {"accounts": model.summary["training_accounts"],
+                           "blackgray_accounts": model.summary["training_blackgray_accounts"]}}
+
+
+def _require_classes(labels: pd.Series | None, what: str, minimum: int = MIN_PER_CLASS) -> None:
+    """Training needs enough of both classes among the rows that actually reach the model."""
+    values = np.asarray(labels if labels is not None else [], dtype=bool)
+    positives, negatives = int(values.sum()), int((~values).sum())
+    if positives < minimum or negatives < minimum:
+        raise ValidationError(f"可用于训练的{what}标签不足：正例 {positives}、负例 {negatives}，每类至少需要 {minimum} 个")
