@@ -1,38 +1,57 @@
 """Every route × every role (and nobody signed in): allowed roles get through, everyone else is refused.
 
-The routes are read from the running app (its OpenAPI schema for the API, the pages router for the pages),
+The routes are read from the running app (its OpenAPI schema and every route of every router it includes),
 not from the access table, so a route someone adds without a line in the table fails here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
 from console_seed import CUSTOMERS, csrf_from
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 from fastapi.testclient import TestClient
 
 from grayshield.store.models import ROLES
-from grayshield.web import pages
 from grayshield.web.access import ACCESS, PUBLIC, matrix_markdown
 
-SAMPLE_PARAMS = {"customer_id": CUSTOMERS[0], "name": "complaints", "version": "v0001", "username": "nobody", "tag_id": "2"}
+SAMPLE_PARAMS = {"customer_id": CUSTOMERS[0], "name": "complaints", "version": "v0001", "username": "nobody",
+                 "tag_id": "2", "gang_id": "GS-0001", "case_id": "1", "watch_id": "1", "batch_id": "R1",
+                 "fmt": "csv"}
 
 
 def app_routes(app: FastAPI) -> list[tuple[str, str]]:
-    routes = [(method.upper(), path) for path, item in app.openapi()["paths"].items() for method in item]
-    routes += [(method, route.path) for route in pages.router.routes if isinstance(route, APIRoute)
-               for method in route.methods if method != "HEAD"]
+    """Every route the app serves (API and every pages router, whichever module added it), HEAD aside."""
+    routes = {(method.upper(), path) for path, item in app.openapi()["paths"].items() for method in item}
+    routes |= {(method, path) for path, route in _api_routes(app.routes) for method in route.methods
+               if method != "HEAD"}
     # logging out ends the session the rest of the walk needs, so it goes last
-    return sorted(routes, key=lambda r: r == ("POST", "/logout"))
+    return sorted(routes, key=lambda r: (r == ("POST", "/logout"), r))
+
+
+def _api_routes(routes: Iterable[BaseRoute], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    """Routes of the app and of every router it includes (FastAPI keeps included routers nested)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, route
+        nested = getattr(route, "original_router", None)
+        if nested is not None:
+            context = getattr(route, "include_context", None)
+            yield from _api_routes(nested.routes, prefix + getattr(context, "prefix", ""))
 
 
 def concrete(path: str) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: SAMPLE_PARAMS[m.group(1)], path)
+    return re.sub(r"\{(\w+)\}", lambda m: SAMPLE_PARAMS.get(m.group(1), "1"), path)
+
+
+def test_the_walk_sees_every_pages_router(app: FastAPI) -> None:
+    walked = {path for _, path in app_routes(app)}
+    assert {"/", "/gangs", "/social", "/social/reports", "/social/effectiveness", "/lexicon/save"} <= walked
 
 
 def test_every_route_is_in_the_access_table(app: FastAPI) -> None:

@@ -9,7 +9,9 @@ by staff (audit reasons) is scanned and masked too; the only way to a clear valu
 from __future__ import annotations
 
 import difflib
+import json
 import math
+import re
 import threading
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -46,6 +48,7 @@ PII_FIELDS: dict[str, str] = {"name": "姓名", "id_number": "证件号码", "re
 PII_ENTITIES: dict[str, str | None] = {"name": "PERSON_NAME", "id_number": "ID_CARD", "registered_phone": "PHONE",
                                        "address": "ADDRESS"}
 MIN_REASON_LENGTH = 4
+LEXICON_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
 # ---------------------------------------------------------------------------------------------- overview
@@ -117,21 +120,24 @@ def screening_figures(session: Session, today: date,
     return {"screened_today": {**empty, **days.get(today, {})}, "screened_trend": trend}
 
 
+def _per_day(moments: Iterable[datetime | None]) -> dict[date, int]:
+    days: dict[date, int] = {}
+    for moment in moments:
+        if moment is not None:
+            day = (aware(moment) or moment).astimezone(BANK_TZ).date()
+            days[day] = days.get(day, 0) + 1
+    return days
+
+
 def report_figures(session: Session, today: date) -> dict[str, Any]:
     """Social report outcomes (all items) and items filed / taken down per day over the last 30 days."""
     outcomes = {OUTCOME_ZH.get(str(k or "pending"), str(k)): n for k, n in session.execute(
         select(SocialReport.outcome, func.count()).group_by(SocialReport.outcome))}
     start = today - timedelta(days=29)
     since = datetime.combine(start, datetime.min.time(), tzinfo=BANK_TZ)
-    filed: dict[date, int] = {}
-    down: dict[date, int] = {}
-    for when, in session.execute(select(SocialReport.first_filed_at).where(SocialReport.first_filed_at >= since)):
-        day = (aware(when) or when).astimezone(BANK_TZ).date()
-        filed[day] = filed.get(day, 0) + 1
-    for when, in session.execute(select(SocialReport.decided_at).where(
-            SocialReport.decided_at >= since, SocialReport.outcome.in_(TAKEN_DOWN))):
-        day = (aware(when) or when).astimezone(BANK_TZ).date()
-        down[day] = down.get(day, 0) + 1
+    filed = _per_day(session.scalars(select(SocialReport.first_filed_at).where(SocialReport.first_filed_at >= since)))
+    down = _per_day(session.scalars(select(SocialReport.decided_at).where(
+        SocialReport.decided_at >= since, SocialReport.outcome.in_(TAKEN_DOWN))))
     trend = [ReportDay(day=d, filed=filed.get(d, 0), taken_down=down.get(d, 0))
              for d in (start + timedelta(days=n) for n in range(30))]
     return {"report_outcomes": outcomes, "report_trend": trend}
@@ -616,18 +622,36 @@ class LexiconOut(BaseModel):
     categories: list[LexiconCategoryOut]
 
 
+class LexiconVersionOut(BaseModel):
+    name: str
+    version: str
+    identity: str
+    saved_by: str
+    saved_at: datetime
+    note: str
+    previous: str | None = Field(description="Identity of the version it replaced")
+
+
 class LexiconView(BaseModel):
     lexicons: list[LexiconOut]
     selected: str
     text: str
+    identity: str = Field(default="", description="Identity of the text shown: send it back when saving")
+    history: list[LexiconVersionOut] = Field(default_factory=list, description="Versions saved from the console")
 
 
 class LexiconCheck(BaseModel):
     valid: bool
     lexicon: LexiconOut | None = None
     error: str | None = None
-    compared_with: str | None = Field(default=None, description="The registered lexicon of the same name, if any")
+    compared_with: str | None = Field(default=None, description="The current lexicon of the same name, if any")
     diff: str = ""
+
+
+class LexiconSave(BaseModel):
+    text: str = Field(max_length=200_000, description="The whole lexicon in TOML, with a higher version")
+    note: str = Field(min_length=MIN_REASON_LENGTH, max_length=500, description="What changed and why (audited)")
+    based_on: str = Field(min_length=1, max_length=200, description="Identity of the version the edit started from")
 
 
 def _lexicon_out(lexicon: Lexicon) -> LexiconOut:
@@ -638,26 +662,111 @@ def _lexicon_out(lexicon: Lexicon) -> LexiconOut:
                       terms=len(lexicon.terms), categories=categories)
 
 
-def lexicon_view(selected: str | None = None) -> LexiconView:
-    """Every registered lexicon, and the text of one (the first unless named)."""
-    names = LEXICONS.names()
+# Lexicon versions saved from the console: ``<home>/lexicons/<name>/<version>.toml`` (never overwritten) with a
+# ``<version>.json`` note of who saved it, when and what it replaced. The newest saved version of a name is its
+# current text; without one, the registered file (``grayshield.text.lexicon.LEXICONS``) is.
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def _saved_versions(lexicons_dir: Path | None, name: str) -> list[Path]:
+    folder = lexicons_dir / name if lexicons_dir is not None else None
+    if folder is None or not folder.is_dir():
+        return []
+    files = [p for p in folder.glob("*.toml") if all(part.isdigit() for part in p.stem.split("."))]
+    return sorted(files, key=lambda p: _version_key(p.stem))
+
+
+def saved_lexicon_path(lexicons_dir: Path, name: str) -> Path | None:
+    """The newest console-saved file of ``name`` (to register with the text engine), if any."""
+    saved = _saved_versions(lexicons_dir, name)
+    return saved[-1] if saved else None
+
+
+def current_lexicon(lexicons_dir: Path | None, name: str) -> tuple[str, Lexicon] | None:
+    """The current text of ``name`` and its parsed lexicon: newest saved version, else the registered file."""
+    saved = _saved_versions(lexicons_dir, name)
+    if saved:
+        raw = saved[-1].read_bytes()
+        return raw.decode("utf-8"), parse_lexicon(raw, str(saved[-1]))
+    if name in LEXICONS.names():
+        return LEXICONS.get(name).read_text(encoding="utf-8"), load_lexicon(name)
+    return None
+
+
+def _lexicon_names(lexicons_dir: Path | None) -> list[str]:
+    saved = sorted(p.name for p in lexicons_dir.iterdir() if p.is_dir() and _saved_versions(lexicons_dir, p.name)) \
+        if lexicons_dir is not None and lexicons_dir.is_dir() else []
+    return [*LEXICONS.names(), *(n for n in saved if n not in LEXICONS.names())]
+
+
+def lexicon_history(lexicons_dir: Path | None, name: str) -> list[LexiconVersionOut]:
+    """Console-saved versions of ``name``, newest first."""
+    out = []
+    for path in reversed(_saved_versions(lexicons_dir, name)):
+        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        out.append(LexiconVersionOut.model_validate(meta))
+    return out
+
+
+def lexicon_view(selected: str | None = None, lexicons_dir: Path | None = None) -> LexiconView:
+    """Every lexicon (registered or saved here), and the current text and history of one (the first unless named)."""
+    names = _lexicon_names(lexicons_dir)
     chosen = selected or names[0]
-    if chosen not in names:
+    current = current_lexicon(lexicons_dir, chosen) if chosen in names else None
+    if current is None:
         raise NotFoundError(f"词库不存在 / no lexicon {chosen!r}; registered: {', '.join(names)}")
-    return LexiconView(lexicons=[_lexicon_out(load_lexicon(n)) for n in names], selected=chosen,
-                       text=LEXICONS.get(chosen).read_text(encoding="utf-8"))
+    lexicons = [_lexicon_out(found[1]) for n in names if (found := current_lexicon(lexicons_dir, n))]
+    return LexiconView(lexicons=lexicons, selected=chosen, text=current[0], identity=current[1].identity,
+                       history=lexicon_history(lexicons_dir, chosen))
 
 
-def check_lexicon(text: str) -> LexiconCheck:
-    """Validate a pasted lexicon without saving it, and diff it against the registered one of the same name."""
+def check_lexicon(text: str, lexicons_dir: Path | None = None) -> LexiconCheck:
+    """Validate a pasted lexicon without saving it, and diff it against the current one of the same name."""
     try:
         lexicon = parse_lexicon(text.encode("utf-8"), "粘贴的词库草稿")
     except ValidationError as exc:
         return LexiconCheck(valid=False, error=exc.message)
     check = LexiconCheck(valid=True, lexicon=_lexicon_out(lexicon))
-    if lexicon.name in LEXICONS.names():
-        current = LEXICONS.get(lexicon.name).read_text(encoding="utf-8")
-        check.compared_with = load_lexicon(lexicon.name).identity
-        check.diff = "".join(difflib.unified_diff(current.splitlines(keepends=True), text.splitlines(keepends=True),
+    current = current_lexicon(lexicons_dir, lexicon.name)
+    if current is not None:
+        check.compared_with = current[1].identity
+        check.diff = "".join(difflib.unified_diff(current[0].splitlines(keepends=True), text.splitlines(keepends=True),
                                                   fromfile=check.compared_with, tofile="草稿"))
     return check
+
+
+def save_lexicon(session: Session, lexicons_dir: Path, save: LexiconSave, *, actor: str) -> LexiconVersionOut:
+    """Save a validated lexicon as a new version: the version must go up, the edit must start from the current
+    version (no silent overwrite of a colleague's save), the file is never replaced, and the audit entry is
+    written in the caller's transaction."""
+    try:
+        lexicon = parse_lexicon(save.text.encode("utf-8"), "词库草稿")
+    except ValidationError as exc:
+        raise ValidationError(f"词库校验未通过：{exc.message}") from None
+    if not LEXICON_NAME.match(lexicon.name):
+        raise ValidationError(f"词库名称 {lexicon.name!r} 只能用小写字母、数字和下划线，且以字母开头")
+    current = current_lexicon(lexicons_dir, lexicon.name)
+    previous = current[1] if current is not None else None
+    if previous is not None and save.based_on != previous.identity:
+        raise ValidationError(f"词库 {lexicon.name} 已被他人更新为 {previous.identity}，请在最新版本上重新修改")
+    if previous is not None and _version_key(lexicon.version) <= _version_key(previous.version):
+        raise ValidationError(f"版本号须高于当前版本 {previous.version}（草稿为 {lexicon.version}）")
+    when = datetime.now(UTC)
+    folder = lexicons_dir / lexicon.name
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{lexicon.version}.toml"
+    meta = LexiconVersionOut(name=lexicon.name, version=lexicon.version, identity=lexicon.identity, saved_by=actor,
+                             saved_at=when, note=save.note.strip(),
+                             previous=previous.identity if previous is not None else None)
+    record(session, actor=actor, action="lexicon.saved", subject_type="lexicon", subject_id=lexicon.name,
+           detail={"identity": lexicon.identity, "previous": meta.previous, "terms": len(lexicon.terms)},
+           reason=meta.note, occurred_at=when)
+    session.flush()  # the audit entry is valid before the file exists; a failed write rolls it back
+    try:
+        with path.open("xb") as fh:  # exclusive: a version, once saved, is never replaced
+            fh.write(save.text.encode("utf-8"))
+    except FileExistsError:
+        raise ValidationError(f"版本 {lexicon.name}@{lexicon.version} 已存在") from None
+    path.with_suffix(".json").write_text(meta.model_dump_json(), encoding="utf-8")
+    return meta

@@ -7,6 +7,8 @@ with an audit entry in the caller's transaction; nothing here commits.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grayshield.core.errors import NotFoundError, ValidationError
@@ -22,9 +24,10 @@ from grayshield.social.detection import AD_THRESHOLD, post_texts, score_texts
 from grayshield.social.effectiveness import Outcome, due_for_rereport, effectiveness, volume_trend
 from grayshield.social.history import Collected, account_history, collect, latest, post_history
 from grayshield.social.importers import import_path
-from grayshield.social.model import AccountModel, require_model, score_accounts
+from grayshield.social.model import MODEL_NAME, AccountModel, published, require_model, score_accounts
+from grayshield.social.model import registry as model_registry
 from grayshield.social.priority import PriorityConfig, load_priority, prioritise, with_profile
-from grayshield.social.reports import report_items
+from grayshield.social.reports import ITEM_COLUMNS, reason_table, report_items
 from grayshield.social.watchlist import Alert, AlertRules, Watched, reach_alerts, reappearances
 from grayshield.store.audit import record
 from grayshield.store.models import SocialReport, SocialWatch, SocialWatchEvent
@@ -32,6 +35,10 @@ from grayshield.tags import TagProposal, TagService
 from grayshield.text.engine import TextEngine
 
 KEY = ["platform", "account_id"]
+# what a filed item keeps besides its columns, so a batch can be exported again from the store alone
+EVIDENCE_KEYS = ("highlighted", "terms", "contacts", "posted_time", "screenshot_ref", "platform_reason", "p_post",
+                 "priority", "text", "nickname", "followers", "reason_zh")
+CRAWL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
 @dataclass
@@ -209,6 +216,22 @@ class WatchList:
         return alerts
 
 
+def watch_entry(session: Session, watch_id: int) -> SocialWatch:
+    entry = session.get(SocialWatch, watch_id)
+    if entry is None:
+        raise NotFoundError(f"关注列表中没有编号 {watch_id}")
+    return entry
+
+
+def recent_alerts(session: Session, limit: int = 100) -> list[tuple[SocialWatchEvent, SocialWatch]]:
+    """The newest reach-jump and reappearance alerts across the watch list, with the entry they belong to."""
+    rows = session.execute(select(SocialWatchEvent, SocialWatch).join(SocialWatch, SocialWatch.id ==
+                                                                      SocialWatchEvent.watch_id)
+                           .where(SocialWatchEvent.kind.in_(("reach_jump", "reappeared")))
+                           .order_by(SocialWatchEvent.id.desc()).limit(limit))
+    return [(event, entry) for event, entry in rows]
+
+
 def _key(text: str) -> tuple[str, str]:
     platform, _, account_id = text.partition(":")
     return platform, account_id
@@ -234,8 +257,7 @@ class Reports:
                     item_id=item["item_id"], batch_id=batch_id, platform=item["platform"],
                     account_id=item["account_id"], post_id=item["post_id"], reason=item["reason"],
                     region=item.get("region"), business_type=item.get("business_type"), url=item.get("url"),
-                    evidence={k: item.get(k) for k in ("highlighted", "terms", "contacts", "posted_time",
-                                                       "screenshot_ref", "platform_reason", "p_post", "priority")},
+                    evidence={k: item.get(k) for k in EVIDENCE_KEYS},
                     attempts=1, first_filed_at=when, last_filed_at=when, filed_by=self.actor)
                 self.session.add(report)
                 new += 1
@@ -283,3 +305,139 @@ def batch_items(result: Scan, top: int | None = None, posts_per_account: int = 3
     """Evidence items for the flagged accounts of a scan (the ``top`` by priority, or all)."""
     ranked = result.ranked.head(top) if top else result.ranked
     return report_items(ranked, result.posts, result.engine, result.model.post_classifier, posts_per_account)
+
+
+# ------------------------------------------------------------------------------------------ console
+# The console works on crawls dropped into ``<home>/social/crawls/<name>`` (a folder or file per crawl), picked
+# by name so a form never names an arbitrary path on the server.
+def crawls_dir(home: Path) -> Path:
+    return home / "social" / "crawls"
+
+
+def list_crawls(home: Path) -> list[str]:
+    """Crawl names, newest first (by modification time)."""
+    folder = crawls_dir(home)
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if CRAWL_NAME.match(p.name)]
+    return [p.name for p in sorted(found, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)]
+
+
+def crawl_path(home: Path, name: str) -> Path:
+    if not CRAWL_NAME.match(name) or name not in list_crawls(home):
+        raise NotFoundError(f"没有名为 {name!r} 的抓取数据（放在 {crawls_dir(home)} 下）")
+    return crawls_dir(home) / name
+
+
+def new_batch_id(session: Session, now: datetime | None = None) -> str:
+    """``R<UTC time>``, with a suffix when two batches are filed in the same second."""
+    base = (now or datetime.now(UTC)).strftime("R%Y%m%d%H%M%S")
+    taken = set(session.scalars(select(SocialReport.batch_id).where(SocialReport.batch_id.like(base + "%"))))
+    suffix = 1
+    batch_id = base
+    while batch_id in taken:
+        suffix += 1
+        batch_id = f"{base}-{suffix}"
+    return batch_id
+
+
+def file_batch(session: Session, actor: str, result: Scan, platform: str | None = None, reason: str | None = None,
+               top: int | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """File one batch from a scan: the evidence items of its flagged accounts, for one platform and/or reason."""
+    items = [i for i in batch_items(result, top)
+             if (platform is None or i["platform"] == platform) and (reason is None or i["reason"] == reason)]
+    if not items:
+        raise ValidationError("没有符合条件的可举报内容（无疑似黑灰产账号的在线帖子，或平台/理由不匹配）")
+    batch_id = new_batch_id(session, now)
+    filed = Reports(session, actor).file(items, batch_id, now)
+    return {"batch_id": batch_id, "items": len(items), **filed}
+
+
+def batch_summaries(session: Session) -> list[dict[str, Any]]:
+    """One row per (batch, platform, reason) as last filed, newest first, with its outcome counts."""
+    rows = session.execute(select(SocialReport.batch_id, SocialReport.platform, SocialReport.reason,
+                                  SocialReport.outcome, func.count(), func.max(SocialReport.last_filed_at),
+                                  func.min(SocialReport.filed_by))
+                           .group_by(SocialReport.batch_id, SocialReport.platform, SocialReport.reason,
+                                     SocialReport.outcome))
+    out: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for batch_id, platform, reason, outcome, count, filed_at, filed_by in rows:
+        entry = out.setdefault((batch_id, platform, reason), {
+            "batch_id": batch_id, "platform": platform, "reason": reason, "items": 0, "outcomes": {},
+            "filed_at": filed_at, "filed_by": filed_by})
+        entry["items"] += count
+        entry["outcomes"][outcome or "pending"] = count
+        entry["filed_at"] = max(entry["filed_at"], filed_at)
+    return sorted(out.values(), key=lambda e: (e["filed_at"], e["batch_id"], e["platform"], e["reason"]),
+                  reverse=True)
+
+
+def batch_reports(session: Session, batch_id: str, platform: str | None = None,
+                  reason: str | None = None) -> list[SocialReport]:
+    """The items last filed in ``batch_id`` (optionally one platform / reason), highest priority first."""
+    query = select(SocialReport).where(SocialReport.batch_id == batch_id)
+    if platform:
+        query = query.where(SocialReport.platform == platform)
+    if reason:
+        query = query.where(SocialReport.reason == reason)
+    found = list(session.scalars(query.order_by(SocialReport.platform, SocialReport.reason, SocialReport.id)))
+    if not found:
+        raise NotFoundError(f"没有举报批次 {batch_id}" + (f"（{platform} / {reason}）" if platform or reason else ""))
+    return sorted(found, key=lambda r: -float((r.evidence or {}).get("priority") or 0.0))
+
+
+def export_items(reports: Sequence[SocialReport]) -> list[dict[str, Any]]:
+    """Stored items back in the export columns (``reports.ITEM_COLUMNS``), for the batch exporters."""
+    labels = {r.code: r.label for r in reason_table().reasons}
+    items = []
+    for report in reports:
+        evidence = dict(report.evidence or {})
+        item = {c: getattr(report, c, None) for c in ("item_id", "platform", "reason", "account_id", "post_id",
+                                                    "url", "region", "business_type")}
+        item.update({k: evidence.get(k) for k in ITEM_COLUMNS if k not in item})
+        item["reason_zh"] = item.get("reason_zh") or labels.get(report.reason, report.reason)
+        items.append(item)
+    return items
+
+
+def record_export(session: Session, actor: str, batch_id: str, fmt: str, items: int) -> None:
+    """An export hands evidence (with contacts) out of the system: it is audited like a reveal."""
+    record(session, actor=actor, action="social.report.exported", subject_type="report_batch", subject_id=batch_id,
+           detail={"format": fmt, "items": items})
+
+
+def due_reports(session: Session, home: Path, importer: str = "mediacrawler", now: datetime | None = None,
+                wait_days: int = 7, max_attempts: int = 3) -> tuple[pd.DataFrame, str | None]:
+    """Items to report again, checked against the newest crawl; without a crawl every unresolved item counts as
+    still up (returned with ``None`` as the crawl name, so the page can say so)."""
+    reports = Reports(session, "console")
+    crawls = list_crawls(home)
+    if crawls:
+        posts = latest(collect(import_path(crawls_dir(home) / crawls[0], importer)).posts, ["platform", "post_id"])
+        live = posts[~posts["removed"].fillna(False).astype(bool)] if len(posts) else posts
+        still_up = set(live["platform"] + ":" + live["post_id"]) if len(live) else set()
+        return reports.due(still_up, now, wait_days, max_attempts), crawls[0]
+    frame = reports.frame()
+    return reports.due(set(frame["item_id"]), now, wait_days, max_attempts), None
+
+
+def cached_trend(home: Path, name: str, importer: str, models_dir: Path, top_terms: int = 10) -> dict[str, Any]:
+    """:func:`trend` of a named crawl, kept next to the crawls per (crawl, its mtime, importer, model): scoring
+    every post takes seconds, the page must not."""
+    path = crawl_path(home, name)
+    if not published(models_dir):
+        require_model(models_dir)  # raises the clear "train first" error
+    version = model_registry(models_dir).get(MODEL_NAME)
+    model = f"{version.version}:{version.path}"
+    key = json.dumps([name, path.stat().st_mtime_ns, importer, str(model), top_terms])
+    cache = home / "social" / "trend-cache" / f"{name}.json"
+    if cache.is_file():
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if cached.get("key") == key:
+            return dict(cached["trend"])
+    figures = trend(path, importer, models_dir, top_terms)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"key": key, "trend": figures}, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(cache)
+    return figures

@@ -21,6 +21,8 @@ TAG_REVIEW: Final = frozenset({"analyst", "investigator", "supervisor"})
 REVEAL_PII: Final = frozenset({"investigator", "supervisor", "admin"})
 OVERSIGHT: Final = frozenset({"supervisor", "admin"})
 ADMIN: Final = frozenset({"admin"})
+SOCIAL_WORK: Final = frozenset({"analyst", "investigator", "supervisor"})  # filing reports, outcomes, watch list
+LEXICON_EDIT: Final = frozenset({"analyst", "supervisor"})  # saving lexicon versions (business, not IT)
 
 ACCESS: Final[dict[str, frozenset[str]]] = {
     # sign-in
@@ -50,6 +52,15 @@ ACCESS: Final[dict[str, frozenset[str]]] = {
     "POST /api/v1/tags/{tag_id}/review": TAG_REVIEW,
     # public-opinion monitoring
     "GET /social": EVERYONE,
+    "GET /social/watchlist": EVERYONE,
+    "POST /social/watchlist/{watch_id}/close": SOCIAL_WORK,
+    "GET /social/reports": CASEWORK,
+    "POST /social/reports/batches": SOCIAL_WORK,
+    "POST /social/reports/outcomes": SOCIAL_WORK,
+    "GET /social/reports/{batch_id}": CASEWORK,
+    "GET /social/reports/{batch_id}/export.{fmt}": CASEWORK,
+    "GET /social/due": CASEWORK,
+    "GET /social/effectiveness": EVERYONE,
     # strike team: gangs and cases (changes go through `grayshield cases`, audited)
     "GET /gangs": CASEWORK,
     "GET /gangs/{gang_id}": CASEWORK,
@@ -66,11 +77,13 @@ ACCESS: Final[dict[str, frozenset[str]]] = {
     "POST /api/v1/strategies/validate": ANALYSIS,
     "GET /strategies/diff": ANALYSIS,
     "GET /api/v1/strategies/diff": ANALYSIS,
-    # lexicon (validation and diff; publishing is a reviewed file change, see docs/text.md)
+    # lexicon (validation, diff, saving new versions with history; see docs/text.md)
     "GET /lexicon": ANALYSIS,
     "GET /api/v1/lexicons": ANALYSIS,
     "POST /lexicon/validate": ANALYSIS,
     "POST /api/v1/lexicons/validate": ANALYSIS,
+    "POST /lexicon/save": LEXICON_EDIT,
+    "POST /api/v1/lexicons/save": LEXICON_EDIT,
     # administration and oversight
     "GET /admin/users": ADMIN,
     "POST /admin/users": ADMIN,

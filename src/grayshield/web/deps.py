@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -54,3 +55,8 @@ def pending_screened(request: Request) -> dict[tuple[datetime, str], int]:
     """Screened-call counts this process holds but has not flushed yet, so the overview is current."""
     stats = getattr(request.app.state, "screening_stats", None)
     return stats.pending() if stats is not None else {}
+
+
+def lexicons_dir(settings: Settings) -> Path:
+    """Where lexicon versions saved from the console live (``grayshield.services.console_queries``)."""
+    return settings.home_dir / "lexicons"

@@ -20,7 +20,7 @@ from grayshield.services import users
 from grayshield.store.models import ROLES
 from grayshield.web.access import ACCESS, PUBLIC
 from grayshield.web.api.console import AlertQuery, CustomerId, TagId, Username, alerts_csv
-from grayshield.web.deps import AppSettings, DbSession, Strategies, pending_screened, render
+from grayshield.web.deps import AppSettings, DbSession, Strategies, lexicons_dir, pending_screened, render
 from grayshield.web.labels import SCREEN_LEVEL_LABELS
 from grayshield.web.security import CurrentUser, LoginThrottle
 
@@ -207,13 +207,29 @@ def strategies_diff(request: Request, strategies: Strategies, old: Annotated[str
 
 # ---------------------------------------------------------------------------------------------- lexicons
 @router.get("/lexicon")
-def lexicon_page(request: Request, name: Annotated[str | None, Query(max_length=64)] = None) -> Response:
-    return render(request, "lexicon.html", view=q.lexicon_view(name or None))
+def lexicon_page(request: Request, settings: AppSettings,
+                 name: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    return render(request, "lexicon.html", view=q.lexicon_view(name or None, lexicons_dir(settings)))
 
 
 @router.post("/lexicon/validate")
-def lexicon_validate(request: Request, text: Annotated[str, Form(max_length=200_000)]) -> Response:
-    return render(request, "_lexicon_check.html", check=q.check_lexicon(text))
+def lexicon_validate(request: Request, settings: AppSettings,
+                     text: Annotated[str, Form(max_length=200_000)]) -> Response:
+    return render(request, "_lexicon_check.html", check=q.check_lexicon(text, lexicons_dir(settings)))
+
+
+@router.post("/lexicon/save")
+def lexicon_save(request: Request, session: DbSession, settings: AppSettings, user: CurrentUser,
+                 text: Annotated[str, Form(max_length=200_000)], note: Annotated[str, Form(max_length=500)] = "",
+                 based_on: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Save the draft as a new version (validated, versioned, audited) and answer the result for HTMX."""
+    try:
+        save = q.LexiconSave.model_validate({"text": text, "note": note, "based_on": based_on})
+        saved = q.save_lexicon(session, lexicons_dir(settings), save, actor=user.username)
+    except (GrayShieldError, PydanticValidationError) as exc:
+        message = exc.message if isinstance(exc, GrayShieldError) else f"请填写至少 {q.MIN_REASON_LENGTH} 个字的修改说明"
+        return render(request, "_lexicon_saved.html", status_code=422, saved=None, error=message)
+    return render(request, "_lexicon_saved.html", saved=saved, error=None)
 
 
 # ---------------------------------------------------------------------------------------------- admin

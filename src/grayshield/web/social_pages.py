@@ -1,22 +1,60 @@
-"""舆情监测 pages: the watch list with its latest events, and report effectiveness by platform and reason.
+"""舆情监测 pages: overview, the watch list with its alerts, report batches (file, export, outcomes, re-reports),
+effectiveness and trend.
 
-Read-only views over :mod:`grayshield.services.social_monitoring`, the same functions the CLI calls; scanning,
-filing and outcome import stay batch jobs (``grayshield social …``).
+Views and forms over :mod:`grayshield.services.social_monitoring`, the same functions the CLI calls. The console
+works on crawls dropped under ``<home>/social/crawls/<name>`` (picked by name, never by path). Contacts the
+reported accounts advertise are masked on pages; the exported batch is the evidence for the platform's report
+form, so it keeps them, and every export is audited.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import tempfile
+from pathlib import Path as FilePath
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
 
+from grayshield.core.errors import GrayShieldError, ValidationError
+from grayshield.pii import mask_text
+from grayshield.services import social_monitoring as sm
 from grayshield.services.social_monitoring import Reports, WatchList
-from grayshield.social.effectiveness import OUTCOME_ZH
-from grayshield.web.deps import DbSession, render
+from grayshield.social.effectiveness import OUTCOME_ZH, read_outcomes
+from grayshield.social.importers import IMPORTERS
+from grayshield.social.reports import EXPORTERS, reason_table
+from grayshield.web.deps import AppSettings, DbSession, render
+from grayshield.web.security import CurrentUser
 
 router = APIRouter()
 WATCH_STATES = {"watching": "关注中", "closed": "已移出"}
+EVENT_LABELS = {"added": "加入关注", "reach_jump": "粉丝激增", "reappeared": "换号重现", "closed": "移出关注"}
+PLATFORM_LABELS = {"douyin": "抖音", "kuaishou": "快手", "weibo": "微博", "xhs": "小红书", "bilibili": "哔哩哔哩",
+                   "wechat": "微信", "qq": "QQ", "toutiao": "今日头条", "zhihu": "知乎"}
+EXPORT_MEDIA = {"csv": "text/csv; charset=utf-8",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MAX_OUTCOME_BYTES = 5 * 1024 * 1024
+BatchId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,120}$")]
+ExportFormat = Annotated[str, Path(pattern="^(csv|xlsx)$")]
+Code = Annotated[str | None, Query(max_length=32, pattern=r"^[a-z0-9_]*$")]
+CrawlName = Annotated[str | None, Query(max_length=100)]
+ImporterName = Annotated[str, Query(max_length=32, pattern=r"^[a-z0-9_]+$")]
+
+
+def mask_contact(contact: str) -> str:
+    """``kind:value`` with the value masked: phones by the bank's policy, handles keep two characters each end."""
+    kind, _, value = contact.partition(":")
+    if kind == "phone":
+        return f"{kind}:{mask_text(value)}"
+    if len(value) <= 4:
+        return f"{kind}:{'*' * len(value)}"
+    return f"{kind}:{value[:2]}{'*' * (len(value) - 4)}{value[-2:]}"
+
+
+def _labels() -> dict[str, Any]:
+    return {"platform_labels": PLATFORM_LABELS, "outcome_labels": OUTCOME_ZH, "event_labels": EVENT_LABELS,
+            "reason_labels": {r.code: r.label for r in reason_table().reasons}, "mask_text": mask_text,
+            "mask_contact": mask_contact}
 
 
 @router.get("/social")
@@ -28,3 +66,155 @@ def social_page(request: Request, session: DbSession,
     return render(request, "social/index.html", entries=entries, events=events, state=state,
                   state_labels=WATCH_STATES, figures=Reports(session, "console").effectiveness(),
                   outcome_labels=OUTCOME_ZH)
+
+
+# ------------------------------------------------------------------------------------------ watch list
+def _watchlist_page(request: Request, session: DbSession, state: str, status_code: int = 200,
+                    message: str | None = None, error: str | None = None) -> Response:
+    watch = WatchList(session, "console")
+    entries = watch.entries(None if state == "all" else state)[:500]
+    return render(request, "social/watchlist.html", status_code=status_code, entries=entries, state=state,
+                  state_labels=WATCH_STATES, alerts=sm.recent_alerts(session), message=message, error=error,
+                  **_labels())
+
+
+@router.get("/social/watchlist")
+def watchlist_page(request: Request, session: DbSession,
+                   state: Annotated[str, Query(pattern="^(watching|closed|all)$")] = "watching") -> Response:
+    return _watchlist_page(request, session, state)
+
+
+@router.post("/social/watchlist/{watch_id}/close")
+def watchlist_close(request: Request, session: DbSession, user: CurrentUser,
+                    watch_id: Annotated[int, Path(ge=1, le=2**62)],
+                    reason: Annotated[str, Form(max_length=500)] = "") -> Response:
+    entry = sm.watch_entry(session, watch_id)
+    if len(reason.strip()) < 2:
+        return _watchlist_page(request, session, "watching", 422, error="移出关注须填写至少 2 个字的原因")
+    WatchList(session, user.username).close(entry.platform, entry.account_id, reason.strip())
+    session.flush()
+    return _watchlist_page(request, session, "watching", message=f"已移出关注：{entry.platform}:{entry.account_id}")
+
+
+# ------------------------------------------------------------------------------------------ report batches
+def _reports_page(request: Request, session: DbSession, settings: AppSettings, status_code: int = 200,
+                  **context: Any) -> Response:
+    table = reason_table()
+    platforms = sorted(set(table.platform_labels) | {b["platform"] for b in sm.batch_summaries(session)})
+    return render(request, "social/reports.html", status_code=status_code, batches=sm.batch_summaries(session),
+                  crawls=sm.list_crawls(settings.home_dir), crawls_dir=sm.crawls_dir(settings.home_dir),
+                  importers=IMPORTERS.names(), platforms=platforms, reasons=table.reasons,
+                  **{"message": None, "error": None, "outcome_result": None, **context}, **_labels())
+
+
+@router.get("/social/reports")
+def reports_page(request: Request, session: DbSession, settings: AppSettings) -> Response:
+    return _reports_page(request, session, settings)
+
+
+@router.post("/social/reports/batches")
+def create_batch(request: Request, session: DbSession, settings: AppSettings, user: CurrentUser,
+                 crawl: Annotated[str, Form(max_length=100)],
+                 importer: Annotated[str, Form(max_length=32)] = "mediacrawler",
+                 platform: Annotated[str, Form(max_length=32)] = "",
+                 reason: Annotated[str, Form(max_length=32)] = "",
+                 top: Annotated[int | None, Form(ge=1, le=100_000)] = None) -> Response:
+    """Scan the chosen crawl and file one batch (one platform and/or reason, or everything flagged)."""
+    try:
+        if importer not in IMPORTERS:
+            raise ValidationError(f"未知数据格式 {importer!r}；可用: {', '.join(IMPORTERS.names())}")
+        result = sm.scan(sm.crawl_path(settings.home_dir, crawl), importer, settings.models_dir)
+        filed = sm.file_batch(session, user.username, result, platform or None, reason or None, top)
+    except GrayShieldError as exc:
+        return _reports_page(request, session, settings, 422, error=exc.message)
+    return RedirectResponse(f"/social/reports/{filed['batch_id']}", status_code=303)
+
+
+@router.get("/social/reports/{batch_id}")
+def batch_page(request: Request, session: DbSession, batch_id: BatchId, platform: Code = None,
+               reason: Code = None) -> Response:
+    reports = sm.batch_reports(session, batch_id, platform or None, reason or None)
+    groups: dict[tuple[str, str], int] = {}
+    for report in reports:
+        groups[(report.platform, report.reason)] = groups.get((report.platform, report.reason), 0) + 1
+    return render(request, "social/batch.html", batch_id=batch_id, reports=reports[:1000], total=len(reports),
+                  groups=groups, platform=platform or "", reason=reason or "", **_labels())
+
+
+@router.get("/social/reports/{batch_id}/export.{fmt}")
+def batch_export(session: DbSession, user: CurrentUser, batch_id: BatchId, fmt: ExportFormat,
+                 platform: Code = None, reason: Code = None) -> Response:
+    """The batch (or one platform / reason of it) as the platform's bulk-report file, formula-safe."""
+    items = sm.export_items(sm.batch_reports(session, batch_id, platform or None, reason or None))
+    with tempfile.TemporaryDirectory(prefix="gs-export-") as folder:
+        path = FilePath(folder) / f"batch.{fmt}"
+        EXPORTERS.get(fmt)(items, path)
+        content = path.read_bytes()
+    sm.record_export(session, user.username, batch_id, fmt, len(items))
+    name = "_".join(p for p in (batch_id, platform, reason) if p)
+    return Response(content, media_type=EXPORT_MEDIA[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+@router.post("/social/reports/outcomes")
+async def import_outcomes(request: Request, session: DbSession, settings: AppSettings, user: CurrentUser,
+                          file: Annotated[UploadFile, File()]) -> Response:
+    """The platforms' answers (CSV ``item_id,outcome[,decided_at,note]``) onto the filed items."""
+    content = await file.read(MAX_OUTCOME_BYTES + 1)
+    if len(content) > MAX_OUTCOME_BYTES:
+        return _reports_page(request, session, settings, 413, error="文件过大（最多 5 MB）")
+    with tempfile.TemporaryDirectory(prefix="gs-outcomes-") as folder:
+        path = FilePath(folder) / "outcomes.csv"
+        path.write_bytes(content)
+        try:
+            outcomes, problems = read_outcomes(path)
+        except GrayShieldError as exc:
+            return _reports_page(request, session, settings, 422, error=exc.message)
+    result = Reports(session, user.username).record_outcomes(outcomes)
+    session.flush()
+    status = 200 if outcomes and not problems and not result["unknown_items"] else 422
+    return _reports_page(request, session, settings, status, outcome_result={
+        "updated": result["updated"], "unknown": result["unknown_items"][:50],
+        "unknown_count": len(result["unknown_items"]), "problems": problems[:50], "problem_count": len(problems)})
+
+
+@router.get("/social/due")
+def due_page(request: Request, session: DbSession, settings: AppSettings,
+             importer: ImporterName = "mediacrawler") -> Response:
+    if importer not in IMPORTERS:
+        raise ValidationError(f"未知数据格式 {importer!r}；可用: {', '.join(IMPORTERS.names())}")
+    due, crawl = sm.due_reports(session, settings.home_dir, importer)
+    return render(request, "social/due.html", due=due.to_dict(orient="records")[:1000], total=len(due), crawl=crawl,
+                  importer=importer, importers=IMPORTERS.names(), **_labels())
+
+
+# ------------------------------------------------------------------------------------------ effectiveness
+@router.get("/social/effectiveness")
+def effectiveness_page(request: Request, session: DbSession, settings: AppSettings, crawl: CrawlName = None,
+                       importer: ImporterName = "mediacrawler") -> Response:
+    figures = Reports(session, "console").effectiveness()
+    charts: dict[str, Any] = {}
+    if figures["filed"]:
+        platforms = list(figures["by_platform"])
+        charts["platform"] = {"title": "各平台删除率 / 封号率（%）", "kind": "multi", "type": "bar", "x": platforms,
+                              "series": [{"name": "删除率", "data": [round(figures["by_platform"][p]["removal_rate"] * 100, 1)
+                                                                  for p in platforms]},
+                                         {"name": "封号率", "data": [round(figures["by_platform"][p]["ban_rate"] * 100, 1)
+                                                                  for p in platforms]}]}
+        charts["outcomes"] = {"title": "处置结果", "kind": "pie",
+                              "data": [{"name": k, "value": v} for k, v in figures["outcomes"].items()]}
+    crawls = sm.list_crawls(settings.home_dir)
+    volume, trend_error = None, None
+    if crawl:
+        try:
+            if importer not in IMPORTERS:
+                raise ValidationError(f"未知数据格式 {importer!r}")
+            volume = sm.cached_trend(settings.home_dir, crawl, importer, settings.models_dir)
+        except GrayShieldError as exc:
+            trend_error = exc.message
+    if volume and volume["by_month"]:
+        months = list(volume["by_month"])
+        charts["volume"] = {"title": f"黑灰产声量（{crawl}，按月）", "kind": "line", "x": months,
+                            "y": [volume["by_month"][m] for m in months]}
+    return render(request, "social/effectiveness.html", figures=figures, charts=charts, crawls=crawls, crawl=crawl or "",
+                  importer=importer, importers=IMPORTERS.names(), volume=volume, trend_error=trend_error, **_labels())

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from grayshield import __version__
 from grayshield.services import console_queries as q
 from grayshield.services import users
-from grayshield.web.deps import AppSettings, DbSession, Strategies, pending_screened
+from grayshield.web.deps import AppSettings, DbSession, Strategies, lexicons_dir, pending_screened
 from grayshield.web.exports import to_csv
 from grayshield.web.security import CurrentUser
 
@@ -219,10 +219,17 @@ def review_tag(session: DbSession, user: CurrentUser, tag_id: TagId,
 
 
 @router.get("/lexicons", response_model=q.LexiconView, tags=["lexicons"])
-def lexicons(name: Annotated[str | None, Query(max_length=64)] = None) -> q.LexiconView:
-    return q.lexicon_view(name)
+def lexicons(settings: AppSettings, name: Annotated[str | None, Query(max_length=64)] = None) -> q.LexiconView:
+    return q.lexicon_view(name, lexicons_dir(settings))
 
 
 @router.post("/lexicons/validate", response_model=q.LexiconCheck, tags=["lexicons"])
-def validate_lexicon(body: Annotated[DraftRequest, Body()]) -> q.LexiconCheck:
-    return q.check_lexicon(body.text)
+def validate_lexicon(settings: AppSettings, body: Annotated[DraftRequest, Body()]) -> q.LexiconCheck:
+    return q.check_lexicon(body.text, lexicons_dir(settings))
+
+
+@router.post("/lexicons/save", response_model=q.LexiconVersionOut, tags=["lexicons"])
+def save_lexicon(session: DbSession, settings: AppSettings, user: CurrentUser,
+                 body: Annotated[q.LexiconSave, Body()]) -> q.LexiconVersionOut:
+    """Save a lexicon as a new version: validated, version raised, based on the current one, audited."""
+    return q.save_lexicon(session, lexicons_dir(settings), body, actor=user.username)
