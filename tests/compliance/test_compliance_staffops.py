@@ -44,9 +44,9 @@ def test_each_rule_catches_its_anomaly_and_leaves_ordinary_work_alone() -> None:
     assert flagged["Q1"] == "out_of_queue_lookup"
     assert flagged["H1"] == "off_hours_access"
     assert flagged["R1"] == "unusual_location"
-    assert set(flagged[["G0", "G1", "G2", "G3"]]) == {"gang_collusion"}
-    three_calls = flag_operations(_log(), calls.iloc[:3]).set_index("op_id")["rule"]
-    assert three_calls[["G0", "G1", "G2"]].isna().all()  # three calls can be routing chance
+    # S7 is the only agent on the line, so serving every call of the number is what routing gives them:
+    # no collusion (test_compliance_collusion.py has the statistical cases).
+    assert flagged[["G0", "G1", "G2", "G3"]].isna().all()
 
 
 def test_alerts_group_operations_with_evidence_and_expected_behaviour() -> None:

@@ -18,7 +18,13 @@ from grayshield.compliance.process import ProcessModel, check, discover
 from grayshield.compliance.qa import LABELS, MODEL_NAME, QaModel, QaResult, run_qa, train
 from grayshield.compliance.rules import RuleBook, load_rulebook
 from grayshield.compliance.staffops import alerts, detect_unusual_days, flag_operations
-from grayshield.compliance.worlds import call_keys, complaint_log, table_frame, world_utterances
+from grayshield.compliance.worlds import (
+    call_keys,
+    collusion_context,
+    complaint_log,
+    table_frame,
+    world_utterances,
+)
 from grayshield.contract.truth import MANDATORY_ITEMS
 from grayshield.lake import open_world
 from grayshield.models.registry import ModelRegistry
@@ -93,7 +99,8 @@ def missing_item_metrics(result: QaResult, calls_truth: pd.DataFrame) -> dict[st
 
 def process_metrics(cases: pd.DataFrame, flagged_ops: pd.DataFrame, case_truth: pd.DataFrame,
                     op_truth: pd.DataFrame) -> dict[str, Any]:
-    """Alert precision/recall on complaint cases and on staff operations, separately and pooled."""
+    """Alert precision/recall on complaint cases and on staff operations, separately and pooled; per rule,
+    an operation counts as a hit only when the truth names that same anomaly."""
     c = cases.merge(case_truth.rename(columns={"complaint_id": "case_id"}), on="case_id", how="left")
     c_y, c_p = c["anomaly"].fillna("none").to_numpy() != "none", c["alert"].to_numpy(dtype=bool)
     o = flagged_ops.loc[:, ["op_id", "rule"]].merge(op_truth, on="op_id", how="left")
@@ -104,7 +111,14 @@ def process_metrics(cases: pd.DataFrame, flagged_ops: pd.DataFrame, case_truth: 
                       pd.Series(o_p[o_y]).groupby(o["anomaly"].to_numpy()[o_y]).mean().items()}
     recall_by_type.update({str(k): round(float(v), 4) for k, v in
                            pd.Series(c_p[c_y]).groupby(c["anomaly"].to_numpy()[c_y]).mean().items()})
+    rules = o["rule"].to_numpy()
+    by_rule = {}
+    for rule in sorted({str(r) for r in rules[o_p]} | {str(t) for t in o["anomaly"].to_numpy()[o_y]}):
+        hit, same = rules == rule, o["anomaly"].to_numpy() == rule
+        by_rule[rule] = {**_prf(int(np.sum(hit & same)), int(np.sum(hit & ~same)), int(np.sum(same & ~hit))),
+                         "flagged_any_anomaly": int(np.sum(hit & o_y))}
     return {
+        "by_rule": by_rule,
         "complaint_cases": _prf(int(np.sum(c_y & c_p)), int(np.sum(~c_y & c_p)), int(np.sum(c_y & ~c_p))),
         "staff_operations": _prf(int(np.sum(o_y & o_p)), int(np.sum(~o_y & o_p)), int(np.sum(o_y & ~o_p))),
         "pooled": pooled, "recall_by_anomaly_type": recall_by_type,
@@ -131,7 +145,7 @@ def evaluate_world(train_world: Path, test_world: Path, out_dir: Path | None = N
     result = run_qa(book, utterances, call_keys(test), qa_model)
     cases = check(process, complaint_log(test))
     ops = table_frame(test, "staff_operations")
-    flagged = flag_operations(ops, table_frame(test, "calls"))
+    flagged = flag_operations(ops, collusion_context(test))
     days = detect_unusual_days(ops)
     op_truth = table_frame(test, "staff_operations", truth=True)
     report = {

@@ -10,11 +10,17 @@ ordinary days, for patterns no rule names yet; its alerts are kept apart from th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from grayshield.compliance.collusion import (
+    CollusionParams,
+    collusion_operations,
+    collusion_tests,
+    number_rings,
+)
 from grayshield.core.errors import ValidationError
 
 OP_COLUMNS = ("op_id", "staff_id", "op_time", "operation", "customer_id", "call_id", "complaint_id", "location",
@@ -29,15 +35,14 @@ class StaffRuleParams:
     bulk_lookups_per_burst: int = 40
     work_hours: tuple[int, int] = (7, 22)  # [start, end) local hour for look-ups with no call or complaint
     verification_window_min: int = 120
-    collusion_min_calls: int = 4  # calls one agent served from one number ...
-    collusion_min_customers: int = 2  # ... that spoke for this many different customers
+    collusion: CollusionParams = field(default_factory=CollusionParams)
 
 
 # Rule name -> (the alert's title, the expected behaviour), in the order a flagged operation is typed.
 RULES: dict[str, tuple[str, str]] = {
     "bulk_lookup": ("批量查询客户信息", "单人每小时查询客户数量应在正常范围内，且不应导出客户名单"),
     "waiver_without_verification": ("未核身即办理减免/调额", "减免、调额前应先完成客户身份核验"),
-    "gang_collusion": ("反复接待同一团伙来电（疑似内外勾结）", "第三方代理来电应按队列随机分配，不应集中于个别坐席"),
+    "gang_collusion": ("反复接待同一团伙来电（疑似内外勾结）", "同一号码群的代理来电应按队列随机分配到各坐席，不应集中于个别坐席"),
     "unusual_location": ("异常地点/终端登录操作", "应在本人所属职场终端操作"),
     "off_hours_access": ("非工作时间查询客户信息", "无来电或工单时，仅在工作时间查询客户信息"),
     "out_of_queue_lookup": ("查询非本人队列客户", "仅查询本人工作队列中的客户，或有来电/工单依据"),
@@ -96,42 +101,46 @@ def _out_of_queue(ops: pd.DataFrame) -> np.ndarray:
     return ops["operation"].isin(TOUCHING).to_numpy() & ops["in_queue"].eq(False).fillna(False).to_numpy(dtype=bool) & no_reason
 
 
-def repeated_gang_numbers(calls: pd.DataFrame, p: StaffRuleParams) -> pd.DataFrame:
-    """(agent, caller number) pairs where one agent keeps serving one number that speaks for several customers.
+@dataclass(frozen=True)
+class CollusionContext:
+    """What the collusion test reads beside the operation log: calls, contact changes, registered phones and,
+    when the callers engine has scored them, numbers it already suspects."""
 
-    A number calling about several different customers is a habitual (proxy) number; ordinary queue
-    routing spreads its calls over many agents, so the same agent answering it again and again is the
-    collusion signal.
-    """
-    handled = calls[calls["agent_id"].notna() & calls["caller_number"].notna()]
-    pairs = handled.groupby(["agent_id", "caller_number"]).agg(
-        calls=("call_id", "size"), customers=("claimed_customer_id", "nunique"), call_ids=("call_id", list))
-    return pairs[(pairs["calls"] >= p.collusion_min_calls) & (pairs["customers"] >= p.collusion_min_customers)
-                 ].reset_index()
+    calls: pd.DataFrame
+    contacts: pd.DataFrame | None = None
+    registered: pd.Series | None = None  # customer_id -> registered phone
+    suspect_numbers: tuple[str, ...] = ()
+    rings: pd.DataFrame | None = None  # ring membership (kind, key, ring) from the gangs engine, when run
 
 
-def _collusion(ops: pd.DataFrame, calls: pd.DataFrame | None, p: StaffRuleParams) -> np.ndarray:
-    if calls is None or calls.empty:
-        return np.zeros(len(ops), bool)
-    pairs = repeated_gang_numbers(calls, p)
-    suspicious = {c for ids in pairs["call_ids"] for c in ids}
-    return ops["call_id"].isin(suspicious).to_numpy()
+def collusion_evidence(context: CollusionContext, params: CollusionParams | None = None
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rings of numbers and customers, and every (agent, ring) test with its evidence."""
+    rings = context.rings if context.rings is not None else number_rings(
+        context.calls, context.contacts, context.registered, context.suspect_numbers, params)
+    return rings, collusion_tests(context.calls, rings, context.registered, params)
 
 
-def flag_operations(ops: pd.DataFrame, calls: pd.DataFrame | None = None,
+def flag_operations(ops: pd.DataFrame, calls: pd.DataFrame | CollusionContext | None = None,
                     params: StaffRuleParams | None = None) -> pd.DataFrame:
-    """Each operation with the first rule it breaks (``rule`` is None when it breaks none)."""
+    """Each operation with the first rule it breaks (``rule`` is None when it breaks none) and, for
+    collusion, the statistical evidence in ``note``."""
     _check_columns(ops)
     p = params or StaffRuleParams()
     ops = ops.reset_index(drop=True)
     ops["op_time"] = pd.to_datetime(ops["op_time"])
+    context = CollusionContext(calls) if isinstance(calls, pd.DataFrame) else calls
+    note = pd.Series(None, index=ops.index, dtype=object)
+    if context is not None and not context.calls.empty:
+        rings, tests = collusion_evidence(context, p.collusion)
+        note = collusion_operations(ops, tests, rings)
     masks = {"bulk_lookup": _bulk(ops, p), "waiver_without_verification": _unverified_waivers(ops, p),
-             "gang_collusion": _collusion(ops, calls, p), "unusual_location": _unusual_location(ops),
+             "gang_collusion": note.notna().to_numpy(), "unusual_location": _unusual_location(ops),
              "off_hours_access": _off_hours(ops, p), "out_of_queue_lookup": _out_of_queue(ops)}
     rule = np.full(len(ops), None, dtype=object)
     for name in reversed(RULES):  # the first rule in RULES order wins
         rule[np.asarray(masks[name], dtype=bool)] = name
-    return ops.assign(rule=rule)
+    return ops.assign(rule=rule, note=note.where(rule == "gang_collusion"))
 
 
 def alerts(flagged: pd.DataFrame) -> pd.DataFrame:
@@ -139,11 +148,12 @@ def alerts(flagged: pd.DataFrame) -> pd.DataFrame:
     hits = flagged[flagged["rule"].notna()]
     if hits.empty:
         return pd.DataFrame(columns=["staff_id", "day", "rule", "title_zh", "expected_zh", "operations", "customers",
-                                     "first_time", "last_time", "op_ids"])
+                                     "first_time", "last_time", "op_ids", "note"])
     grouped = hits.groupby(["staff_id", hits["op_time"].dt.date.rename("day"), "rule"])
     out = grouped.agg(operations=("op_id", "size"), customers=("customer_id", "nunique"),
                       first_time=("op_time", "min"), last_time=("op_time", "max"),
-                      op_ids=("op_id", lambda s: list(s)[:50])).reset_index()
+                      op_ids=("op_id", lambda s: list(s)[:50]),
+                      note=("note", lambda s: next((n for n in s if isinstance(n, str)), None))).reset_index()
     out["title_zh"] = out["rule"].map(lambda r: RULES[r][0])
     out["expected_zh"] = out["rule"].map(lambda r: RULES[r][1])
     return out.sort_values(["operations"], ascending=False).reset_index(drop=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from grayshield.compliance.staffops import CollusionContext
 from grayshield.lake.world import World
 
 CALL_KEYS = ("call_id", "agent_id", "start_time")
@@ -31,3 +32,24 @@ def call_keys(world: World) -> pd.DataFrame:
 def complaint_log(world: World) -> pd.DataFrame:
     events = table_frame(world, "complaint_events")
     return events.rename(columns={"complaint_id": "case_id"})
+
+
+def collusion_context(world: World, gangs: bool = True) -> CollusionContext:
+    """Calls, mobile-number changes and registered phones: what the insider-collusion test links rings from;
+    with ``gangs`` the rings are the gangs engine's communities instead of the bare number-customer graph."""
+    customers = table_frame(world, "customers").loc[:, ["customer_id", "registered_phone"]]
+    return CollusionContext(table_frame(world, "calls"), table_frame(world, "contact_changes"),
+                            customers.set_index("customer_id")["registered_phone"],
+                            rings=gang_rings(world) if gangs else None)
+
+
+def gang_rings(world: World) -> pd.DataFrame:
+    """Ring membership (kind, key, ring) from the gangs engine's Leiden communities: rings that also tie
+    numbers through voices, templates and advertised contacts, which the call graph alone cannot."""
+    from grayshield.graph.build import build_graph, node_key, node_kind
+    from grayshield.graph.communities import discover
+
+    found = discover(build_graph(world))
+    rows = [(node_kind(m), node_key(m), f"G{g.index}") for g in found.gangs for m in g.members
+            if node_kind(m) in ("number", "customer")]
+    return pd.DataFrame(rows, columns=["kind", "key", "ring"])

@@ -21,7 +21,13 @@ from grayshield.compliance.process import ProcessModel, check, discover
 from grayshield.compliance.qa import MODEL_NAME, QaModel, QaResult, run_qa
 from grayshield.compliance.rules import load_rulebook
 from grayshield.compliance.staffops import alerts, detect_unusual_days, flag_operations
-from grayshield.compliance.worlds import call_keys, complaint_log, table_frame, world_utterances
+from grayshield.compliance.worlds import (
+    call_keys,
+    collusion_context,
+    complaint_log,
+    table_frame,
+    world_utterances,
+)
 from grayshield.core.errors import NotFoundError, ValidationError
 from grayshield.lake import open_world
 from grayshield.models.registry import ModelRegistry
@@ -73,7 +79,7 @@ def process_checks(world_path: Path, models_dir: Path) -> ProcessReport:
     process = process or discover(events)
     ops = table_frame(world, "staff_operations")
     days = detect_unusual_days(ops)
-    return ProcessReport(check(process, events), alerts(flag_operations(ops, table_frame(world, "calls"))),
+    return ProcessReport(check(process, events), alerts(flag_operations(ops, collusion_context(world))),
                          days[days["unusual"]].sort_values("score", ascending=False), process)
 
 

@@ -1,0 +1,177 @@
+"""Insider collusion: an agent who keeps serving the callers of one gang, measured against random routing.
+
+A gang rotates numbers and speaks for many customers, so neither one number nor one customer shows the
+pattern; their *ring* does. Rings are the connected components of the number-customer graph (a call from
+a number about a customer, or a customer's contact changed to that number; a customer's own registered
+phone is no link), kept when some number speaks for two or more customers (or the caller-intelligence
+engine already suspects one of its numbers). Ordinary routing hands every call of a queue to any agent on
+duty, so an agent's expected share of a ring's calls is the sum over those calls of the agent's share of
+their queue in that month. The observed count is tested against that expectation (Poisson tail), and the
+Benjamini-Hochberg procedure over every (agent, ring) pair keeps the false-discovery rate at ``fdr`` -
+the alert's precision is what the test controls, not a count threshold tuned on one world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+POOL_KEYS = ("direction", "queue")
+RING_COLUMNS = ["kind", "key", "ring"]
+TEST_COLUMNS = ["agent_id", "ring", "observed", "expected", "p_value", "q_value", "significant", "ring_calls",
+                "ring_numbers", "ring_customers", "top_numbers", "customers_served", "call_ids", "reason_zh"]
+
+
+@dataclass(frozen=True)
+class CollusionParams:
+    fdr: float = 0.05  # Benjamini-Hochberg false-discovery rate over all (agent, ring) pairs
+    min_calls: int = 3  # fewer served calls are never an alert, however unlikely under routing
+    min_ring_customers: int = 2  # a ring speaks for at least this many customers
+
+
+def _edges(calls: pd.DataFrame, contacts: pd.DataFrame | None, registered: pd.Series | None) -> pd.DataFrame:
+    """(number, customer) links: who called about whom, and to which number a customer's mobile was moved."""
+    parts = []
+    if "caller_number" in calls.columns:
+        parts.append(calls.loc[:, ["caller_number", "claimed_customer_id"]].set_axis(["number", "customer"], axis=1))
+    if "customer_number" in calls.columns:
+        parts.append(calls.loc[:, ["customer_number", "claimed_customer_id"]].set_axis(["number", "customer"], axis=1))
+    if contacts is not None and not contacts.empty:
+        mobile = contacts[contacts["field"] == "mobile"] if "field" in contacts.columns else contacts
+        parts.append(mobile.loc[:, ["new_value", "customer_id"]].set_axis(["number", "customer"], axis=1))
+    edges = pd.concat(parts, ignore_index=True).dropna().drop_duplicates() if parts else pd.DataFrame(
+        columns=["number", "customer"])
+    if registered is not None and len(edges):
+        own = edges["customer"].map(registered)
+        edges = edges[own.to_numpy() != edges["number"].to_numpy()]
+    return edges.reset_index(drop=True)
+
+
+def number_rings(calls: pd.DataFrame, contacts: pd.DataFrame | None = None, registered: pd.Series | None = None,
+                 suspect_numbers: Iterable[str] = (), params: CollusionParams | None = None) -> pd.DataFrame:
+    """Ring membership (``kind`` number/customer, ``key``, ``ring`` R0001...) from the number-customer graph.
+
+    ``registered`` maps customer id to the registered phone (that link says nothing about a gang);
+    ``suspect_numbers`` (from the callers engine, when scored) make a ring of a component even when each
+    of its numbers spoke for a single customer.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    p = params or CollusionParams()
+    edges = _edges(calls, contacts, registered)
+    if edges.empty:
+        return pd.DataFrame(columns=RING_COLUMNS)
+    numbers, n_idx = np.unique(edges["number"].astype(str).to_numpy(), return_inverse=True)
+    customers, c_idx = np.unique(edges["customer"].astype(str).to_numpy(), return_inverse=True)
+    size = len(numbers) + len(customers)
+    graph = coo_matrix((np.ones(len(edges)), (n_idx, len(numbers) + c_idx)), shape=(size, size))
+    _, label = connected_components(graph, directed=False)
+    edges = edges.assign(component=label[n_idx])
+    degree = edges.groupby("number")["customer"].transform("nunique")
+    suspect = set(suspect_numbers)
+    edges = edges.assign(suspect=(degree >= 2) | edges["number"].isin(suspect))
+    stats = edges.groupby("component").agg(customers=("customer", "nunique"), suspect=("suspect", "any"))
+    keep = stats[(stats["customers"] >= p.min_ring_customers) & stats["suspect"]].index
+    kept = edges[edges["component"].isin(keep)]
+    order = {c: f"R{i + 1:04d}" for i, c in enumerate(sorted(keep))}
+    members = pd.concat([
+        pd.DataFrame({"kind": "number", "key": kept["number"], "ring": kept["component"].map(order)}),
+        pd.DataFrame({"kind": "customer", "key": kept["customer"], "ring": kept["component"].map(order)})])
+    return members.drop_duplicates().reset_index(drop=True)
+
+
+def _ring_calls(calls: pd.DataFrame, rings: pd.DataFrame, registered: pd.Series | None) -> pd.DataFrame:
+    """Served calls that go through a ring: from or to one of its numbers, or about one of its customers from
+    a number other than that customer's registered phone (the customer calling for themselves is no proxy)."""
+    served = calls[calls["agent_id"].notna()]
+    number = pd.Series(None, index=served.index, dtype=object)
+    for column in ("caller_number", "customer_number"):
+        if column in served.columns:
+            number = number.fillna(served[column])
+    by_number = rings[rings["kind"] == "number"].drop_duplicates("key").set_index("key")["ring"]
+    by_customer = rings[rings["kind"] == "customer"].drop_duplicates("key").set_index("key")["ring"]
+    customer = served["claimed_customer_id"]
+    own = customer.map(registered) if registered is not None else pd.Series(None, index=served.index)
+    proxy = number.notna() & (number.to_numpy() != own.to_numpy())
+    ring = number.map(by_number).where(proxy).fillna(customer.map(by_customer).where(proxy))
+    return served.assign(ring=ring, number=number)[ring.notna().to_numpy()]
+
+
+def _shares(calls: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Each agent's share of the served calls of each pool (direction, queue, month): what routing gives them."""
+    served = calls[calls["agent_id"].notna()]
+    pool = pd.Series("all", index=served.index, dtype=object)
+    for key in POOL_KEYS:
+        if key in served.columns:
+            pool = pool + "|" + served[key].astype(str)
+    if "start_time" in served.columns:
+        pool = pool + "|" + pd.to_datetime(served["start_time"]).dt.strftime("%Y-%m")
+    frame = pd.DataFrame({"pool": pool, "agent_id": served["agent_id"]})
+    counts = frame.groupby(["pool", "agent_id"]).size().rename("n").reset_index()
+    counts["share"] = counts["n"] / counts.groupby("pool")["n"].transform("sum")
+    return counts, pool
+
+
+def collusion_tests(calls: pd.DataFrame, rings: pd.DataFrame, registered: pd.Series | None = None,
+                    params: CollusionParams | None = None) -> pd.DataFrame:
+    """Every (agent, ring) pair with at least one served call: observed vs expected, p-value, BH q-value."""
+    from scipy.stats import false_discovery_control, poisson
+
+    p = params or CollusionParams()
+    if rings.empty or calls.empty:
+        return pd.DataFrame(columns=TEST_COLUMNS)
+    shares, pool = _shares(calls)
+    through = _ring_calls(calls, rings, registered)
+    if through.empty:
+        return pd.DataFrame(columns=TEST_COLUMNS)
+    through = through.assign(pool=pool.reindex(through.index).to_numpy())
+    # Expected calls of agent a in ring r = sum over r's calls of a's share of that call's pool.
+    per_pool = through.groupby(["ring", "pool"]).size().rename("calls").reset_index()
+    shared = per_pool.merge(shares, on="pool").assign(mu=lambda f: f["calls"] * f["share"])
+    expected: pd.Series = shared.groupby(["agent_id", "ring"])["mu"].sum()
+    observed = through.groupby(["agent_id", "ring"]).agg(
+        observed=("call_id", "size"), call_ids=("call_id", list),
+        customers_served=("claimed_customer_id", "nunique"),
+        top_numbers=("number", lambda s: s.value_counts().head(5).to_dict()))
+    tests = expected.rename("expected").to_frame().join(observed, how="left").reset_index()
+    tests["observed"] = tests["observed"].fillna(0).astype(int)
+    tests["p_value"] = poisson.sf(tests["observed"] - 1, tests["expected"].clip(lower=1e-9))
+    tests["q_value"] = false_discovery_control(tests["p_value"].to_numpy(), method="bh")
+    ring_size = pd.crosstab(rings["ring"], rings["kind"]).reindex(columns=["number", "customer"], fill_value=0)
+    ring_size = ring_size.set_axis(["ring_numbers", "ring_customers"], axis=1)
+    tests = tests.merge(ring_size, left_on="ring", right_index=True).merge(
+        through.groupby("ring").size().rename("ring_calls"), left_on="ring", right_index=True)
+    tests["significant"] = (tests["q_value"] <= p.fdr) & (tests["observed"] >= p.min_calls)
+    tests = tests[tests["observed"] > 0].copy()
+    tests["call_ids"] = tests["call_ids"].map(lambda v: v if isinstance(v, list) else [])
+    tests["reason_zh"] = [
+        f"坐席接待号码群 {r} 的来电 {o} 次（该号码群 {n} 个号码、涉及 {c} 位客户，共 {t} 通），"
+        f"按队列随机分配期望 {e:.1f} 次，p={pv:.1e}，q={qv:.1e}"
+        for r, o, n, c, t, e, pv, qv in zip(tests["ring"], tests["observed"], tests["ring_numbers"],
+                                           tests["ring_customers"], tests["ring_calls"], tests["expected"],
+                                           tests["p_value"], tests["q_value"], strict=True)]
+    tests["expected"] = tests["expected"].round(3)
+    out: pd.DataFrame = tests.loc[:, TEST_COLUMNS].sort_values("p_value").reset_index(drop=True)
+    return out
+
+
+def collusion_operations(ops: pd.DataFrame, tests: pd.DataFrame, rings: pd.DataFrame) -> pd.Series:
+    """The Chinese reason for every operation that belongs to a significant pair (None elsewhere): the
+    operations on the pair's calls, and the agent's contact changes or look-ups of the ring's customers."""
+    reason = pd.Series(None, index=ops.index, dtype=object)
+    hits = tests[tests["significant"]]
+    if hits.empty:
+        return reason
+    by_call = {c: r for ids, r in zip(hits["call_ids"], hits["reason_zh"], strict=True) for c in ids}
+    reason = reason.fillna(ops["call_id"].map(by_call))
+    members = rings.loc[rings["kind"] == "customer", ["ring", "key"]].rename(columns={"key": "customer"}).merge(
+        hits.loc[:, ["agent_id", "ring", "reason_zh"]], on="ring")
+    key = dict(zip(zip(members["agent_id"], members["customer"], strict=True), members["reason_zh"], strict=True))
+    touching = ops["call_id"].isna() & ops["complaint_id"].isna() & ops["operation"].eq("contact_change")
+    pairs = pd.Series([key.get((s, c)) for s, c in zip(ops["staff_id"], ops["customer_id"], strict=True)],
+                      index=ops.index, dtype=object)
+    return reason.fillna(pairs.where(touching))
