@@ -384,18 +384,16 @@ def truth_sample_verdicts(world: World, share: float = 0.5, seed: int = 0,
 
     rng = np.random.default_rng(seed)
     negative = share if negative_share is None else negative_share
-    specs = (("numbers", "number", "is_blackgray", "taken_down", lambda r: str(r["number"])),
-             ("complaints", "complaint", "is_proxy", "confirmed_gang", lambda r: str(r["complaint_id"])),
-             ("social_accounts", "account", "is_blackgray", "taken_down",
-              lambda r: f"{r['platform']}/{r['account_id']}"))
+    specs = (("numbers", "number", "taken_down"), ("complaints", "complaint", "confirmed_gang"),
+             ("social_accounts", "account", "taken_down"))
     verdicts: list[Verdict] = []
-    for table, subject_type, target, positive_outcome, key in specs:
+    for table, subject_type, positive_outcome in specs:
         if not world.has_truth(table):
             continue
         frame = world.truth(table).to_pandas()
-        for _, row in frame.iterrows():
-            positive = bool(row[target])
+        keys = frame[list(KEYS[table])].astype(str).agg("/".join, axis=1)
+        for key, positive in zip(keys, frame[TARGETS[table]].astype(bool), strict=True):
             if rng.random() < (share if positive else negative):
-                verdicts.append(Verdict(subject_type, key(row), positive_outcome if positive else "cleared",
+                verdicts.append(Verdict(subject_type, key, positive_outcome if positive else "cleared",
                                         "模拟世界真值抽样（评估用）"))
     return verdicts
