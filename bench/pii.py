@@ -32,11 +32,12 @@ from grayshield.pii.corpus import (
 from grayshield.pii.entities import Hit
 from grayshield.pii.evaluation import score
 from grayshield.pii.lexicon import load_lexicon
-from grayshield.pii.masking import apply_hits
+from grayshield.pii.masking import apply_hits, mask_many
 from grayshield.pii.scanner import Scanner
 
 LANGUAGE = "zh"
 TARGET_RATIO = 20
+BATCH_DOCS = 1000  # documents per mask_many call: the chunk a streaming `grayshield pii mask` run hands over
 _NO_DIGIT_BEFORE = r"(?<![0-9A-Za-z])"
 _NO_DIGIT_AFTER = r"(?![0-9A-Za-z])"
 
@@ -144,7 +145,19 @@ class _PresidioAsScanner(Scanner):
         return sorted(hits, key=lambda h: h.start)
 
 
-def time_grayshield(docs: Sequence[LabelledDoc]) -> tuple[float, list[str]]:
+def time_grayshield(docs: Sequence[LabelledDoc], batch: int = BATCH_DOCS) -> tuple[float, list[str]]:
+    """The batch path (``mask_many``), as ``grayshield pii mask`` runs it: documents in chunks of ``batch``."""
+    scanner, policy = Scanner(), default_policy()
+    texts = [d.text for d in docs]
+    started = time.process_time()
+    masked: list[str] = []
+    for first in range(0, len(texts), batch):
+        masked += mask_many(texts[first : first + batch], policy, scanner=scanner)
+    return time.process_time() - started, masked
+
+
+def time_grayshield_single(docs: Sequence[LabelledDoc]) -> tuple[float, list[str]]:
+    """One document per call (``scan`` then the policy), as a caller masking a single transcript runs it."""
     scanner, policy = Scanner(), default_policy()
     started = time.process_time()
     masked = [apply_hits(d.text, scanner.scan(d.text), policy, None) for d in docs]
@@ -160,27 +173,54 @@ def time_presidio(docs: Sequence[LabelledDoc], analyzer: Any, anonymizer: Any) -
     return time.process_time() - started, masked
 
 
-def run(n_docs: int, seed: int, sentences: int = 1) -> dict[str, Any]:
+def _interleaved(
+    timers: Sequence[Callable[[], tuple[float, list[str]]]], repeats: int
+) -> list[tuple[float, list[str]]]:
+    """The fastest of ``repeats`` runs of each timer, the timers taking turns.
+
+    The build machine is shared: other load only ever adds time, and taking turns exposes every engine to the
+    same spells of load, so the ratio stays fair even when the absolute figures move.
+    """
+    best: list[tuple[float, list[str]] | None] = [None] * len(timers)
+    for _ in range(repeats):
+        for i, timer in enumerate(timers):
+            run = timer()
+            current = best[i]
+            if current is None or run[0] < current[0]:
+                best[i] = run
+    return [b for b in best if b is not None]
+
+
+def run(n_docs: int, seed: int, sentences: int = 1, repeats: int = 5) -> dict[str, Any]:
     held_out = generate_corpus(
         seed + 1, n_docs * sentences // 2, templates=HELD_OUT_TEMPLATES, source="held_out"
     )
     docs = join_documents([*generate_corpus(seed, n_docs * sentences), *held_out, *tricky_cases()], sentences)
     analyzer, anonymizer = presidio_engines()
-    (
-        time_grayshield(docs[:50]),
-        time_presidio(docs[:50], analyzer, anonymizer),
-    )  # warm caches and compiled regexes
-    gs_seconds, _ = time_grayshield(docs)
-    pr_seconds, _ = time_presidio(docs, analyzer, anonymizer)
+    time_grayshield(docs[:50]), time_presidio(docs[:50], analyzer, anonymizer)  # warm caches and regexes
+    (gs_seconds, gs_masked), (single_seconds, single_masked), (pr_seconds, _) = _interleaved(
+        [
+            lambda: time_grayshield(docs),
+            lambda: time_grayshield_single(docs),
+            lambda: time_presidio(docs, analyzer, anonymizer),
+        ],
+        repeats,
+    )
+    if gs_masked != single_masked:
+        raise AssertionError("the batch path masked differently from the one-document path")
     gs_quality, pr_quality = score(docs, Scanner()), score(docs, _PresidioAsScanner(analyzer))
     return {
         "documents": len(docs),
         "sentences_per_document": sentences,
         "mean_document_chars": sum(len(d.text) for d in docs) / len(docs),
         "seed": seed,
+        "batch_documents": BATCH_DOCS,
+        "repeats": repeats,
         "grayshield_ms_per_doc": 1000 * gs_seconds / len(docs),
+        "grayshield_single_ms_per_doc": 1000 * single_seconds / len(docs),
         "presidio_ms_per_doc": 1000 * pr_seconds / len(docs),
         "speed_ratio": pr_seconds / gs_seconds,
+        "speed_ratio_single": pr_seconds / single_seconds,
         "grayshield": {"overall": gs_quality["overall"], "per_entity": _summary(gs_quality)},
         "presidio": {"overall": pr_quality["overall"], "per_entity": _summary(pr_quality)},
     }
@@ -197,8 +237,10 @@ def _render(result: dict[str, Any]) -> str:
     lines = [
         f"documents: {result['documents']} of {result['mean_document_chars']:.0f} characters on average"
         f" ({result['sentences_per_document']} sentences each, seed {result['seed']})",
-        f"GrayShield {result['grayshield_ms_per_doc']:.3f} ms/doc, Presidio {result['presidio_ms_per_doc']:.3f} ms/doc"
-        f" -> GrayShield {result['speed_ratio']:.1f}x faster",
+        f"GrayShield {result['grayshield_ms_per_doc']:.4f} ms/doc (batches of {result['batch_documents']}),"
+        f" Presidio {result['presidio_ms_per_doc']:.4f} ms/doc -> GrayShield {result['speed_ratio']:.1f}x faster",
+        f"GrayShield one document per call {result['grayshield_single_ms_per_doc']:.4f} ms/doc"
+        f" -> {result['speed_ratio_single']:.1f}x faster (best of {result['repeats']} runs each, CPU time)",
         f"{'entity':<15}{'GS recall':>10}{'PR recall':>10}{'GS prec':>10}{'PR prec':>10}",
     ]
     gs, pr = result["grayshield"]["per_entity"], result["presidio"]["per_entity"]

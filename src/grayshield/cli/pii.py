@@ -11,8 +11,9 @@ from rich.table import Table
 from grayshield.cli.common import console, handle_errors, print_json
 from grayshield.core.errors import IngestError, ValidationError
 from grayshield.core.settings import get_settings
-from grayshield.pii import ENTITY_TYPES, Policy, default_policy, load_policy, mask_file, scan_text
-from grayshield.pii.masking import file_kind, iter_batches, parse_columns
+from grayshield.pii import ENTITY_TYPES, Policy, default_policy, load_policy, mask_file
+from grayshield.pii.masking import TEXT_BATCH_LINES, chunks, file_kind, iter_batches, parse_columns
+from grayshield.pii.scanner import default_scanner
 
 app = typer.Typer(help="脱敏 — find and mask customer PII in texts and tables.", no_args_is_help=True)
 
@@ -74,14 +75,15 @@ def scan_cmd(
 def _scan_text_file(file: Path, json_out: bool) -> None:
     totals: Counter[str] = Counter()
     lines = 0
+    scanner = default_scanner()
     try:
         with file.open(encoding="utf-8") as fh:
-            for number, line in enumerate(fh, start=1):
-                hits = scan_text(line.rstrip("\r\n"))
-                totals.update(h.entity for h in hits)
-                lines = number
-                if json_out:
-                    print_json({"line": number, "hits": [h.to_dict() for h in hits]})
+            for chunk in chunks((line.rstrip("\r\n") for line in fh), TEXT_BATCH_LINES):
+                for hits in scanner.scan_many(chunk):
+                    lines += 1
+                    totals.update(h.entity for h in hits)
+                    if json_out:
+                        print_json({"line": lines, "hits": [h.to_dict() for h in hits]})
     except UnicodeDecodeError as exc:
         raise IngestError(f"{file}: not UTF-8 text (byte {exc.start}); convert it first") from None
     if not json_out:
@@ -94,6 +96,7 @@ def _scan_table_file(file: Path, columns: str | None, json_out: bool) -> None:
     wanted = list(parse_columns(columns)) if columns else None
     per_column: dict[str, Counter[str]] = {}
     rows = 0
+    scanner = default_scanner()
     for batch in iter_batches(file):
         names = wanted or [
             f.name for f in batch.schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
@@ -103,9 +106,9 @@ def _scan_table_file(file: Path, columns: str | None, json_out: bool) -> None:
             raise ValidationError(f"columns not in {file.name}: {missing}; it has: {batch.schema.names}")
         for name in names:
             counter = per_column.setdefault(name, Counter())
-            for value in batch.column(name).cast(pa.string()).to_pylist():
-                if value:
-                    counter.update(h.entity for h in scan_text(value))
+            values = [v for v in batch.column(name).cast(pa.string()).to_pylist() if v]
+            for hits in scanner.scan_many(values):
+                counter.update(h.entity for h in hits)
         rows += batch.num_rows
     if json_out:
         print_json({"file": str(file), "rows": rows, "columns": {c: dict(n) for c, n in per_column.items()}})

@@ -5,7 +5,7 @@ Detection and transformation are separate: a :class:`Scanner` runs the registere
 """
 
 from grayshield.pii.entities import ENTITY_TYPES, Hit
-from grayshield.pii.masking import MaskStats, mask_file, mask_table, mask_text
+from grayshield.pii.masking import MaskStats, mask_file, mask_many, mask_table, mask_text
 from grayshield.pii.policy import Policy, default_policy, load_policy
 from grayshield.pii.recognisers import RECOGNISERS, ContextRecogniser, PatternRecogniser
 from grayshield.pii.scanner import Scanner, scan_text
@@ -22,6 +22,7 @@ __all__ = [
     "default_policy",
     "load_policy",
     "mask_file",
+    "mask_many",
     "mask_table",
     "mask_text",
     "scan_text",

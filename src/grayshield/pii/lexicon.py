@@ -112,6 +112,11 @@ def is_cjk(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff"
 
 
+@cache
+def _name_stop_chars() -> frozenset[str]:
+    return STOP_CHARS - load_lexicon().given_chars
+
+
 def is_name_char(char: str) -> bool:
     """A character that can be part of a given name: not a function word, unless names often use it (可, 和)."""
-    return is_cjk(char) and (char not in STOP_CHARS or char in load_lexicon().given_chars)
+    return "\u4e00" <= char <= "\u9fff" and char not in _name_stop_chars()

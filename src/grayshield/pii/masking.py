@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 from grayshield.core.errors import IngestError, ValidationError
 from grayshield.core.logging import get_logger
 from grayshield.pii.entities import ENTITY_TYPES, Hit
+from grayshield.pii.operators import Operator
 from grayshield.pii.policy import Policy, default_policy
-from grayshield.pii.scanner import Scanner, default_scanner
+from grayshield.pii.scanner import SEPARATOR, Scanner, default_scanner
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -28,6 +29,7 @@ log = get_logger(__name__)
 
 TABLE_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 BATCH_ROWS = 50_000
+TEXT_BATCH_LINES = 2_000  # lines of a text file scanned and masked as one batch (Scanner.scan_many)
 
 
 @dataclass
@@ -52,12 +54,46 @@ def apply_hits(text: str, hits: Sequence[Hit], policy: Policy, key: bytes | None
         return text
     pieces: list[str] = []
     cursor = 0
+    operators: dict[str, Operator] = {}
     for hit in hits:
+        operator = operators.get(hit.entity)
+        if operator is None:
+            operator = operators[hit.entity] = policy.operator_for(hit.entity)
         pieces.append(text[cursor : hit.start])
-        pieces.append(policy.operator_for(hit.entity).apply(hit, key))
+        pieces.append(operator.apply(hit, key))
         cursor = hit.end
     pieces.append(text[cursor:])
     return "".join(pieces)
+
+
+def mask_many(
+    texts: Sequence[str],
+    policy: Policy | None = None,
+    *,
+    key: bytes | None = None,
+    scanner: Scanner | None = None,
+    stats: MaskStats | None = None,
+) -> list[str]:
+    """Each text masked exactly as :func:`mask_text` masks it, in one scan and one replacement pass.
+
+    The texts are joined with the scanner's separator, scanned and masked as one string, and split again: no
+    per-document hit lists, offsets or string pieces. For batches of rows, lines and transcripts.
+    """
+    active_scanner = scanner or default_scanner()
+    active_policy = policy or default_policy()
+    joined = active_scanner.scan_joined(texts)
+    if joined is None:  # a text holds the separator: mask one by one
+        return [mask_text(t, active_policy, key=key, scanner=active_scanner, stats=stats) for t in texts]
+    text, hits = joined
+    if stats is not None:
+        stats.hits.update(h.entity for h in hits)
+    masked = apply_hits(text, hits, active_policy, key).split(SEPARATOR)
+    if len(masked) != len(texts):  # an operator's template wrote the separator: never split on a guess
+        return [
+            apply_hits(t, h, active_policy, key)
+            for t, h in zip(texts, active_scanner.scan_many(texts), strict=True)
+        ]
+    return masked
 
 
 def mask_text(
@@ -124,17 +160,21 @@ def mask_table(
     active_scanner = scanner or default_scanner()
     for name, entity in wanted.items():
         index = result.column_names.index(name)
-        values = result.column(index).cast(pa.string()).to_pylist()
-        masked: list[str | None] = []
-        for value in values:
-            if value is None or value == "":
-                masked.append(value)
-            elif entity is not None:
-                masked.append(_mask_whole(value, entity, active_policy, key))
-                if stats is not None:
-                    stats.hits[entity] += 1
-            else:
-                masked.append(mask_text(value, active_policy, key=key, scanner=active_scanner, stats=stats))
+        masked: list[str | None] = result.column(index).cast(pa.string()).to_pylist()
+        filled = [i for i, value in enumerate(masked) if value]
+        if entity is not None:
+            for i in filled:
+                masked[i] = _mask_whole(masked[i], entity, active_policy, key)  # type: ignore[arg-type]
+            if stats is not None:
+                stats.hits[entity] += len(filled)
+        else:
+            texts: list[str] = [masked[i] for i in filled]  # type: ignore[misc]
+            for i, value in zip(
+                filled,
+                mask_many(texts, active_policy, key=key, scanner=active_scanner, stats=stats),
+                strict=True,
+            ):
+                masked[i] = value
         result = result.set_column(index, pa.field(name, pa.string()), pa.array(masked, type=pa.string()))
     if stats is not None:
         stats.rows += result.num_rows
@@ -222,14 +262,26 @@ def mask_file(
     return stats
 
 
+def chunks(lines: Iterable[str], size: int) -> Iterator[list[str]]:
+    """Consecutive lists of at most ``size`` lines: streaming, yet batched for the scanner."""
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _mask_text_file(
     source: Path, tmp: Path, policy: Policy, key: bytes | None, scanner: Scanner | None, stats: MaskStats
 ) -> None:
     try:
         with source.open(encoding="utf-8") as src, tmp.open("w", encoding="utf-8") as out:
-            for line in src:
-                out.write(mask_text(line, policy, key=key, scanner=scanner, stats=stats))
-                stats.rows += 1
+            for lines in chunks(src, TEXT_BATCH_LINES):
+                out.write("".join(mask_many(lines, policy, key=key, scanner=scanner, stats=stats)))
+                stats.rows += len(lines)
     except UnicodeDecodeError as exc:
         raise IngestError(f"{source}: not UTF-8 text (byte {exc.start}); convert it first") from None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,6 +43,11 @@ class Mask(_Operator):
 
     def apply(self, hit: Hit, key: bytes | None) -> str:
         value = hit.text
+        if not (self.keep_from or self.keep_admin) and value.isalnum():  # the common case: plain digits, names
+            size = len(value)
+            first = self.keep_first if self.keep_first < size else size
+            last = self.keep_last if self.keep_last < size - first else size - first
+            return value[:first] + self.mask_char * (size - first - last) + value[size - last :]
         tail = ""
         if self.keep_from and self.keep_from in value:
             cut = value.index(self.keep_from)
@@ -80,7 +86,7 @@ class Placeholder(_Operator):
     template: str = "[{label}]"
 
     def apply(self, hit: Hit, key: bytes | None) -> str:
-        return self.template.format(label=ENTITY_TYPES[hit.entity].label, entity=hit.entity)
+        return _placeholder(self.template, hit.entity)
 
 
 class Token(_Operator):
@@ -115,6 +121,12 @@ class Keep(_Operator):
 
 
 Operator = Annotated[Mask | Redact | Placeholder | Token | Keep, Field(discriminator="operator")]
+
+
+@cache
+def _placeholder(template: str, entity: str) -> str:
+    """A placeholder depends only on the template and the entity: rendered once, not once per hit."""
+    return template.format(label=ENTITY_TYPES[entity].label, entity=entity)
 
 
 def normalise_for_token(hit: Hit) -> str:

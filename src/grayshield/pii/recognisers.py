@@ -74,7 +74,9 @@ RECOGNISERS: Registry[Recogniser] = Registry("PII recogniser")
 
 
 def _window(text: str, start: int, size: int = 12) -> str:
-    return text[max(0, start - size) : start]
+    """Up to ``size`` characters before ``start``, never reaching back past a batch separator (NUL)."""
+    window = text[max(0, start - size) : start]
+    return window[window.rfind("\x00") + 1 :]
 
 
 # --- numbers: resident IDs, cards, accounts, phones, permits written as digits -------------------------------
@@ -97,8 +99,14 @@ PHONE_CUES = ("电话", "手机", "联系方式", "致电", "号码", "座机", 
 PERMIT_CUES = ("台胞证", "通行证", "回乡证")
 
 
+@cache
+def _cue_regex(cues: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, cues)))
+
+
 def _has(cues: tuple[str, ...], context: str) -> bool:
-    return any(cue in context for cue in cues)
+    """Whether any cue occurs in ``context``: one compiled alternation per cue list, searched in C."""
+    return _cue_regex(cues).search(context) is not None
 
 
 def classify_number(number: str, context: str, spelled: bool) -> tuple[str, float, str] | None:
@@ -134,6 +142,14 @@ def classify_number(number: str, context: str, spelled: bool) -> tuple[str, floa
 def _number_hit(text: str, start: int, end: int) -> Hit | None:
     raw = text[start:end]
     plain = raw.isascii() and raw.isdigit()  # the common case needs no normalising
+    if (
+        plain
+    ):  # the commonest shapes, typed before any context is read (classify_number checks them first too)
+        length = len(raw)
+        if length == 11 and raw[0] == "1" and "3" <= raw[1] <= "9":
+            return Hit(E.PHONE, start, end, raw, 0.95, "number", "mobile numbering plan")
+        if length == 18 and V.is_resident_id(raw):
+            return Hit(E.ID_CARD, start, end, raw, 0.99, "number", "GB 11643 check digit and birth date")
     number = raw if plain else V.normalise_digits(raw)
     typed = classify_number(
         number, _window(text, start), not plain and _CHINESE_NUMERAL.search(raw) is not None
@@ -216,7 +232,7 @@ def _plate_has_digit(value: str) -> bool:
 
 # --- names ---------------------------------------------------------------------------------------------------
 
-_CLAUSE_START = frozenset("，。！？；：、,.!?;:\n\r\t （(“\"'")
+_CLAUSE_START = frozenset("，。！？；：、,.!?;:\n\r\t （(“\"'\x00")
 
 
 def _surname_regex(lexicon: Lexicon) -> tuple[str, str]:
@@ -247,9 +263,9 @@ def bounded_name_recogniser(lexicon: Lexicon) -> PatternRecogniser:
     ending in 人/主/员/者/方), after 尊敬的, 称 or 为, or at a clause start; and followed by punctuation, 的 or
     （. The weakest name rule: only common given-name characters, lower confidence."""
     given = "".join(sorted(lexicon.given_chars))
-    before = "人主员者方称为，,：:；;、（(\\s。！？"
+    before = "人主员者方称为，,：:；;、（(\\s。！？\\x00"
     first, surname = _surname_regex(lexicon)
-    rest = f"(?<![^{before}的].)(?<!(?<!尊敬)的.){surname}[{given}]{{1,2}}(?=[，,。；;：:（(！？!?\\s]|的|$)"
+    rest = f"(?<![^{before}的].)(?<!(?<!尊敬)的.){surname}[{given}]{{1,2}}(?=[，,。；;：:（(！？!?\\s\\x00]|的|$)"
 
     def classify(text: str, start: int, end: int) -> list[Hit]:
         return [
@@ -271,6 +287,11 @@ class NameRecogniser:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
+        # Characters that may start a name: checked before any other work, most cue hits stop here.
+        self._surname_first = frozenset(lexicon.surnames | {c[0] for c in lexicon.compound_surnames})
+        self._places = {w: len(w) for w in lexicon.places if len(w) > 1}
+        self._place_lengths = sorted({len(w) for w in self._places}, reverse=True)
+        self._place_heads = frozenset(w[:2] for w in self._places)
 
     def words(self) -> list[tuple[str, str]]:
         lex = self.lexicon
@@ -279,7 +300,6 @@ class NameRecogniser:
             *((w, "before_weak") for w in lex.name_before_weak),
             *((w, "strong") for w in lex.name_after_strong),
             *((w, "weak") for w in lex.name_after_weak),
-            *((w, "place") for w in lex.places if len(w) > 1),
         ]
 
     def _surname_len(self, text: str, pos: int) -> int:
@@ -290,6 +310,8 @@ class NameRecogniser:
     def _after_cue(self, text: str, pos: int, *, weak: bool) -> tuple[int, int] | None:
         while pos < len(text) and text[pos] in "：: 为是\u3000":
             pos += 1
+        if pos >= len(text) or text[pos] not in self._surname_first:
+            return None
         surname = self._surname_len(text, pos)
         given = pos + surname
         if not surname or given >= len(text) or not is_name_char(text[given]):
@@ -306,10 +328,14 @@ class NameRecogniser:
         return pos, end
 
     def _before_cue(self, text: str, end: int, *, weak: bool) -> tuple[int, int] | None:
+        if end < 2 or not is_name_char(text[end - 1]):
+            return None
+        if weak and not _boundary_before_name(text, end):
+            return None
         given_set = self.lexicon.given_chars
         for length in (4, 3, 2):
             start = end - length
-            if start < 0:
+            if start < 0 or text[start] not in self._surname_first:
                 continue
             surname = self._surname_len(text, start)
             given = text[start + surname : end]
@@ -326,19 +352,28 @@ class NameRecogniser:
             return start, end
         return None
 
+    def _cuts_place(self, text: str, start: int, end: int) -> bool:
+        """A place name starts inside the name and ends after it (张家口 cuts 张家): the name is no name."""
+        places = self._places
+        for pos in range(start, end):
+            if text[pos : pos + 2] not in self._place_heads:
+                continue
+            for length in self._place_lengths:
+                if pos + length > end and text[pos : pos + length] in places:
+                    return True
+        return False
+
     def find(self, text: str, matches: Sequence[LexiconMatch]) -> list[Hit]:
-        places = [(m.start, m.end) for m in matches if m.tag == "place"]
         hits: list[Hit] = []
         for match in matches:
-            if match.tag in ("before", "before_weak"):
-                span = self._after_cue(text, match.end, weak=match.tag == "before_weak")
-                confidence = 0.85 if match.tag == "before" else 0.7
-            elif match.tag in ("strong", "weak"):
-                span = self._before_cue(text, match.start, weak=match.tag == "weak")
-                confidence = 0.85 if match.tag == "strong" else 0.7
+            tag = match.tag
+            if tag == "before" or tag == "before_weak":
+                span = self._after_cue(text, match.end, weak=tag == "before_weak")
+                confidence = 0.85 if tag == "before" else 0.7
             else:
-                continue
-            if span is None or _cuts_place(span, places):
+                span = self._before_cue(text, match.start, weak=tag == "weak")
+                confidence = 0.85 if tag == "strong" else 0.7
+            if span is None or self._cuts_place(text, *span):
                 continue
             start, end = span
             hits.append(
@@ -347,9 +382,13 @@ class NameRecogniser:
         return hits
 
 
-def _cuts_place(span: tuple[int, int], places: list[tuple[int, int]]) -> bool:
-    start, end = span
-    return any(start <= p_start < end < p_end for p_start, p_end in places)
+def _boundary_before_name(text: str, end: int) -> bool:
+    """A two- to four-character name ending at ``end`` could start at a clause boundary (weak cues need one)."""
+    for length in (2, 3, 4):
+        start = end - length
+        if start == 0 or (start > 0 and text[start - 1] in _CLAUSE_START):
+            return True
+    return False
 
 
 # --- addresses -----------------------------------------------------------------------------------------------
@@ -387,9 +426,11 @@ class AddressRecogniser:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self._by_first_char: dict[str, list[str]] = {}
+        # Place-name lengths by first character, longest first: the masking operator's prefix walk checks few.
+        lengths: dict[str, set[int]] = {}
         for word in lexicon.places:
-            self._by_first_char.setdefault(word[0], []).append(word)
+            lengths.setdefault(word[0], set()).add(len(word))
+        self._lengths_by_first = {c: tuple(sorted(n, reverse=True)) for c, n in lengths.items()}
 
     def words(self) -> list[tuple[str, str]]:
         return [
@@ -469,10 +510,15 @@ class AddressRecogniser:
     def admin_prefix_length(self, value: str) -> int:
         """How much of an address is province/city/district: the part display masking may keep."""
         pos = 0
+        places = self.lexicon.places
         while pos < len(value):
-            words = [w for w in self._by_first_char.get(value[pos], ()) if value.startswith(w, pos)]
-            if words:
-                pos += max(map(len, words))
+            length = 0
+            for n in self._lengths_by_first.get(value[pos], ()):
+                if value[pos : pos + n] in places:
+                    length = n
+                    break
+            if length:
+                pos += length
                 continue
             generic = GENERIC_ADMIN.match(value, pos) if pos else None
             if generic is None:
