@@ -9,8 +9,6 @@ completes the picture.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -20,6 +18,7 @@ import pandas as pd
 
 from grayshield.features import build_features
 from grayshield.features.catalogue import TableSource
+from grayshield.text.templates import template_ids
 
 if TYPE_CHECKING:
     from grayshield.lake import World
@@ -30,10 +29,10 @@ NUMERIC = [
     "material_count", "has_contact_phone", "contact_is_registered", "contact_phone_peers", "template_peers",
     "material_hash_peers", "material_author_peers", "received_hour", "representative_named",
 ]
+TEMPLATE_THRESHOLD = 0.6
+"""Looser than the graph's 0.8: a shared template here is one signal among many, weighed by the model."""
 TextScorer = Callable[[Sequence[str]], pd.DataFrame]
 """Maps complaint texts to numeric columns (e.g. the text engine's label probabilities), one row per text."""
-
-_NOISE = re.compile(r"[\W\d_a-zA-Z]+", re.UNICODE)
 
 
 def complaint_frame(source: TableSource, truth: World | None = None,
@@ -50,7 +49,8 @@ def complaint_frame(source: TableSource, truth: World | None = None,
     frame["received_hour"] = frame["received_time"].dt.hour
     frame["representative_named"] = frame["representative_name"].notna().astype(int)
     frame["contact_phone_peers"] = _peers(frame, _keyed(frame, "contact_phone"))
-    frame["template_peers"] = _peers(frame, _template_clusters(frame["text"].fillna("")))
+    templates = template_ids(frame["text"].fillna("").astype(str).tolist(), TEMPLATE_THRESHOLD)
+    frame["template_peers"] = _peers(frame, pd.Series(templates, index=frame.index, dtype=object))
     materials = source.table("complaint_materials").to_pandas()
     frame["material_hash_peers"] = _material_peers(frame, materials, ("sha256", "perceptual_hash"))
     frame["material_author_peers"] = _material_peers(frame, materials, ("author",))
@@ -117,39 +117,3 @@ def _material_peers(frame: pd.DataFrame, materials: pd.DataFrame, columns: Seque
     counts = _peers(expanded, long["key"])
     np.maximum.at(best, long["row"].to_numpy(), counts)
     return best
-
-
-def _template_clusters(texts: pd.Series, threshold: float = 0.6, num_perm: int = 64) -> pd.Series:
-    """A cluster id per text: connected components of MinHash-LSH near-duplicates (a gang's template).
-
-    datasketch does the hashing and banding; texts are reduced to their Chinese characters first, so the
-    names, amounts and dates filled into a template do not hide it. Clusters are formed over the whole batch
-    (a later text can join two earlier ones); ``_peers`` still counts only complaints received before.
-    """
-    from datasketch import MinHash, MinHashLSH
-
-    shingles = [_shingles(t) for t in texts]
-    hashes = MinHash.bulk([sorted(s) or [b"-"] for s in shingles], num_perm=num_perm)
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    for i, h in enumerate(hashes):
-        if shingles[i]:
-            lsh.insert(i, h)
-    parent = list(range(len(texts)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, h in enumerate(hashes):
-        if not shingles[i]:
-            continue
-        for j in lsh.query(h):
-            parent[find(int(j))] = find(i)
-    return pd.Series([f"T{find(i)}" if shingles[i] else None for i in range(len(texts))], index=texts.index)
-
-
-def _shingles(text: str, n: int = 3) -> set[bytes]:
-    core = _NOISE.sub("", unicodedata.normalize("NFKC", text))
-    return {core[i:i + n].encode("utf-8") for i in range(max(len(core) - n + 1, 0))}
