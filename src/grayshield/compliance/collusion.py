@@ -101,10 +101,14 @@ def _ring_calls(calls: pd.DataFrame, rings: pd.DataFrame, registered: pd.Series 
     return served.assign(ring=ring, number=number)[ring.notna().to_numpy()]
 
 
-def _shares(calls: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """Each agent's share of the served calls of each pool (direction, queue, month): what routing gives them."""
+def _shares(calls: pd.DataFrame, roles: pd.Series | None) -> tuple[pd.DataFrame, pd.Series]:
+    """Each agent's share of the served calls of each pool (direction, queue, the agent's role, month): what
+    routing gives them. The role matters: a queue's calls go to one skill group, so a lone collector serving
+    every outbound collection call is routing, not collusion."""
     served = calls[calls["agent_id"].notna()]
     pool = pd.Series("all", index=served.index, dtype=object)
+    if roles is not None:
+        pool = pool + "|" + served["agent_id"].map(roles).fillna("?").astype(str)
     for key in POOL_KEYS:
         if key in served.columns:
             pool = pool + "|" + served[key].astype(str)
@@ -117,14 +121,16 @@ def _shares(calls: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
 
 
 def collusion_tests(calls: pd.DataFrame, rings: pd.DataFrame, registered: pd.Series | None = None,
-                    params: CollusionParams | None = None) -> pd.DataFrame:
-    """Every (agent, ring) pair with at least one served call: observed vs expected, p-value, BH q-value."""
+                    params: CollusionParams | None = None, roles: pd.Series | None = None) -> pd.DataFrame:
+    """Every (agent, ring) pair with at least one served call: observed vs expected, p-value, BH q-value.
+
+    ``roles`` maps agent id to role (skill group); without it all agents of a queue are one pool."""
     from scipy.stats import false_discovery_control, poisson
 
     p = params or CollusionParams()
     if rings.empty or calls.empty:
         return pd.DataFrame(columns=TEST_COLUMNS)
-    shares, pool = _shares(calls)
+    shares, pool = _shares(calls, roles)
     through = _ring_calls(calls, rings, registered)
     if through.empty:
         return pd.DataFrame(columns=TEST_COLUMNS)

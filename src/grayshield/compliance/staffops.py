@@ -111,6 +111,7 @@ class CollusionContext:
     registered: pd.Series | None = None  # customer_id -> registered phone
     suspect_numbers: tuple[str, ...] = ()
     rings: pd.DataFrame | None = None  # ring membership (kind, key, ring) from the gangs engine, when run
+    roles: pd.Series | None = None  # staff_id -> role: routing pools are per skill group
 
 
 def collusion_evidence(context: CollusionContext, params: CollusionParams | None = None
@@ -118,7 +119,7 @@ def collusion_evidence(context: CollusionContext, params: CollusionParams | None
     """The rings of numbers and customers, and every (agent, ring) test with its evidence."""
     rings = context.rings if context.rings is not None else number_rings(
         context.calls, context.contacts, context.registered, context.suspect_numbers, params)
-    return rings, collusion_tests(context.calls, rings, context.registered, params)
+    return rings, collusion_tests(context.calls, rings, context.registered, params, context.roles)
 
 
 def flag_operations(ops: pd.DataFrame, calls: pd.DataFrame | CollusionContext | None = None,

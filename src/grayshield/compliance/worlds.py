@@ -40,7 +40,8 @@ def collusion_context(world: World, gangs: bool = True) -> CollusionContext:
     customers = table_frame(world, "customers").loc[:, ["customer_id", "registered_phone"]]
     return CollusionContext(table_frame(world, "calls"), table_frame(world, "contact_changes"),
                             customers.set_index("customer_id")["registered_phone"],
-                            rings=gang_rings(world) if gangs else None)
+                            rings=gang_rings(world) if gangs else None,
+                            roles=table_frame(world, "staff").set_index("staff_id")["role"])
 
 
 def gang_rings(world: World) -> pd.DataFrame:
