@@ -14,8 +14,8 @@ import pytest
 from console_seed import CUSTOMERS, csrf_from
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
 from fastapi.testclient import TestClient
+from starlette.routing import BaseRoute
 
 from grayshield.store.models import ROLES
 from grayshield.web.access import ACCESS, PUBLIC, matrix_markdown
