@@ -7,6 +7,7 @@ launched by path so no browser download is ever needed.
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import threading
@@ -93,12 +94,16 @@ def test_console_end_to_end(page: Any, server: tuple[str, tuple[str, str]]) -> N
 
     for path, heading in [("/", "总览"), ("/alerts", "投诉预警"), ("/tags", "号码与标签"), ("/tags/1", "标签 #1"), (f"/customers/{CUSTOMERS[0]}", "客户"),
                           ("/models", "模型监控"), ("/strategies", "前端策略规则"), ("/lexicon", "词库"), ("/admin/users", "用户与角色"),
-                          ("/audit", "审计日志")]:
+                          ("/audit", "审计日志"), ("/social", "舆情监测"), ("/social/watchlist", "关注列表与预警"),
+                          ("/social/reports", "举报批次"), ("/social/due", "待再次举报"),
+                          ("/social/effectiveness", "举报成效与趋势")]:
         page.goto(path)
         expect(page.locator("h1")).to_contain_text(heading)
         page.screenshot(path=str(ARTIFACTS / f"{path.strip('/').replace('/', '_') or 'overview'}.png"), full_page=True)
     page.goto("/")
     expect(page.locator("#chart-bands canvas")).to_have_count(1)  # ECharts drew from the embedded JSON
+    expect(page.locator("#chart-screened canvas")).to_have_count(1)  # screened calls per risk level, 14 days
+    expect(page.locator("#chart-reports canvas")).to_have_count(1)
 
     page.goto("/alerts")
     expect(page.locator("#alerts-total")).to_have_text(str(2 * len(CUSTOMERS)))
@@ -133,6 +138,16 @@ def test_console_end_to_end(page: Any, server: tuple[str, tuple[str, str]]) -> N
     page.screenshot(path=str(ARTIFACTS / "tags_reviewed.png"), full_page=True)
     page.goto("/tags/1")
     expect(page.locator("table").last).to_contain_text("外呼核实为债务协商中介")
+
+    page.goto("/lexicon")
+    current = page.locator("pre.code").inner_text()
+    page.fill("textarea[name=text]", re.sub(r'^version = "[^"]+"', 'version = "2099.1.1"', current, count=1, flags=re.M))
+    page.fill("input[name=note]", "浏览器测试：提升版本号")
+    page.get_by_role("button", name="校验并保存").click()
+    expect(page.locator("#lexicon-save")).to_contain_text("已保存新版本 default@2099.1.1")
+    page.reload()
+    expect(page.locator("table.lexicon-history")).to_contain_text("浏览器测试：提升版本号")
+    page.screenshot(path=str(ARTIFACTS / "lexicon_saved.png"), full_page=True)
 
     page.goto("/strategies")
     page.fill("textarea[name=text]", 'version = "x"\nfallback_action = "monitor"')
