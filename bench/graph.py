@@ -5,8 +5,8 @@ here in the shape ``grayshield.graph.build`` produces from a world (same node ki
 sharing an address and relatives' numbers that call for the customer and that the bank dials, customers' own
 phones, genuine complaints, and planted gangs (numbers calling for recruited customers, hijacked contact
 numbers, template complaints, social accounts advertising the gang's numbers and handles). The timed part is
-exactly the production path: ``finish`` (aggregate observations into edges, drop hubs) and ``discover``
-(weights, Leiden, evidence and scores). Planted gangs give a recovery check (ARI) on top of the timing.
+exactly the production path: ``finish`` (aggregate observations into edges and drop hubs, in DuckDB through
+Ibis, as for a world) and ``discover`` (weights, Leiden, evidence and scores). Planted gangs give a recovery check (ARI) on top of the timing.
 
 Targets (issue 10): graph + communities for 1,000,000 customers (>= 10 million edges) <= 5 min and <= 8 GB
 peak; MinHash grouping of 1,000,000 complaints <= 5 min.
@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -45,14 +46,18 @@ def _ids(prefix: str, values: np.ndarray) -> np.ndarray:
     return (prefix + pd.Series(values).astype(str)).to_numpy(dtype=object)
 
 
-def _frame(src: np.ndarray, dst: np.ndarray, relation: str, n: np.ndarray | int = 1) -> pd.DataFrame:
-    frame = pd.DataFrame({"src": src, "dst": dst, "relation": relation, "n": n})
-    frame["first_time"] = pd.Timestamp("2024-01-01")
-    frame["last_time"] = pd.Timestamp("2024-12-31")
-    return frame
+def _frame(src: np.ndarray, dst: np.ndarray, relation: str, n: np.ndarray | int = 1) -> pa.Table:
+    """Observations as Arrow (compact strings, as an engine reads them from Parquet), not Python objects."""
+    rows = len(src)
+    return pa.table({
+        "src": pa.array(src, pa.string()), "dst": pa.array(dst, pa.string()),
+        "relation": pa.array([relation] * rows, pa.string()),
+        "n": pa.array(np.broadcast_to(np.asarray(n, dtype=np.int64), rows)),
+        "first_time": pa.array(np.full(rows, np.datetime64("2024-01-01", "us"))),
+        "last_time": pa.array(np.full(rows, np.datetime64("2024-12-31", "us")))})
 
 
-def observations(customers: int, seed: int) -> tuple[pd.DataFrame, dict[str, str]]:
+def observations(customers: int, seed: int) -> tuple[pa.Table, dict[str, str]]:
     """World-shaped observations and the planted gang of every gang customer, number and account."""
     rng = np.random.default_rng(seed)
     cust = np.arange(customers)
@@ -91,7 +96,7 @@ def observations(customers: int, seed: int) -> tuple[pd.DataFrame, dict[str, str
     truth.update(zip(customer[recruited], (f"G{g}" for g in gang_of), strict=True))
     truth.update((f"number:g{x}", f"G{x // 20}") for x in range(gangs * 20))
     truth.update(zip(account, (f"G{a // 5}" for a in accounts), strict=True))
-    return pd.concat(parts, ignore_index=True), truth
+    return pa.concat_tables(parts), truth
 
 
 def complaint_texts(count: int, seed: int) -> tuple[list[str], list[int]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -71,3 +72,48 @@ def test_number_behaviour_features_are_equal(worlds: tuple[World, World],
     assert_same_rows(*numbers, ["number"])
     calls = [call_frame(w, date(2024, 5, 1), as_of).to_pandas() for w in (duck, spark)]
     assert_same_rows(*calls, ["call_id"])
+
+
+def test_graph_edges_are_equal(worlds: tuple[World, World], assert_same_rows: Callable[..., None]) -> None:
+    """Observations, joins and edge aggregation run on each engine; the node index is the same too."""
+    from grayshield.graph import build_graph
+
+    graphs = [build_graph(w) for w in worlds]
+    edges = [g.edges.astype({"src": object, "dst": object, "relation": object}) for g in graphs]
+    assert len(edges[0]) > 0
+    assert {"calls_for", "registered", "lives_at", "filed_for", "uses_template"} <= set(edges[0]["relation"])
+    assert_same_rows(*edges, ["src", "dst", "relation"])
+    assert list(graphs[0].names) == list(graphs[1].names)
+    assert graphs[0].hubs == graphs[1].hubs
+
+
+def test_social_account_aggregates_are_equal(worlds: tuple[World, World], tmp_path: Path,
+                                             assert_same_rows: Callable[..., None]) -> None:
+    """Posts are read by the text engine once; their per-post results, spilled in batches, are aggregated
+    per account by DuckDB and by Spark."""
+    from grayshield.social.aggregate import AccountAggregator
+    from grayshield.social.detection import post_texts, signals_of
+    from grayshield.social.history import POST_KEY, latest
+    from grayshield.text.classify import CharNgramClassifier
+    from grayshield.text.engine import TextEngine
+
+    duck, spark = worlds
+    posts = latest(duck.table("social_posts").to_pandas(), POST_KEY)
+    labels = posts.merge(duck.truth("social_posts").to_pandas()[[*POST_KEY, "label"]], on=POST_KEY, how="left")
+    engine = TextEngine()
+    analyses = engine.analyse_many(post_texts(posts))
+    classifier = CharNgramClassifier("posts").fit(analyses, labels["label"].fillna("other").tolist(),
+                                                  list(engine.lexicon.categories))
+    p_ad = classifier.predict_proba(analyses)[:, list(classifier.labels).index("blackgray_ad")]
+    aggregators = [AccountAggregator(folder=tmp_path / "duckdb"),
+                   AccountAggregator(folder=tmp_path / "spark", connection=spark.connection)]
+    for start in range(0, len(posts), 150):
+        batch = slice(start, start + 150)
+        for aggregator in aggregators:
+            aggregator.add(posts.iloc[batch], signals_of(analyses[batch], p_ad[batch]))
+    features = [a.post_features().reset_index() for a in aggregators]
+    assert len(features[0]) > 10 and features[0]["ad_posts"].sum() > 0
+    assert_same_rows(*features, ["platform", "account_id"])
+    a, b = aggregators
+    assert a.business == b.business and a.regions == b.regions and a.contacts == b.contacts
+    assert any(a.contacts.values())

@@ -12,16 +12,16 @@ posts, a shared office address) is a hub, not a gang fingerprint, and is dropped
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-
-from grayshield.lake.phone import normalise_phone
+import pyarrow as pa
 
 if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
     from grayshield.lake import World
 
 EDGE_COLUMNS = ["src", "dst", "relation", "n", "first_time", "last_time"]
@@ -122,194 +122,107 @@ def node_key(node_id: str) -> str:
 
 
 def build_graph(world: World, config: GraphConfig | None = None) -> EntityGraph:
-    """The entity graph of a world's input tables (truth is never read)."""
+    """The entity graph of a world's input tables (truth is never read), built on the world's engine."""
+    from grayshield.graph.observations import world_observations
+
     config = config or GraphConfig()
-    parts = [source(world, config) for source in SOURCES if _has_tables(world, source)]
-    edges = pd.concat([p for p in parts if not p.empty] or [_empty()], ignore_index=True)
-    return finish(edges, config)
+    observations = world_observations(world, config)
+    return finish(observations, config) if observations is not None else finish(_empty(), config)
 
 
-def finish(edges: pd.DataFrame, config: GraphConfig) -> EntityGraph:
-    """Aggregate observations into edges, drop self-loops, hubs and evidence nodes that link nothing."""
-    edges = edges.dropna(subset=["src", "dst"])
-    codes, names = pd.factorize(np.concatenate([edges["src"].to_numpy(dtype=object),
-                                                edges["dst"].to_numpy(dtype=object)]))
-    half = len(edges)
-    frame = pd.DataFrame({"s": codes[:half], "d": codes[half:], "relation": edges["relation"].to_numpy(),
-                          "n": edges["n"].to_numpy(), "first_time": edges["first_time"].to_numpy(),
-                          "last_time": edges["last_time"].to_numpy()})
-    frame = frame[frame["s"] != frame["d"]]
-    frame = frame.groupby(["s", "d", "relation"], as_index=False, sort=False).agg(
-        n=("n", "sum"), first_time=("first_time", "min"), last_time=("last_time", "max"))
-    pair = np.unique(np.minimum(frame["s"], frame["d"]) * len(names) + np.maximum(frame["s"], frame["d"]))
-    degree = np.bincount(np.concatenate([pair // len(names), pair % len(names)]), minlength=len(names))
-    kinds = pd.Index(names).str.split(":", n=1).str[0].to_numpy()
-    is_hub = (kinds != "customer") & (degree > config.max_hub_degree)
-    drop = is_hub | (np.isin(kinds, LINKING_KINDS) & (degree < 2))
-    frame = frame[~drop[frame["s"].to_numpy()] & ~drop[frame["d"].to_numpy()]]
-    categories = pd.Index(names)
+def finish(observations: pd.DataFrame | pa.Table | ir.Table, config: GraphConfig) -> EntityGraph:
+    """Aggregate observations into edges, drop self-loops, hubs and evidence nodes that link nothing.
+
+    The aggregation runs on the engine that holds the observations (DuckDB for a frame, Spark for a Spark-read
+    world): only the aggregated edges come back, as integer codes into node names sorted by name, so the
+    result and its order are the same on every engine and the raw observations never become Python objects.
+    """
+    import ibis
+    import pyarrow.compute as pc
+
+    table = _as_table(observations)
+    table = table.filter(table.src.notnull() & table.dst.notnull() & (table.src != table.dst))
+    with table.group_by(["src", "dst", "relation"]).aggregate(
+            n=table.n.sum(), first_time=table.first_time.min(), last_time=table.last_time.max()).cache() as edges:
+        dropped = _dropped_nodes(edges, config)
+        hubs = dropped.filter(dropped.hub).node.to_pyarrow().to_pylist()
+        kept = edges.anti_join(dropped, edges.src == dropped.node)
+        other = dropped.view()
+        kept = kept.anti_join(other, kept.dst == other.node)
+        with kept.cache() as kept:
+            ends = kept.select(node=kept.src).union(kept.select(node=kept.dst), distinct=True)
+            with ends.select("node", code=ibis.row_number().over(order_by=ends.node)).cache() as names:
+                coded = _coded(kept, names).order_by(["s", "d", "relation"]).to_pyarrow()
+                categories = pd.Index(names.order_by("code").node.to_pyarrow().to_numpy(zero_copy_only=False),
+                                      dtype=object)
+    relation = pc.dictionary_encode(coded["relation"].combine_chunks())
+    relation_names = np.asarray(relation.dictionary.to_pylist(), dtype=object)
     out = pd.DataFrame({
-        "src": pd.Categorical.from_codes(frame["s"].to_numpy(), categories=categories),
-        "dst": pd.Categorical.from_codes(frame["d"].to_numpy(), categories=categories),
-        "relation": frame["relation"].to_numpy(dtype=object), "n": frame["n"].to_numpy(),
-        "first_time": frame["first_time"].to_numpy(), "last_time": frame["last_time"].to_numpy()})
-    return EntityGraph(out, hubs=sorted(str(h) for h in names[is_hub]))
+        "src": pd.Categorical.from_codes(coded["s"].to_numpy(), categories=categories),
+        "dst": pd.Categorical.from_codes(coded["d"].to_numpy(), categories=categories),
+        "relation": relation_names[relation.indices.to_numpy(zero_copy_only=False)] if len(coded)
+        else np.empty(0, dtype=object),
+        "n": coded["n"].to_numpy().astype(np.int64),
+        "first_time": _times(coded["first_time"]), "last_time": _times(coded["last_time"])})
+    return EntityGraph(out, hubs=sorted(str(h) for h in hubs))
 
 
-# ------------------------------------------------------------------------------------------- sources
-def _observations(src: Iterable[str], dst: Iterable[str], relation: str | Iterable[str],
-                  times: Iterable[object] | None = None) -> pd.DataFrame:
-    frame = pd.DataFrame({"src": src, "dst": dst})
-    frame["relation"] = relation if isinstance(relation, str) else list(relation)
-    frame["n"] = 1
-    frame["first_time"] = pd.to_datetime(pd.Series(times, index=frame.index)) if times is not None else pd.NaT
-    frame["last_time"] = frame["first_time"]
-    return frame.dropna(subset=["src", "dst"])
+def _dropped_nodes(edges: ir.Table, config: GraphConfig) -> ir.Table:
+    """Nodes to leave out: hubs (too many distinct neighbours to be a gang's) and evidence linking < 2 nodes."""
+    import ibis
+
+    pairs = edges.select(a=ibis.least(edges.src, edges.dst), b=ibis.greatest(edges.src, edges.dst)).distinct()
+    ends = pairs.select(node=pairs.a).union(pairs.select(node=pairs.b), distinct=False)
+    degree = ends.group_by("node").aggregate(degree=ends.count())
+    kind = degree.node.re_extract(r"^([^:]*)", 1)
+    hub = (kind != "customer") & (degree.degree > config.max_hub_degree)
+    weak = kind.isin(LINKING_KINDS) & (degree.degree < 2)
+    return degree.filter(hub | weak).select("node", hub=hub)
+
+
+def _coded(kept: ir.Table, names: ir.Table) -> ir.Table:
+    """Edges with both ends replaced by their integer code."""
+    src_names, dst_names = names.view(), names.view()
+    with_src = kept.join(src_names, kept.src == src_names.node).select(
+        s=src_names.code, dst=kept.dst, relation=kept.relation, n=kept.n, first_time=kept.first_time,
+        last_time=kept.last_time)
+    return with_src.join(dst_names, with_src.dst == dst_names.node).select(
+        "s", d=dst_names.code, relation=with_src.relation, n=with_src.n, first_time=with_src.first_time,
+        last_time=with_src.last_time)
+
+
+def _times(column: pa.ChunkedArray) -> np.ndarray:
+    times: np.ndarray = column.to_pandas().to_numpy()
+    return times
+
+
+OBSERVATION_SCHEMA = {"src": "string", "dst": "string", "relation": "string", "n": "int64",
+                      "first_time": "timestamp", "last_time": "timestamp"}
+
+
+def observation_columns(table: ir.Table) -> ir.Table:
+    """``table`` cast to the observation schema (sources and callers may hand in looser types)."""
+    return table.select(**{name: table[name].cast(kind) for name, kind in OBSERVATION_SCHEMA.items()})
+
+
+def _as_table(observations: pd.DataFrame | pa.Table | ir.Table) -> ir.Table:
+    import ibis
+    import ibis.expr.types as ir
+
+    if isinstance(observations, ir.Table):
+        return observation_columns(observations)
+    if isinstance(observations, pd.DataFrame):
+        frame = observations[EDGE_COLUMNS]
+        observations = pa.Table.from_pandas(frame.assign(
+            first_time=pd.to_datetime(frame["first_time"]), last_time=pd.to_datetime(frame["last_time"])),
+            schema=_ARROW_SCHEMA, preserve_index=False)
+    return ibis.memtable(observations.select(EDGE_COLUMNS).cast(_ARROW_SCHEMA))
+
+
+_ARROW_SCHEMA = pa.schema([("src", pa.string()), ("dst", pa.string()), ("relation", pa.string()),
+                           ("n", pa.int64()), ("first_time", pa.timestamp("us")), ("last_time", pa.timestamp("us"))])
 
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in EDGE_COLUMNS}).astype(
         {"n": "int64", "first_time": "datetime64[ns]", "last_time": "datetime64[ns]"})
-
-
-def _prefixed(kind: str, values: pd.Series) -> pd.Series:
-    return (kind + ":" + values.astype("string")).where(values.notna(), None).astype(object)
-
-
-def _phones(values: pd.Series) -> pd.Series:
-    """Canonical mobile / landline numbers; service numbers (95xxx) are shared by everyone and link nobody."""
-    distinct = pd.unique(values.dropna())  # a habitual number calls hundreds of times: parse it once
-    canonical = {v: normalise_phone(v) for v in distinct if isinstance(v, str)}
-    canon = values.map(canonical)
-    return canon.where(canon.str.startswith("+", na=False), None)
-
-
-def calls(world: World, config: GraphConfig) -> pd.DataFrame:
-    frame = world.table("calls").select("caller_number", "customer_number", "direction", "claimed_customer_id",
-                                        "start_time").to_pandas()
-    customer = _prefixed("customer", frame["claimed_customer_id"])
-    inbound = frame["direction"] == "inbound"
-    return pd.concat([
-        _observations(_prefixed("number", _phones(frame["caller_number"]))[inbound], customer[inbound],
-                      "calls_for", frame["start_time"][inbound]),
-        _observations(_prefixed("number", _phones(frame["customer_number"]))[~inbound], customer[~inbound],
-                      "answered_for", frame["start_time"][~inbound]),
-    ])
-
-
-def customers(world: World, config: GraphConfig) -> pd.DataFrame:
-    frame = world.table("customers").select("customer_id", "registered_phone", "address",
-                                            "onboard_date").to_pandas()
-    customer = _prefixed("customer", frame["customer_id"])
-    return pd.concat([
-        _observations(customer, _prefixed("number", _phones(frame["registered_phone"])), "registered",
-                      frame["onboard_date"]),
-        _observations(customer, _prefixed("address", frame["address"].map(_address_key)), "lives_at",
-                      frame["onboard_date"]),
-    ])
-
-
-def contact_changes(world: World, config: GraphConfig) -> pd.DataFrame:
-    frame = world.table("contact_changes").select("customer_id", "change_time", "field", "new_value", "verified",
-                                                  "staff_id").to_pandas()
-    customer = _prefixed("customer", frame["customer_id"])
-    phone = frame["field"].isin(PHONE_FIELDS)
-    unverified = ~frame["verified"].fillna(False).astype(bool)
-    relation = np.where(unverified, "unverified_change_to", "changed_contact_to")
-    address = frame["field"] == "address"
-    staffed = unverified & frame["staff_id"].notna()
-    return pd.concat([
-        _observations(customer[phone], _prefixed("number", _phones(frame["new_value"][phone])), relation[phone],
-                      frame["change_time"][phone]),
-        _observations(customer[address], _prefixed("address", frame["new_value"][address].map(_address_key)),
-                      "lives_at", frame["change_time"][address]),
-        _observations(_prefixed("staff", frame["staff_id"][staffed]), customer[staffed], "processed_unverified",
-                      frame["change_time"][staffed]),
-    ])
-
-
-def complaints(world: World, config: GraphConfig) -> pd.DataFrame:
-    from grayshield.graph.templates import template_clusters
-
-    frame = world.table("complaints").select("complaint_id", "customer_id", "received_time", "text",
-                                             "contact_phone").to_pandas()
-    complaint = _prefixed("complaint", frame["complaint_id"])
-    times = frame["received_time"]
-    template = _prefixed("template", template_clusters(frame["text"].fillna(""), config.template_threshold))
-    parts = [
-        _observations(complaint, _prefixed("customer", frame["customer_id"]), "filed_for", times),
-        _observations(complaint, _prefixed("number", _phones(frame["contact_phone"])), "callback", times),
-        _observations(complaint, template, "uses_template", times),
-    ]
-    if world.has_table("complaint_materials"):
-        parts.append(_materials(world, frame))
-    return pd.concat(parts)
-
-
-def _materials(world: World, complaints_frame: pd.DataFrame) -> pd.DataFrame:
-    materials = world.table("complaint_materials").select("complaint_id", "sha256", "perceptual_hash",
-                                                          "author").to_pandas()
-    times = complaints_frame.set_index("complaint_id")["received_time"]
-    out = []
-    for column in ("sha256", "perceptual_hash", "author"):
-        rows = materials.dropna(subset=[column])
-        out.append(_observations(_prefixed("complaint", rows["complaint_id"]),
-                                 _prefixed("material", column + ":" + rows[column].astype(str)), "attaches",
-                                 rows["complaint_id"].map(times)))
-    return pd.concat(out)
-
-
-def social(world: World, config: GraphConfig) -> pd.DataFrame:
-    """Accounts to the contacts their posts advertise (extracted from the text, evasion spellings included)."""
-    from grayshield.text import extract_contacts
-
-    posts = world.table("social_posts").select("platform", "post_id", "account_id", "text",
-                                               "posted_time").to_pandas()
-    posts = posts.drop_duplicates(["platform", "post_id"])
-    rows: list[tuple[str, str, object]] = []
-    for platform, account, text, when in zip(posts["platform"], posts["account_id"], posts["text"],
-                                             posts["posted_time"], strict=True):
-        for contact in extract_contacts(text or ""):
-            target = _contact_node(contact.kind, contact.value)
-            if target is not None:
-                rows.append((node("account", f"{platform}/{account}"), target, when))
-    if not rows:
-        return _empty()
-    src, dst, times = zip(*rows, strict=True)
-    return _observations(src, dst, "advertises", times)
-
-
-def staff_operations(world: World, config: GraphConfig) -> pd.DataFrame:
-    frame = world.table("staff_operations").select("staff_id", "op_time", "terminal_ip", "location").to_pandas()
-    remote = frame[frame["location"] == "remote"]
-    return _observations(_prefixed("staff", remote["staff_id"]), _prefixed("ip", remote["terminal_ip"]),
-                         "logged_in_from", remote["op_time"])
-
-
-def _contact_node(kind: str, value: str) -> str | None:
-    if kind == "phone":
-        number = normalise_phone(value)
-        return node("number", number) if number and number.startswith("+") else None
-    if kind in ("wechat", "qq"):
-        return node("handle", f"{kind}:{value}")
-    return node("handle", f"link:{value.lower()}")
-
-
-def _address_key(address: object) -> str | None:
-    """Addresses compared without spaces and punctuation, so 'X路 1号' and 'X路1号' are one address."""
-    if not isinstance(address, str):
-        return None
-    key = "".join(ch for ch in address if ch.isalnum())
-    return key or None
-
-
-Source = Callable[["World", GraphConfig], pd.DataFrame]
-SOURCES: list[Source] = [calls, customers, contact_changes, complaints, social, staff_operations]
-_SOURCE_TABLES: dict[Source, tuple[str, ...]] = {
-    calls: ("calls",), customers: ("customers",), contact_changes: ("contact_changes",),
-    complaints: ("complaints",), social: ("social_posts",), staff_operations: ("staff_operations",),
-}
-
-
-def _has_tables(world: World, source: Source) -> bool:
-    return all(world.has_table(t) for t in _SOURCE_TABLES[source])

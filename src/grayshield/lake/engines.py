@@ -7,6 +7,7 @@ engine difference lives here, one factory per engine; Spark is imported only whe
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grayshield.core.registry import Registry
@@ -14,6 +15,7 @@ from grayshield.core.settings import Settings
 
 if TYPE_CHECKING:
     import ibis
+    import ibis.expr.types as ir
 
 EngineFactory = Callable[[Settings], "ibis.BaseBackend"]
 ENGINES: Registry[EngineFactory] = Registry("lake engine")
@@ -43,3 +45,12 @@ def _spark(settings: Settings) -> ibis.BaseBackend:  # pragma: no cover - needs 
 def connect(settings: Settings) -> ibis.BaseBackend:
     """A connection to the engine the settings choose (an unknown name is a clear error)."""
     return ENGINES.get(settings.lake.engine)(settings)
+
+
+def read_parquet_folder(connection: ibis.BaseBackend, folder: Path) -> ir.Table:
+    """Every Parquet file under ``folder`` as one table. The one place engines differ in reading: DuckDB takes
+    a recursive glob, Spark a folder with recursive lookup (which also stops it adding Hive partition columns)."""
+    if connection.name == "pyspark":
+        table: ir.Table = connection.read_parquet(str(folder), recursiveFileLookup="true")
+        return table
+    return connection.read_parquet(str(folder / "**" / "*.parquet"), hive_partitioning=False)

@@ -93,11 +93,10 @@ class World:
         return self._cache[key]
 
     def _read_parquet_folder(self, folder: Path) -> ir.Table:
-        """Every Parquet file under ``folder``. The one place engines differ: DuckDB takes a recursive glob,
-        Spark a folder with recursive lookup (which also stops it adding Hive partition columns)."""
-        if self.connection.name == "pyspark":
-            return self.connection.read_parquet(str(folder), recursiveFileLookup="true")
-        return self.connection.read_parquet(str(folder / "**" / "*.parquet"), hive_partitioning=False)
+        """Every Parquet file under ``folder`` (see :func:`grayshield.lake.engines.read_parquet_folder`)."""
+        from grayshield.lake.engines import read_parquet_folder
+
+        return read_parquet_folder(self.connection, folder)
 
     def identity(self) -> dict[str, Any]:
         """What an evaluation report records about the world it ran on."""

@@ -4,8 +4,8 @@ Posts go through :mod:`grayshield.text` (normaliser, lexicon, contacts, post cla
 described by aggregates an analyst would look at — how many of its posts read as black/gray ads, what its
 nickname and bio say, which contact handles it spreads and whether other accounts (on this or another
 platform, or a re-registered account after a ban) spread the same ones, and how it posts (cadence, comments
-under other people's posts). :class:`AccountAggregator` builds these in chunks so a stream of millions of posts
-fits in memory.
+under other people's posts). The per-account roll-up of posts is Ibis (:mod:`grayshield.social.aggregate`), so
+it runs on DuckDB or Spark; profiles and account links (one row per account) are built here.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,9 @@ import pandas as pd
 from grayshield.contract.truth import BUSINESS_TYPES
 from grayshield.text.classify import Analysis, TextClassifier
 from grayshield.text.engine import TextEngine
+
+if TYPE_CHECKING:
+    from grayshield.social.aggregate import AccountAggregator
 
 ACCOUNT_KEY = ["platform", "account_id"]
 AD_THRESHOLD = 0.5  # a post "reads as an ad" above this probability; the account model learns the rest
@@ -92,98 +95,6 @@ def signals_of(analyses: list[Analysis], p_ad: np.ndarray) -> PostSignals:
     contacts = [sorted({f"{c.kind}:{c.value}" for c in a.contacts}) for a in analyses]
     return PostSignals(p_ad, weights, sound, contacts,
                        [business_type(a.normalised.text) for a in analyses], analyses)
-
-
-# ------------------------------------------------------------------------------------------ aggregation
-_SUMS = ("posts", "comments_made", "ad_posts", "p_ad_sum", "lexicon_sum", "sound_alike_sum", "contact_posts",
-         "night_posts", "engagement_sum", "views_sum", "removed_posts", "credit_card_posts")
-_MAXES = ("p_ad_max", "engagement_max", "last_posted", "first_posted")
-
-
-@dataclass
-class AccountAggregator:
-    """Running per-account sums over batches of scored posts, then one feature row per account.
-
-    Contacts are kept as a bounded set per account (the first ``max_contacts``): enough to link accounts,
-    bounded so a spammer's thousand numbers cannot blow up memory.
-    """
-
-    max_contacts: int = 20
-    max_pending_rows: int = 1_000_000  # batch sums held before folding them into the running sums
-    sums: pd.DataFrame | None = None
-    pending: list[pd.DataFrame] = field(default_factory=list)
-    contacts: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
-    business: dict[tuple[str, str], dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
-    regions: dict[tuple[str, str], dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
-
-    def add(self, posts: pd.DataFrame, signals: PostSignals) -> None:
-        hours = pd.to_datetime(posts["posted_time"], utc=True).dt.tz_convert("Asia/Shanghai").dt.hour.to_numpy()
-        engagement = (posts["likes"].fillna(0) + posts["comments"].fillna(0) + posts["shares"].fillna(0)).to_numpy()
-        ad = signals.p_ad >= AD_THRESHOLD
-        posted = ((pd.to_datetime(posts["posted_time"], utc=True) - pd.Timestamp(0, tz="UTC"))
-                  / pd.Timedelta(days=1)).to_numpy(dtype=float)
-        frame = pd.DataFrame({
-            "platform": posts["platform"].to_numpy(), "account_id": posts["account_id"].to_numpy(),
-            "posts": 1, "comments_made": (posts["post_type"] == "comment").to_numpy().astype(int),
-            "ad_posts": ad.astype(int), "p_ad_sum": signals.p_ad, "lexicon_sum": signals.lexicon_weight,
-            "sound_alike_sum": signals.sound_alike,
-            "contact_posts": np.array([bool(c) for c in signals.contacts], dtype=int),
-            "night_posts": ((hours < 7) | (hours >= 23)).astype(int), "engagement_sum": engagement,
-            "views_sum": posts["views"].fillna(0).to_numpy(dtype=float),
-            "removed_posts": posts["removed"].fillna(False).astype(bool).to_numpy().astype(int),
-            "credit_card_posts": np.array([b == "credit_card" for b in signals.business], dtype=int) & ad,
-            "p_ad_max": signals.p_ad, "engagement_max": engagement, "last_posted": posted, "first_posted": -posted,
-        })
-        grouped = frame.groupby(ACCOUNT_KEY, sort=False)
-        self.pending.append(grouped[list(_SUMS)].sum().join(grouped[list(_MAXES)].max()))
-        if sum(len(p) for p in self.pending) >= self.max_pending_rows:
-            self._fold()
-        keys = list(zip(frame["platform"], frame["account_id"], strict=True))
-        for key, found, business, is_ad in zip(keys, signals.contacts, signals.business, ad, strict=True):
-            if found and len(self.contacts[key]) < self.max_contacts:
-                self.contacts[key].update(found[: self.max_contacts - len(self.contacts[key])])
-            if is_ad:
-                self.business[key][business] = self.business[key].get(business, 0) + 1
-        for key, region in zip(keys, posts["ip_location"].fillna("").tolist(), strict=True):
-            if region:
-                self.regions[key][region] = self.regions[key].get(region, 0) + 1
-
-    def _fold(self) -> None:
-        """Batch sums into the running sums: folded in bulk, not per batch, as the running sums grow with the
-        number of accounts and regrouping them for every batch would dominate a long stream."""
-        parts = ([self.sums] if self.sums is not None else []) + self.pending
-        if parts:
-            regrouped = pd.concat(parts).groupby(level=[0, 1], sort=False)
-            self.sums = regrouped[list(_SUMS)].sum().join(regrouped[list(_MAXES)].max())
-        self.pending = []
-
-    def post_features(self) -> pd.DataFrame:
-        """One row per account that posted: shares, rates and cadence from the running sums."""
-        self._fold()
-        if self.sums is None:
-            return pd.DataFrame(columns=ACCOUNT_KEY).set_index(ACCOUNT_KEY)
-        s = self.sums
-        posts = s["posts"].clip(lower=1)
-        active_days = (s["last_posted"] + s["first_posted"]).clip(lower=1.0)
-        return pd.DataFrame({
-            "posts": s["posts"], "ad_share": s["ad_posts"] / posts, "ad_posts": s["ad_posts"],
-            "p_ad_mean": s["p_ad_sum"] / posts, "p_ad_max": s["p_ad_max"], "lexicon_per_post": s["lexicon_sum"] / posts,
-            "sound_alike_per_post": s["sound_alike_sum"] / posts, "contact_share": s["contact_posts"] / posts,
-            "comment_share": s["comments_made"] / posts, "night_share": s["night_posts"] / posts,
-            "posts_per_day": s["posts"] / active_days, "engagement_mean": s["engagement_sum"] / posts,
-            "engagement_max": s["engagement_max"], "views_sum": s["views_sum"],
-            "removed_share": s["removed_posts"] / posts,
-            "distinct_contacts": pd.Series({k: len(v) for k, v in self.contacts.items()}, dtype=float)
-            .reindex(s.index).fillna(0.0),
-        }, index=s.index)
-
-    def main_business(self, key: tuple[str, str]) -> str:
-        counts = self.business.get(key)
-        return max(counts, key=lambda b: (counts[b], b == "credit_card")) if counts else "other"
-
-    def main_region(self, key: tuple[str, str]) -> str | None:
-        counts = self.regions.get(key)
-        return max(counts, key=lambda r: counts[r]) if counts else None
 
 
 def profile_features(engine: TextEngine, classifier: TextClassifier, accounts: pd.DataFrame

@@ -19,11 +19,11 @@ import pandas as pd
 from grayshield.core.errors import ContractError, NotFoundError
 from grayshield.models.gbm import GbmClassifier
 from grayshield.models.registry import ModelRegistry
+from grayshield.social.aggregate import AccountAggregator
 from grayshield.social.detection import (
     ACCOUNT_KEY,
     FEATURE_ZH,
     FEATURES,
-    AccountAggregator,
     account_features,
     post_texts,
     profile_features,

@@ -1,22 +1,25 @@
 """Streaming scoring: millions of crawled posts to scored accounts in bounded memory.
 
-Posts are scored in batches and folded into :class:`AccountAggregator` sums as they arrive; only one batch of
-posts, the per-account sums and each account's latest profile are ever held, so memory grows with the number
-of accounts, not posts. Re-crawls of a post are counted once per crawl here (the batch path in
+Posts are scored in batches; each batch's per-post results go to a Parquet file in a temporary folder, and the
+per-account roll-up is one Ibis query over those files at the end (:class:`AccountAggregator`): only one batch of
+posts and each account's latest profile are ever held in Python, so memory grows with the number of accounts,
+not posts. Re-crawls of a post are counted once per crawl here (the batch path in
 :mod:`grayshield.social.history` folds them first); feed one crawl per post, as a daily delta usually is.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from grayshield.social.aggregate import AccountAggregator
 from grayshield.social.detection import (
     FEATURES,
-    AccountAggregator,
     account_features,
     post_texts,
     profile_features,
@@ -38,8 +41,13 @@ class StreamStats:
 def score_stream(records: Iterable[Record | Rejection], model: AccountModel, engine: TextEngine,
                  batch_size: int = 20_000, reasons: int = 3) -> tuple[pd.DataFrame, StreamStats]:
     """Scored accounts (as :func:`grayshield.social.model.score_accounts` returns them) from a record stream."""
+    with tempfile.TemporaryDirectory(prefix="grayshield-social-") as spill:
+        return _score(records, model, engine, AccountAggregator(folder=Path(spill)), batch_size, reasons)
+
+
+def _score(records: Iterable[Record | Rejection], model: AccountModel, engine: TextEngine,
+           aggregator: AccountAggregator, batch_size: int, reasons: int) -> tuple[pd.DataFrame, StreamStats]:
     stats = StreamStats()
-    aggregator = AccountAggregator()
     profiles: dict[tuple[str, str], tuple[bool, dict[str, Any]]] = {}
     batch: list[dict[str, Any]] = []
 
