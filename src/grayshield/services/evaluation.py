@@ -83,7 +83,12 @@ def evaluate(area: str, train_world: Path, test_world: Path, out_dir: Path | Non
 
 def train(area: str, world: Path, models_dir: Path, labels: str | None = None,
           database: Database | None = None) -> dict[str, Any]:
-    """Train ``area`` on ``world``; ``labels`` picks truth, store outcomes or both (None: truth if present)."""
+    """Train ``area`` on ``world``; ``labels`` picks truth, store outcomes or both (None: truth if present).
+
+    ``gangs`` trains only on outcomes: the gang score's weights, calibrated on decided gang cases.
+    """
+    if area == "gangs":
+        return _train_gangs(labels, database, models_dir)
     if area not in TRAINERS:
         raise NotFoundError(f"area {area!r} has no trainer in this version of GrayShield yet")
     check_world(world)
@@ -98,6 +103,16 @@ def train(area: str, world: Path, models_dir: Path, labels: str | None = None,
                               f"{', '.join(LABELLED_AREAS)}")
     result: dict[str, Any] = _resolve(TRAINERS.get(area))(world, models_dir)
     return result
+
+
+def _train_gangs(labels: str | None, database: Database | None, models_dir: Path) -> dict[str, Any]:
+    from grayshield.services import label_training
+
+    if labels not in (None, "outcomes"):
+        raise ValidationError("团伙评分只从运营库中已结案的团伙案件校准：请用 --labels outcomes")
+    if database is None:
+        raise ValidationError("团伙评分校准需要运营库（GRAYSHIELD_DATABASE_URL）")
+    return label_training.train_gangs(database.session, models_dir)
 
 
 def evaluate_labels(area: str, train_world: Path, test_world: Path, labels: str,

@@ -22,6 +22,10 @@ from grayshield.core.errors import ValidationError
 from grayshield.services.labels import MIN_PER_CLASS, LabelSource
 
 TRAINED_AREAS = ("callers", "complaints", "social")
+GANG_WEIGHTS_MODEL = "gang_weights"
+MIN_GANG_CASES = 20
+"""Decided gang cases needed before the gang score's weights are fitted; fewer keep the hand-set weights."""
+MIN_GANG_CLASS = 3
 
 
 def train(area: str, source: LabelSource, models_dir: Path) -> dict[str, Any]:
@@ -213,3 +217,59 @@ def _require_classes(labels: pd.Series | None, what: str, minimum: int = MIN_PER
     positives, negatives = int(values.sum()), int((~values).sum())
     if positives < minimum or negatives < minimum:
         raise ValidationError(f"可用于训练的{what}标签不足：正例 {positives}、负例 {negatives}，每类至少需要 {minimum} 个")
+
+
+# ---------------------------------------------------------------------------------------------- gangs
+def calibrate_gangs(decided: pd.DataFrame, minimum: int = MIN_GANG_CASES) -> dict[str, Any]:
+    """Gang-score weights from decided gang cases, or the hand-set weights (and why) when there are too few."""
+    from grayshield.graph.communities import EVIDENCE_WEIGHTS, evidence_score, fit_evidence_weights
+
+    labels = decided["label"].to_numpy(dtype=int) if len(decided) else np.zeros(0, dtype=int)
+    positives, negatives = int(labels.sum()), int(len(labels) - labels.sum())
+    info: dict[str, Any] = {"decided_gangs": {"confirmed": positives, "cleared": negatives}}
+    if len(labels) < minimum or min(positives, negatives) < MIN_GANG_CLASS:
+        return {**info, "calibrated": False, "weights": dict(EVIDENCE_WEIGHTS),
+                "reason": f"已结案团伙 {len(labels)} 个（确认 {positives}、排除 {negatives}）：至少需要 {minimum} 个且"
+                          f"两类各 {MIN_GANG_CLASS} 个，暂用默认权重"}
+    evidence = decided.reindex(columns=list(EVIDENCE_WEIGHTS)).fillna(0)
+    weights = fit_evidence_weights(evidence, labels)
+    rows = [{str(k): int(v) for k, v in row.items()} for row in evidence.to_dict("records")]
+    before = [evidence_score(row, EVIDENCE_WEIGHTS) for row in rows]
+    after = [evidence_score(row, weights) for row in rows]
+    return {**info, "calibrated": True, "weights": weights, "prior_weights": dict(EVIDENCE_WEIGHTS),
+            "log_loss": {"prior": _log_loss(labels, before), "calibrated": _log_loss(labels, after)}}
+
+
+def train_gangs(session_factory: Any, models_dir: Path) -> dict[str, Any]:
+    """Calibrate the gang score on the store's decided gang cases and publish the weights as a model version."""
+    from grayshield.models.registry import ModelRegistry
+    from grayshield.services.labels import gang_outcomes
+
+    with session_factory() as session:
+        decided = gang_outcomes(session)
+    result = calibrate_gangs(decided)
+
+    def write(folder: Path) -> dict[str, Any]:
+        import json
+
+        (folder / "weights.json").write_text(json.dumps(result["weights"], indent=2), encoding="utf-8")
+        return {"kind": "gang_score_weights", **result}
+
+    version = ModelRegistry(models_dir).publish(GANG_WEIGHTS_MODEL, write)
+    return {"model": version.name, "version": version.version, "path": str(version.path), **result}
+
+
+def gang_weights(models_dir: Path) -> dict[str, float] | None:
+    """The latest calibrated gang-score weights, for ``DiscoveryConfig(weights=...)``; None when never trained."""
+    from grayshield.models.registry import ModelRegistry
+
+    registry = ModelRegistry(models_dir)
+    if not registry.versions(GANG_WEIGHTS_MODEL):
+        return None
+    weights = registry.get(GANG_WEIGHTS_MODEL).metadata.get("weights")
+    return {str(k): float(v) for k, v in weights.items()} if isinstance(weights, dict) else None
+
+
+def _log_loss(labels: np.ndarray, scores: list[float]) -> float:
+    p = np.clip(np.asarray(scores, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return round(float(-np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p))), 4)

@@ -118,6 +118,25 @@ def store_labels(session: Session) -> StoreLabels:
     return StoreLabels(numbers, complaints, accounts, posts, gangs)
 
 
+def gang_outcomes(session: Session) -> pd.DataFrame:
+    """Decided gang cases (latest per gang) with the evidence counts their snapshot showed the analyst.
+
+    The evidence as it stood when the case was decided is what the decision judged, so the gang score is
+    calibrated on it rather than on a later rerun of discovery.
+    """
+    from grayshield.store.models import Case
+
+    gangs = store_labels(session).gangs
+    rows = []
+    for gang_id, label, ref in zip(gangs["gang_id"], gangs["label"], gangs["ref"], strict=True):
+        case = session.get(Case, int(ref))
+        evidence = ((case.detail or {}).get("facts") or {}).get("evidence") if case is not None else None
+        if isinstance(evidence, dict):
+            rows.append({"gang_id": gang_id, "label": int(label), "case_id": int(ref),
+                         **{str(k): int(v) for k, v in evidence.items()}})
+    return pd.DataFrame(rows)
+
+
 class LabelSource(World):
     """A world whose truth tables are labels from the chosen ``mode``; its contract tables are the world's own.
 
