@@ -142,19 +142,18 @@ def finish(observations: pd.DataFrame | pa.Table | ir.Table, config: GraphConfig
 
     table = _as_table(observations)
     table = table.filter(table.src.notnull() & table.dst.notnull() & (table.src != table.dst))
-    with table.group_by(["src", "dst", "relation"]).aggregate(
-            n=table.n.sum(), first_time=table.first_time.min(), last_time=table.last_time.max()).cache() as edges:
-        dropped = _dropped_nodes(edges, config)
+    aggregated = table.group_by(["src", "dst", "relation"]).aggregate(
+        n=table.n.sum(), first_time=table.first_time.min(), last_time=table.last_time.max())
+    with aggregated.cache() as edges, _dropped_nodes(edges, config).cache() as dropped:
         hubs = dropped.filter(dropped.hub).node.to_pyarrow().to_pylist()
-        kept = edges.anti_join(dropped, edges.src == dropped.node)
         other = dropped.view()
+        kept = edges.anti_join(dropped, edges.src == dropped.node)
         kept = kept.anti_join(other, kept.dst == other.node)
         with kept.cache() as kept:
             ends = kept.select(node=kept.src).union(kept.select(node=kept.dst), distinct=True)
             with ends.select("node", code=ibis.row_number().over(order_by=ends.node)).cache() as names:
                 coded = _coded(kept, names).order_by(["s", "d", "relation"]).to_pyarrow()
-                categories = pd.Index(names.order_by("code").node.to_pyarrow().to_numpy(zero_copy_only=False),
-                                      dtype=object)
+                categories = pd.Index(names.order_by("code").node.to_pyarrow().to_numpy(zero_copy_only=False))
     relation = pc.dictionary_encode(coded["relation"].combine_chunks())
     relation_names = np.asarray(relation.dictionary.to_pylist(), dtype=object)
     out = pd.DataFrame({
