@@ -7,6 +7,8 @@ masks customer data in the evidence before it is stored, and owns the review wor
 
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,7 +120,8 @@ def process_records(report: ProcessReport) -> list[dict[str, Any]]:
         rows.append({"source": "staff", "finding_type": alert["rule"], "subject_type": "staff",
                      "subject_id": alert["staff_id"], "ref": str(alert["day"]), "staff_id": alert["staff_id"],
                      "title_zh": alert["title_zh"], "severity": int(alert["operations"]), "probability": 1.0,
-                     "reasons": [f"{alert['operations']} 笔操作，涉及 {alert['customers']} 位客户"],
+                     "reasons": [f"{alert['operations']} 笔操作，涉及 {alert['customers']} 位客户",
+                                 *([alert["note"]] if isinstance(alert.get("note"), str) else [])],
                      "evidence": {"expected": alert["expected_zh"], "op_ids": alert["op_ids"],
                                   "first_time": str(alert["first_time"]), "last_time": str(alert["last_time"])},
                      "made_by": "staff_rules"})
@@ -200,3 +203,149 @@ class ComplianceReview:
               "label": f.finding_type if f.state == "confirmed" else "none", "reviewed_by": f.reviewed_by,
               "reviewed_at": f.reviewed_at, "made_by": f.made_by} for f in reviewed],
             columns=["subject_id", "ref", "finding_type", "label", "reviewed_by", "reviewed_at", "made_by"])
+
+
+# ------------------------------------------------------------------------------------------ console views
+# What the console pages read (grayshield.web.compliance_pages stays thin over these): the findings with
+# filters, one call's transcript with its findings, and QA scores per agent, team or month.
+PROCESS_SOURCES = ("case", "staff")
+SCORE_KEYS = {"agent": ComplianceFinding.staff_id, "team": ComplianceFinding.team, "month": ComplianceFinding.month}
+_LAKE_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    """Filters of the findings lists; ``None`` (or an empty string from a form) means any."""
+
+    sources: tuple[str, ...] = ("qa",)
+    staff_id: str | None = None
+    team: str | None = None
+    month: str | None = None
+    finding_type: str | None = None
+    state: str | None = "open"
+
+    def where(self) -> list[Any]:
+        unknown = [s for s in self.sources if s not in SOURCES]
+        if unknown:
+            raise ValidationError(f"unknown source {unknown[0]!r}; choose from {', '.join(SOURCES)}")
+        if self.state and self.state not in STATES:
+            raise ValidationError(f"unknown state {self.state!r}; choose one of {', '.join(STATES)}")
+        clauses: list[Any] = [ComplianceFinding.source.in_(self.sources)]
+        for column, value in ((ComplianceFinding.staff_id, self.staff_id), (ComplianceFinding.team, self.team),
+                              (ComplianceFinding.month, self.month),
+                              (ComplianceFinding.finding_type, self.finding_type),
+                              (ComplianceFinding.state, self.state)):
+            if value:
+                clauses.append(column == value)
+        return clauses
+
+
+def search_findings(session: Session, filters: FindingFilter, page: int = 1, size: int = 50
+                    ) -> tuple[list[ComplianceFinding], int]:
+    """One page of findings, most severe first, and how many match in all."""
+    where = filters.where()
+    total = int(session.scalar(select(func.count()).select_from(ComplianceFinding).where(*where)) or 0)
+    rows = session.scalars(select(ComplianceFinding).where(*where)
+                           .order_by(ComplianceFinding.severity.desc(), ComplianceFinding.id)
+                           .offset((max(page, 1) - 1) * size).limit(size))
+    return list(rows), total
+
+
+def finding_facets(session: Session, sources: tuple[str, ...]) -> dict[str, list[str]]:
+    """The values the filters can take (agents, teams, months, types) among the stored findings."""
+    facets: dict[str, list[str]] = {}
+    for name, column in (("staff_id", ComplianceFinding.staff_id), ("team", ComplianceFinding.team),
+                         ("month", ComplianceFinding.month), ("finding_type", ComplianceFinding.finding_type)):
+        values = session.scalars(select(column).where(ComplianceFinding.source.in_(sources), column.is_not(None))
+                                 .distinct().order_by(column).limit(500))
+        facets[name] = [str(v) for v in values]
+    return facets
+
+
+def get_finding(session: Session, finding_id: int) -> ComplianceFinding:
+    finding = session.get(ComplianceFinding, finding_id)
+    if finding is None:
+        raise NotFoundError(f"compliance finding {finding_id} does not exist")
+    return finding
+
+
+@dataclass
+class CallView:
+    """A call as QA staff see it: masked keys, the masked transcript and the findings that point into it."""
+
+    call_id: str
+    facts: dict[str, str]  # agent, start time, queue, direction, masked numbers
+    utterances: list[dict[str, Any]]  # seq, speaker, text (masked), flagged findings of that utterance
+    findings: list[ComplianceFinding]  # every finding of the call (breaches and missing items)
+    transcript_available: bool
+
+
+@functools.lru_cache(maxsize=4)
+def _lake(lake_dir: Path) -> Any:
+    return open_world(lake_dir)
+
+
+def _lake_rows(lake_dir: Path, table_name: str, call_id: str) -> list[dict[str, Any]]:
+    """One call's rows of a lake table (none when the lake lacks the table)."""
+    if not (lake_dir / table_name).is_dir():
+        return []
+    with _LAKE_LOCK:  # one DuckDB connection per lake, not safe for two queries at once
+        table = _lake(lake_dir).table(table_name)
+        rows: list[dict[str, Any]] = table.filter(table.call_id == call_id).to_pyarrow().to_pylist()
+    return rows
+
+
+def call_view(session: Session, lake_dir: Path, call_id: str) -> CallView:
+    """The call's transcript from the lake with every utterance masked, flagged utterances marked."""
+    findings = list(session.scalars(select(ComplianceFinding).where(
+        ComplianceFinding.source == "qa", ComplianceFinding.subject_id == call_id).order_by(ComplianceFinding.id)))
+    utterances = sorted(_lake_rows(lake_dir, "call_utterances", call_id), key=lambda u: int(u["seq"]))
+    calls = _lake_rows(lake_dir, "calls", call_id)
+    if not findings and not utterances and not calls:
+        raise NotFoundError(f"通话不存在或无质检记录 / unknown call {call_id!r}")
+    by_seq: dict[str, list[ComplianceFinding]] = {}
+    for f in findings:
+        if f.ref:
+            by_seq.setdefault(f.ref, []).append(f)
+    lines = [{"seq": int(u["seq"]), "speaker": str(u["speaker"]), "text": _masked(str(u["text"] or "")) or "",
+              "findings": by_seq.get(str(u["seq"]), [])} for u in utterances]
+    if not lines:  # no transcript in the lake: show what the findings kept (already masked when stored)
+        lines = [{"seq": int(f.ref), "speaker": "agent", "text": str((f.evidence or {}).get("text") or ""),
+                  "findings": by_seq[f.ref]} for f in findings if f.ref.isdigit()]
+    call = calls[0] if calls else {}
+    facts = {"agent_id": str(call.get("agent_id") or (findings[0].staff_id if findings else "") or ""),
+             "team": str(findings[0].team or "") if findings else "",
+             "start_time": str(call.get("start_time") or "")[:19], "queue": str(call.get("queue") or ""),
+             "direction": str(call.get("direction") or ""),
+             "caller_number": (_masked(str(call["caller_number"])) or "") if call.get("caller_number") else "",
+             "claimed_customer_id": str(call.get("claimed_customer_id") or "")}
+    return CallView(call_id, facts, lines, findings, bool(utterances))
+
+
+def qa_scores(session: Session, by: str) -> list[dict[str, Any]]:
+    """Per agent, team or month, from the stored QA findings: flagged calls, breaches, missing items, review
+    outcomes and the mean score of the flagged calls (100 less each finding's penalty, floor 0).
+
+    Calls without findings are not in the store, so this is the score of the calls QA flagged; the full
+    score over all calls is ``grayshield compliance qa --by``.
+    """
+    if by not in SCORE_KEYS:
+        raise ValidationError(f"by must be one of {', '.join(SCORE_KEYS)}")
+    column = SCORE_KEYS[by]
+    rows = session.execute(select(column, ComplianceFinding.subject_id, ComplianceFinding.ref,
+                                  ComplianceFinding.severity, ComplianceFinding.state)
+                           .where(ComplianceFinding.source == "qa"))
+    frame = pd.DataFrame(list(rows), columns=["group", "call_id", "ref", "penalty", "state"])
+    if frame.empty:
+        return []
+    frame["group"] = frame["group"].fillna("未知")
+    per_call = frame.groupby(["group", "call_id"])["penalty"].sum().clip(upper=100).rsub(100).rename("score")
+    calls = per_call.reset_index().groupby("group").agg(calls=("call_id", "size"), score=("score", "mean"))
+    counts = frame.assign(breach=frame["ref"] != "", missing=frame["ref"] == "",
+                          confirmed=frame["state"] == "confirmed", dismissed=frame["state"] == "dismissed",
+                          open=frame["state"] == "open").groupby("group")[
+        ["breach", "missing", "confirmed", "dismissed", "open"]].sum()
+    table = calls.join(counts).reset_index().sort_values(["score", "group"])
+    table["score"] = table["score"].round(1)
+    return [{str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+            for row in table.to_dict("records")]

@@ -23,6 +23,8 @@ OVERSIGHT: Final = frozenset({"supervisor", "admin"})
 ADMIN: Final = frozenset({"admin"})
 SOCIAL_WORK: Final = frozenset({"analyst", "investigator", "supervisor"})  # filing reports, outcomes, watch list
 LEXICON_EDIT: Final = frozenset({"analyst", "supervisor"})  # saving lexicon versions (business, not IT)
+COMPLIANCE_QA: Final = frozenset({"qa", "supervisor"})  # QA findings, transcripts, reviews
+COMPLIANCE_ALERTS: Final = frozenset({"qa", "investigator", "supervisor"})  # insider alerts feed cases
 
 ACCESS: Final[dict[str, frozenset[str]]] = {
     # sign-in
@@ -61,6 +63,12 @@ ACCESS: Final[dict[str, frozenset[str]]] = {
     "GET /social/reports/{batch_id}/export.{fmt}": CASEWORK,
     "GET /social/due": CASEWORK,
     "GET /social/effectiveness": EVERYONE,
+    # compliance monitoring: QA findings, transcripts (masked), reviews (audited), process alerts, scores
+    "GET /compliance": COMPLIANCE_QA,
+    "GET /compliance/calls/{call_id}": COMPLIANCE_QA,
+    "POST /compliance/findings/{finding_id}/review": COMPLIANCE_QA,
+    "GET /compliance/alerts": COMPLIANCE_ALERTS,
+    "GET /compliance/scores": COMPLIANCE_QA,
     # strike team: gangs and cases (changes go through `grayshield cases`, audited)
     "GET /gangs": CASEWORK,
     "GET /gangs/{gang_id}": CASEWORK,

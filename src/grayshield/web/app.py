@@ -49,7 +49,7 @@ def create_app(settings: Settings, *, authenticator: Authenticator | None = None
 
     Without a ``screener`` the call-screening endpoint answers 503 (``grayshield serve`` builds one).
     """
-    from grayshield.web import pages, social_pages, strike_pages
+    from grayshield.web import compliance_pages, pages, social_pages, strike_pages
 
     app = FastAPI(
         title="GrayShield 控制台 API", version=__version__,
@@ -74,6 +74,7 @@ def create_app(settings: Settings, *, authenticator: Authenticator | None = None
     app.include_router(pages.router, include_in_schema=False)
     app.include_router(strike_pages.router, include_in_schema=False)
     app.include_router(social_pages.router, include_in_schema=False)
+    app.include_router(compliance_pages.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     app.add_middleware(
