@@ -41,6 +41,8 @@ class Lexicon:
     name_after_weak: tuple[str, ...]
     address_before: tuple[str, ...]
     version: str
+    # Ordinary words a name candidate must not be (or begin with): 高兴, 文件, 余额, 一起.
+    common_words: frozenset[str] = frozenset()
 
 
 def _data(name: str) -> str:
@@ -105,6 +107,7 @@ def load_lexicon() -> Lexicon:
         name_after_weak=tuple(cues["name"]["after_weak"]),
         address_before=tuple(cues["address"]["before"]),
         version=str(cues["version"]),
+        common_words=frozenset(_tokens(_data("common_words.txt"))),
     )
 
 

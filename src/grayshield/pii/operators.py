@@ -43,7 +43,9 @@ class Mask(_Operator):
 
     def apply(self, hit: Hit, key: bytes | None) -> str:
         value = hit.text
-        if not (self.keep_from or self.keep_admin) and value.isalnum():  # the common case: plain digits, names
+        if (
+            not (self.keep_from or self.keep_admin) and value.isalnum()
+        ):  # the common case: plain digits, names
             size = len(value)
             first = self.keep_first if self.keep_first < size else size
             last = self.keep_last if self.keep_last < size - first else size - first

@@ -90,6 +90,10 @@ NUMBER_REST = (
     f"(?:[ \\-\\u3000]?{_DIGIT}){{6,27}}[XxＸｘ]?(?![{_DIGIT_NEIGHBOUR}])"
 )
 _WHITESPACE = re.compile(r"[ \u3000]+")
+# Digits written in one script with Chinese numerals only at the edges: the numerals may be words, not digits.
+_SCRIPT_EDGE = re.compile(
+    "[零〇一二三四五六七八九幺两]*(\\+?[0-9０-９][0-9０-９ \\-]*[0-9０-９Xx])[零〇一二三四五六七八九幺两]*"
+)
 _CHINESE_NUMERAL = re.compile("[零〇一二三四五六七八九幺两]")
 
 ID_CUES = ("身份证", "证件号", "身份号", "公民身份")
@@ -166,6 +170,15 @@ def classify_numbers(text: str, start: int, end: int) -> list[Hit]:
     if whole is not None:
         return [whole]
     raw = text[start:end]
+    trimmed = _SCRIPT_EDGE.fullmatch(raw)
+    if trimmed is not None:  # 15747724087一直: a numeral word (一直, 一起) right after the digits is no digit
+        inner = _number_hit(text, start + trimmed.start(1), start + trimmed.end(1))
+        if inner is not None:
+            return [inner]
+    elif end < len(text) and raw[-1] in "一两" and raw[-1] + text[end] in load_lexicon().common_words:
+        inner = _number_hit(text, start, end - 1)  # 一三八…零一直: the last 一 begins the word 一直
+        if inner is not None:
+            return [inner]
     chunks = [(start + m.start(), start + m.end()) for m in re.finditer(r"[^ \u3000]+", raw)]
     if len(chunks) < 2:
         return []
@@ -235,7 +248,7 @@ def _plate_has_digit(value: str) -> bool:
 _CLAUSE_START = frozenset("，。！？；：、,.!?;:\n\r\t （(“\"'\x00")
 
 
-def _surname_regex(lexicon: Lexicon) -> tuple[str, str]:
+def surname_regex(lexicon: Lexicon) -> tuple[str, str]:
     """(first characters, rest) for a surname: compound surnames first (欧阳娜娜 is 欧阳 + 娜娜, not 欧 + 阳娜)."""
     compounds = sorted(lexicon.compound_surnames)
     first = "".join(sorted(lexicon.surnames | {c[0] for c in compounds}))
@@ -249,7 +262,7 @@ def listed_name_recogniser(lexicon: Lexicon) -> PatternRecogniser:
     """A name standing alone at the start of a clause and followed by a number: rows of call lists and exports
     (``第3条：孔昕，138…``, ``张伟 13800138000``). Only common given-name characters count, as for weak cues."""
     given = "".join(sorted(lexicon.given_chars))
-    first, surname = _surname_regex(lexicon)
+    first, surname = surname_regex(lexicon)
     rest = f"(?<![\u4e00-\u9fff].){surname}[{given}]{{1,2}}(?=[，,：: \t]\\s*[+0-9０-９])"
 
     def classify(text: str, start: int, end: int) -> list[Hit]:
@@ -264,7 +277,7 @@ def bounded_name_recogniser(lexicon: Lexicon) -> PatternRecogniser:
     （. The weakest name rule: only common given-name characters, lower confidence."""
     given = "".join(sorted(lexicon.given_chars))
     before = "人主员者方称为，,：:；;、（(\\s。！？\\x00"
-    first, surname = _surname_regex(lexicon)
+    first, surname = surname_regex(lexicon)
     rest = f"(?<![^{before}的].)(?<!(?<!尊敬)的.){surname}[{given}]{{1,2}}(?=[，,。；;：:（(！？!?\\s\\x00]|的|$)"
 
     def classify(text: str, start: int, end: int) -> list[Hit]:
@@ -292,6 +305,7 @@ class NameRecogniser:
         self._places = {w: len(w) for w in lexicon.places if len(w) > 1}
         self._place_lengths = sorted({len(w) for w in self._places}, reverse=True)
         self._place_heads = frozenset(w[:2] for w in self._places)
+        self._common = lexicon.common_words
 
     def words(self) -> list[tuple[str, str]]:
         lex = self.lexicon
@@ -325,6 +339,11 @@ class NameRecogniser:
                 end += 1
         if weak and not all(c in self.lexicon.given_chars for c in text[given:end]):
             return None
+        if end - given == 2 and text[end - 1 : end + 1] in self._common:  # 我是华信银行: 银行 is a word
+            end -= 1
+        candidate = text[pos:end]
+        if candidate in self._common or (surname == 1 and candidate[:2] in self._common):
+            return None  # 客户成功…: an ordinary word after the cue
         return pos, end
 
     def _before_cue(self, text: str, end: int, *, weak: bool) -> tuple[int, int] | None:
@@ -349,6 +368,11 @@ class NameRecogniser:
                 continue
             if weak and start > 0 and text[start - 1] not in _CLAUSE_START:
                 continue
+            candidate = text[start:end]
+            if candidate in self._common or (surname == 1 and candidate[:2] in self._common):
+                continue  # 高兴律师, 文件在: an ordinary word before the cue, not a name
+            if start > 0 and text[start - 1 : start + 1] in self._common:
+                continue  # 感谢李经理: the "surname" ends the word 感谢
             return start, end
         return None
 
@@ -404,6 +428,9 @@ ADDRESS_TAIL = re.compile(
     f"(?P<estate>{_CJKN}{{1,10}}?(?:小区|花园|公寓|大厦|家园|新村|广场|苑|村|社区|园|城|中心|大楼))?"
     f"(?P<unit>(?:[0-9０-９A-Za-z一二三四五六七八九十]{{1,5}}(?:号楼|栋|幢|座|单元|层|楼|室|号|户|组))+)?"
 )
+
+
+_ADDRESS_CHANGE_VERBS = ("变更为", "更改为", "修改为", "更新为", "改成", "改为", "为")
 
 
 @dataclass
@@ -476,6 +503,10 @@ class AddressRecogniser:
                 pos = m.end
                 while pos < len(text) and text[pos] in "：: 是在\u3000":
                     pos += 1
+                for verb in _ADDRESS_CHANGE_VERBS:  # 地址改为…: the address follows the verb
+                    if text.startswith(verb, pos):
+                        pos += len(verb)
+                        break
                 starts.append((pos, True))
         hits: list[Hit] = []
         covered = -1
@@ -539,6 +570,8 @@ def admin_prefix_length(address: str) -> int:
 
 def register_builtins(registry: Registry[Recogniser]) -> None:
     """The recognisers GrayShield ships; order matters only for the joined regex (earlier wins a tie)."""
+    from grayshield.pii.names import context_name_recogniser  # names builds on this module's shapes
+
     lexicon = load_lexicon()
     email = _simple(E.EMAIL, 0.95, "e-mail shape")
     ip_veto = ("版本", "version", "Version", "v", "V")
@@ -555,6 +588,7 @@ def register_builtins(registry: Registry[Recogniser]) -> None:
         PatternRecogniser("number", NUMBER_FIRST, NUMBER_REST, classify_numbers),
         listed_name_recogniser(lexicon),
         bounded_name_recogniser(lexicon),
+        context_name_recogniser(lexicon, lexicon.places),
         NameRecogniser(lexicon),
         AddressRecogniser(lexicon),
     )
