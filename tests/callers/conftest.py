@@ -41,7 +41,8 @@ def _write(root: Path, name: str, rows: list[dict[str, Any]], truth: bool = Fals
     pq.write_table(table, folder / "part-00000.parquet")
 
 
-def make_world(root: Path, seed: int = 0, customers: int = 240, gangs: int = 3) -> Path:
+def make_world(root: Path, seed: int = 0, customers: int = 240, gangs: int = 3,
+               withheld_share: float = 0.0) -> Path:
     rng = np.random.default_rng(seed)
     out: dict[str, list[dict[str, Any]]] = {k: [] for k in (
         "customers", "calls", "call_utterances", "voiceprints", "contact_changes", "delinquency")}
@@ -63,14 +64,17 @@ def make_world(root: Path, seed: int = 0, customers: int = 240, gangs: int = 3) 
     truth_numbers[lawyer] = (False, None, "lawyer")
     lawyer_voice = _unit(rng.standard_normal(DIM))
     call_no = 0
+    hide = np.random.default_rng(seed + 10_000)
 
-    def call(number: str, customer: str, day: int, relation: str, verified: bool, voice: np.ndarray,
+    def call(number: str | None, customer: str, day: int, relation: str, verified: bool, voice: np.ndarray,
              lines: list[str], proxy: bool, role: str, speaker: str, gang: str | None) -> None:
         nonlocal call_no
         call_no += 1
         cid = f"K{seed}{call_no:06d}"
         when = datetime.combine(START + timedelta(days=day), datetime.min.time()) + timedelta(
             hours=int(rng.integers(8, 22)), minutes=int(rng.integers(0, 60)))
+        if withheld_share and hide.random() < withheld_share:  # own rng: the rest of the world is unchanged
+            number = str(hide.choice(["", "anonymous", "withheld"])) if hide.random() < 0.5 else None
         out["calls"].append({
             "call_id": cid, "caller_number": number, "called_line": "95555", "direction": "inbound",
             "start_time": when, "duration_s": int(rng.integers(30, 600)), "queue": "card_service",

@@ -49,3 +49,44 @@ def test_rule_names_are_unique() -> None:
                                              ("voice_mismatch", "声纹与客户差异"), ("unknown_x", "unknown_x")])
 def test_feature_names_in_chinese(name: str, text: str) -> None:
     assert describe_feature(name) == text
+
+
+def test_adapted_threshold_moves_to_the_scored_worlds_own_break() -> None:
+    import numpy as np
+
+    from grayshield.callers.scoring import ADAPT_MIN_ROWS, adapted_threshold
+
+    rng = np.random.default_rng(0)
+    negatives = 1 / (1 + np.exp(-rng.normal(-8, 1, 2000)))
+    positives = 1 / (1 + np.exp(-rng.normal(-1.5, 0.3, 60)))  # a harder world: positives score lower
+    scores = np.concatenate([negatives, positives])
+    trained = 0.5
+    cut = adapted_threshold(scores, trained)
+    assert cut < trained and (positives >= cut).all() and (negatives >= cut).mean() < 0.005
+    assert adapted_threshold(scores[: ADAPT_MIN_ROWS - 1], trained) == trained  # too few rows: as trained
+    far = np.full(500, 0.999)  # nothing near the trained cut: it stays where it is
+    assert adapted_threshold(far, 0.01) == pytest.approx(0.01)
+
+
+def test_withheld_numbers_are_scored_from_customer_and_transcript(toy_worlds: tuple[Path, Path],
+                                                                   tmp_path: Path) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    from grayshield.callers.dataset import attach_truth
+    from grayshield.callers.evaluation import train_on
+    from grayshield.callers.scoring import WITHHELD_REASON, score_calls
+
+    from .conftest import make_world
+
+    train, _ = toy_worlds
+    models = train_on(train, LexiconUtteranceScorer())
+    assert models.anonymous_model is not None
+    hidden = make_world(tmp_path / "withheld", seed=5, customers=160, withheld_share=0.4)
+    world = open_world(hidden)
+    frames = attach_truth(build_frames(world, world_end(world), LexiconUtteranceScorer()), world)
+    scored = score_calls(models, frames).merge(frames.calls[["call_id", "is_proxy"]], on="call_id",
+                                               suffixes=("_predicted", ""))
+    withheld = scored[scored["caller_withheld"]]
+    assert withheld["caller_number"].isna().all() and withheld["is_proxy"].nunique() == 2
+    assert roc_auc_score(withheld["is_proxy"], withheld["score"]) > 0.9
+    assert all(r[0]["text"] == WITHHELD_REASON for r in withheld["reasons"])

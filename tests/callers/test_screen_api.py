@@ -86,3 +86,17 @@ def test_any_json_body_gets_an_answer_never_a_500(client: TestClient, body: obje
 @given(raw=st.binary(max_size=MAX_BODY_BYTES * 2))
 def test_any_bytes_get_an_answer_never_a_500(client: TestClient, raw: bytes) -> None:
     assert client.post(URL, content=raw).status_code in OK
+
+
+@pytest.mark.parametrize("caller", [None, "", "anonymous"])
+def test_withheld_caller_is_answered_with_a_policy(client: TestClient, caller: str | None) -> None:
+    response = client.post(URL, json={"caller": caller, "called_line": "95555", "claimed_customer_id": "C1"})
+    assert response.status_code == 200, response.text
+    body = ScreenCallResponse.model_validate(response.json())
+    assert (body.number_type, body.risk_level) == ("withheld", "medium")
+    assert body.handling[0].code == "mandatory_identity_verification" and "来电号码隐藏" in body.reasons[0]
+
+
+def test_missing_caller_field_is_still_a_client_error(client: TestClient) -> None:
+    response = client.post(URL, json={"called_line": "95555"})
+    assert response.status_code == 422 and "caller" in response.json()["detail"]

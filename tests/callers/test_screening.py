@@ -100,3 +100,19 @@ def test_redis_marker_shares_the_store_poll_and_survives_redis_loss(db: Database
     marker.client.delete(key)
     down = RedisMarker("redis://127.0.0.1:1/0", key=key)  # nothing listens there: falls back to the store
     assert down.current(db) == StoreMarker().current(db) > 0
+
+
+@pytest.mark.parametrize("caller", [None, "", "  ", "anonymous", "Withheld", "未知号码"])
+def test_withheld_caller_gets_the_identity_verification_policy(screener: Screener, caller: str | None) -> None:
+    result = screener.screen(caller, "95555", "C1")
+    assert (result.caller, result.number_type, result.risk_level) == ("", "withheld", "medium")
+    assert result.handling[0]["code"] == "mandatory_identity_verification"
+    assert "来电号码隐藏" in result.reasons[0]
+    assert screener.screen(caller, "95555").risk_level == "medium"  # with no claimed customer too
+
+
+def test_withheld_caller_still_refuses_bad_line_and_unknown_customer(screener: Screener) -> None:
+    with pytest.raises(ValidationError, match="被叫线路"):
+        screener.screen(None, "", None)
+    with pytest.raises(NotFoundError, match="客户不存在"):
+        screener.screen("", "95555", "C999")

@@ -50,3 +50,24 @@ def test_calibration_refuses_to_merge_overlapping_speakers() -> None:
                           "identity_verified": True, "caller_relation": "self"})
     thresholds = calibrate(matrix, calls)  # random "same customer" pairs: distributions overlap
     assert thresholds.radius == thresholds.different_speaker_q001
+
+
+def test_operator_voice_is_crowded_and_clean_voices_are_reliable() -> None:
+    calls, prints = _calls_and_prints(np.random.default_rng(3))
+    feats, thresholds = voice_call_features(calls, prints)
+    assert thresholds is not None and thresholds.separation > 0.99 and thresholds.reliable
+    feats = feats.set_index("call_id")
+    operator = feats.loc[[f"op-{i}" for i in range(8)], "voice_crowd"]
+    customers = feats.loc[[f"C{i}-0" for i in range(10, 30)], "voice_crowd"]
+    assert operator.min() > customers.max()  # crowding is a share of the world's customers, in [0, 1]
+    assert 0.0 <= customers.min() and operator.max() <= 1.0
+
+
+def test_voices_that_do_not_separate_speakers_are_not_reliable() -> None:
+    rng = np.random.default_rng(4)
+    matrix = rng.standard_normal((200, 4))
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    calls = pd.DataFrame({"claimed_customer_id": [f"C{i // 2}" for i in range(200)], "caller_is_registered": True,
+                          "identity_verified": True, "caller_relation": "self"})
+    thresholds = calibrate(matrix, calls)
+    assert 0.4 < thresholds.separation < 0.6 and not thresholds.reliable

@@ -29,7 +29,7 @@ BUSY_CUSTOMERS = 3
 
 CALL_COLUMNS = (
     "call_id", "caller_number", "claimed_customer_id", "start_time", "duration_s", "queue", "caller_relation",
-    "identity_verified", "caller_is_registered", "hour", "is_night", "third_party_relation",
+    "identity_verified", "caller_is_registered", "caller_withheld", "hour", "is_night", "third_party_relation",
 )
 
 
@@ -37,11 +37,27 @@ def _ts(day: date) -> ir.Scalar:
     return ibis.literal(datetime(day.year, day.month, day.day)).cast("timestamp")
 
 
-def inbound_calls(source: TableSource, start: date, end: date) -> ir.Table:
-    """Inbound calls with a caller number in ``[start, end)``, with call-level facts the features need."""
+WITHHELD_MARKERS = ("", "withheld", "anonymous", "private", "restricted", "unknown", "unavailable", "隐藏",
+                    "未知", "未知号码", "无主叫号码")
+"""How telephony exports spell a caller number that was not presented (besides NULL)."""
+
+
+def presented_number(number: ir.StringValue) -> ir.StringValue:
+    """The caller number, or NULL when the network withheld it (empty, 'anonymous', 'withheld', ...)."""
+    cleaned = number.strip()
+    return ibis.ifelse(cleaned.lower().isin(WITHHELD_MARKERS), ibis.null().cast("string"), cleaned)
+
+
+def inbound_calls(source: TableSource, start: date, end: date, withheld: bool = False) -> ir.Table:
+    """Inbound calls in ``[start, end)``, with call-level facts the features need.
+
+    Number behaviour needs a number: by default calls whose number was withheld are left out. The per-call
+    proxy question asks about them too (``withheld=True``): their ``caller_number`` is NULL.
+    """
     calls = source.table("calls")
+    calls = calls.mutate(caller_number=presented_number(calls.caller_number))
     calls = calls.filter(
-        (calls.direction == "inbound") & calls.caller_number.notnull()
+        (calls.direction == "inbound") & (calls.caller_number.notnull() | ibis.literal(withheld))
         & (calls.start_time >= _ts(start)) & (calls.start_time < _ts(end))
     )
     customers = source.table("customers").select(cust_id="customer_id", registered_phone="registered_phone")
@@ -51,6 +67,7 @@ def inbound_calls(source: TableSource, start: date, end: date) -> ir.Table:
         "call_id", "caller_number", "claimed_customer_id", "start_time", "duration_s", "queue", "caller_relation",
         "identity_verified",
         caller_is_registered=(joined.caller_number == joined.registered_phone).fill_null(False),
+        caller_withheld=joined.caller_number.isnull().cast("float64"),
         hour=hour,
         is_night=(hour >= 21) | (hour < 8),
         third_party_relation=joined.caller_relation.isin(THIRD_PARTY_RELATIONS).fill_null(False),
@@ -154,8 +171,9 @@ def number_features(source: TableSource, as_of: date, windows: Sequence[int] = W
 
 def call_frame(source: TableSource, start: date, end: date) -> ir.Table:
     """Per inbound call in ``[start, end)``: its own facts plus the claimed customer's state and contact moves
-    in the 90 days before the call (point in time per call, not per window)."""
-    calls = inbound_calls(source, start, end)
+    in the 90 days before the call (point in time per call, not per window). Calls with a withheld number are
+    included (``caller_withheld`` 1, ``caller_number`` NULL): the proxy question is asked of every call."""
+    calls = inbound_calls(source, start, end, withheld=True)
     snaps = source.table("delinquency")
     lagged = calls.left_join(
         snaps,

@@ -28,12 +28,17 @@ CALL_CATEGORICAL = ["caller_relation", "number_type"]
 CALL_OWN = [
     "identity_verified", "caller_is_registered", "third_party_relation", "hour", "is_night", "duration_s",
     "customer_max_dpd", "customer_in_collection", "customer_contact_changes_90d", "caller_is_new_contact",
-    *[f"text_{s}" for s in SIGNALS], "has_voiceprint", "voice_customers", "voice_numbers", "voice_mismatch",
+    *[f"text_{s}" for s in SIGNALS], "has_voiceprint", "voice_customers", "voice_numbers", "voice_mismatch_ratio",
+    "voice_crowd",
 ]
 NUMBER_ROLLUP = [
     *[f"number_text_{s}" for s in SIGNALS], "number_voice_max_customers", "number_voice_mismatch_share",
-    "number_voiced_share",
+    "number_voiced_share", "number_voice_max_crowd",
 ]
+CALL_VOICE = ["voice_customers", "voice_numbers", "voice_mismatch", "voice_mismatch_ratio", "voice_crowd",
+              "number_voice_max_customers"]
+NUMBER_VOICE = ["number_voice_max_customers", "number_voice_mismatch_share", "number_voice_max_crowd"]
+"""Voice evidence: withheld (NaN) where the world's voiceprints do not separate speakers (``mask_voices``)."""
 CALL_FROM_NUMBER = [
     "distinct_customers_30d", "distinct_customers_180d", "not_registered_share_180d", "verify_fail_share_180d",
     "moved_to_customers", "linked_busy_numbers", "number_voice_max_customers", "number_text_proxy_representation",
@@ -48,6 +53,20 @@ class Frames:
     numbers: pd.DataFrame
     voice: VoiceThresholds | None
     as_of: date
+
+    @property
+    def voices_used(self) -> bool:
+        """Whether voice evidence entered these frames (voiceprints exist and separate speakers here)."""
+        return self.voice is not None and self.voice.reliable
+
+
+def mask_voices(frames: Frames) -> Frames:
+    """The same frames with every voice feature withheld (NaN), as scored where voices cannot be trusted."""
+    calls = frames.calls.copy()
+    numbers = frames.numbers.copy()
+    calls[[c for c in CALL_VOICE if c in calls]] = np.nan
+    numbers[[c for c in NUMBER_VOICE if c in numbers]] = np.nan
+    return Frames(calls, numbers, frames.voice, frames.as_of)
 
 
 def world_end(source: TableSource) -> date:
@@ -77,7 +96,8 @@ def build_frames(source: TableSource, as_of: date, scorer: UtteranceScorer,
                         left_on="caller_number", right_on="number", how="left").drop(columns="number")
     for col in ("identity_verified", "caller_is_registered", "third_party_relation", "is_night"):
         calls[col] = calls[col].astype(float)
-    return Frames(calls, numbers, voice, as_of)
+    frames = Frames(calls, numbers, voice, as_of)
+    return frames if voice is None or voice.reliable else mask_voices(frames)
 
 
 def _rollup(calls: pd.DataFrame, voice: VoiceThresholds | None) -> pd.DataFrame:
@@ -92,6 +112,7 @@ def _rollup(calls: pd.DataFrame, voice: VoiceThresholds | None) -> pd.DataFrame:
     out["number_voice_max_customers"] = grouped["voice_customers"].max()
     out["number_voice_mismatch_share"] = grouped["_mismatch"].mean()
     out["number_voiced_share"] = grouped["has_voiceprint"].mean()
+    out["number_voice_max_crowd"] = grouped["voice_crowd"].max()
     return out.reset_index().rename(columns={"caller_number": "number"})
 
 
@@ -103,6 +124,15 @@ def number_features_list(numbers: pd.DataFrame) -> list[str]:
 
 def call_features_list(calls: pd.DataFrame) -> list[str]:
     return [*CALL_CATEGORICAL, *[c for c in CALL_OWN + CALL_FROM_NUMBER if c in calls.columns]]
+
+
+NUMBER_BOUND = {"caller_is_registered", "caller_is_new_contact"}
+"""Call facts that compare the caller's number with the customer's: unknowable when the number is withheld."""
+
+
+def anonymous_features_list(calls: pd.DataFrame) -> list[str]:
+    """Inputs of the withheld-number model: the call, the customer and the transcript, nothing of the number."""
+    return ["caller_relation", *[c for c in CALL_OWN if c in calls.columns and c not in NUMBER_BOUND]]
 
 
 def attach_truth(frames: Frames, truth: World) -> Frames:

@@ -10,7 +10,7 @@ the same numbers travel with the model into production.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,9 @@ from grayshield.callers.dataset import (
     CALL_CATEGORICAL,
     NUMBER_CATEGORICAL,
     Frames,
+    anonymous_features_list,
     call_features_list,
+    mask_voices,
     number_features_list,
 )
 from grayshield.callers.numbers import describe_number
@@ -30,6 +32,7 @@ from grayshield.callers.voices import VoiceThresholds
 from grayshield.models.gbm import GbmClassifier
 
 MODEL_NAME = "callers"
+WITHHELD_REASON = "来电号码隐藏：无号码证据，仅依据客户状况、通话与话术评分"
 TARGET_PRECISION = 0.95
 FEATURE_ZH = {
     "calls": "来电次数", "active_days": "来电天数", "calls_per_day": "日均来电", "distinct_customers": "涉及客户数",
@@ -49,7 +52,9 @@ FEATURE_ZH = {
     "customer_in_collection": "客户处于催收", "customer_contact_changes_90d": "客户近90天改联系方式次数",
     "caller_is_new_contact": "来电号码为客户新改联系电话", "text_proxy_representation": "代理话术",
     "text_escalation_threat": "施压话术", "text_coached_customer": "被指导话术", "has_voiceprint": "有声纹",
-    "voice_customers": "该声纹涉及客户数", "voice_numbers": "该声纹使用号码数", "voice_mismatch": "声纹与客户差异",
+    "voice_customers": "该声纹涉及客户数", "voice_crowd": "声纹为多位客户出现的程度（本库分位）",
+    "voice_mismatch_ratio": "声纹与客户差异（相对同人半径）", "number_voice_max_crowd": "号码下声纹多客户程度（本库分位）",
+    "caller_withheld": "来电号码隐藏", "voice_numbers": "该声纹使用号码数", "voice_mismatch": "声纹与客户差异",
 }
 
 
@@ -73,23 +78,34 @@ class CallerModels:
     call_threshold: float
     voice: VoiceThresholds | None
     summary: dict[str, Any] = field(default_factory=dict)
+    anonymous_model: GbmClassifier | None = None
+    """Proxy model for calls whose number is withheld: customer, call and transcript evidence only."""
+    anonymous_features: list[str] = field(default_factory=list)
+    anonymous_threshold: float = 0.5
 
     def save(self, folder: Path) -> None:
         self.number_model.save(folder / "number")
         self.call_model.save(folder / "call")
+        if self.anonymous_model is not None:
+            self.anonymous_model.save(folder / "anonymous")
         (folder / "callers.json").write_text(json.dumps({
             "number_features": self.number_features, "call_features": self.call_features,
             "number_threshold": self.number_threshold, "call_threshold": self.call_threshold,
-            "voice": self.voice.as_dict() if self.voice else None, "rules_version": RULES_VERSION,
+            "anonymous_features": self.anonymous_features, "anonymous_threshold": self.anonymous_threshold,
+            "voice": asdict(self.voice) if self.voice else None, "rules_version": RULES_VERSION,
         }, ensure_ascii=False, indent=2), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> CallerModels:
         meta = json.loads((folder / "callers.json").read_text(encoding="utf-8"))
-        voice = VoiceThresholds(**meta["voice"]) if meta["voice"] else None
+        voice_meta = {k: v for k, v in (meta["voice"] or {}).items() if k != "reliable"}
+        voice = VoiceThresholds(**voice_meta) if voice_meta else None
+        anonymous = GbmClassifier.load(folder / "anonymous") if (folder / "anonymous").exists() else None
         return cls(GbmClassifier.load(folder / "number"), GbmClassifier.load(folder / "call"),
                    meta["number_features"], meta["call_features"], meta["number_threshold"],
-                   meta["call_threshold"], voice)
+                   meta["call_threshold"], voice, anonymous_model=anonymous,
+                   anonymous_features=meta.get("anonymous_features", []),
+                   anonymous_threshold=meta.get("anonymous_threshold", 0.5))
 
 
 def _small_data_params(rows: int) -> dict[str, Any]:
@@ -103,29 +119,40 @@ def _small_data_params(rows: int) -> dict[str, Any]:
 BOOST_ROUNDS = 300
 
 
-def _fit_one(frame: pd.DataFrame, features: list[str], target: str, categorical: list[str],
-             seed: int) -> tuple[GbmClassifier, np.ndarray]:
-    """The model on all rows, and out-of-fold scores of the same recipe for choosing its threshold.
+def _fit_one(frame: pd.DataFrame, features: list[str], target: str, categorical: list[str], seed: int,
+             masked: pd.DataFrame | None = None) -> tuple[GbmClassifier, np.ndarray, np.ndarray]:
+    """The model on all rows, and out-of-fold labels and scores of the same recipe for choosing its threshold.
 
     Cross-fitting, not one validation split: labelled habitual numbers are few (tens per world), and a split
     that holds five of them out gives a threshold that a harder world does not respect. Out-of-fold scores of
     every labelled row show where unseen positives and negatives really fall.
+
+    ``masked`` is the same rows with the voice evidence withheld: trained on both, the model also decides well
+    in a world whose voiceprints cannot be trusted, instead of leaning on evidence that is missing there. Folds
+    split the original rows, so a row and its masked twin are always on the same side.
     """
     from sklearn.model_selection import StratifiedKFold
 
     y = frame[target].to_numpy()
     cats = [c for c in categorical if c in features]
-    params = _small_data_params(len(frame))
+    params = _small_data_params(len(frame) * (1 if masked is None else 2))
+    views = [frame] if masked is None else [frame, masked]
 
     def recipe() -> GbmClassifier:
         return GbmClassifier(categorical=cats, params=params, num_boost_round=BOOST_ROUNDS, seed=seed)
 
+    def stack(rows: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+        return (pd.concat([v.iloc[rows][features] for v in views], ignore_index=True),
+                np.concatenate([y[rows]] * len(views)))
+
     folds = int(min(5, y.sum(), len(y) - y.sum()))
-    oof = np.zeros(len(frame))
+    oof_y, oof = [], []
     for fit_rows, held_rows in StratifiedKFold(max(folds, 2), shuffle=True, random_state=seed).split(frame, y):
-        part = recipe().fit(frame.iloc[fit_rows][features], y[fit_rows])
-        oof[held_rows] = part.predict_proba(frame.iloc[held_rows][features])[:, 1]
-    return recipe().fit(frame[features], y), oof
+        part = recipe().fit(*stack(fit_rows))
+        held_x, held_y = stack(held_rows)
+        oof.append(part.predict_proba(held_x)[:, 1])
+        oof_y.append(held_y)
+    return recipe().fit(*stack(np.arange(len(frame)))), np.concatenate(oof_y), np.concatenate(oof)
 
 
 def precision_threshold(y: np.ndarray, score: np.ndarray, precision: float = TARGET_PRECISION) -> float:
@@ -152,6 +179,39 @@ def _margin(score: np.ndarray, threshold: float) -> float:
     return (threshold + float(below.max())) / 2 if below.size else threshold
 
 
+ADAPT_LOGITS = 2.0
+"""How far (in log-odds) the scored world may move the trained threshold: a factor of about 7 in odds."""
+ADAPT_MIN_ROWS = 200
+"""Fewer scored rows than this and the trained threshold is used as is (too few to show a natural break)."""
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+def adapted_threshold(score: np.ndarray, trained: float, delta: float = ADAPT_LOGITS) -> float:
+    """The trained threshold moved to the widest empty stretch of the scored world's own scores near it.
+
+    Why: a model ranks a new world as well as the old one (AUC ~0.999 on every pair measured) but its
+    probabilities shift with the world: where a channel of evidence is weaker (noisier voiceprints, numbers
+    used once), positives score lower; where it is cleaner, negatives score higher. A fixed cut then cuts
+    through the positives, or lets hard negatives in. The scored world's scores themselves show where its
+    two populations part: in log-odds, the widest gap within ``delta`` of the trained threshold (the window
+    edges count as points, so a world whose scores leave the window empty keeps the trained cut). The trained
+    threshold stays the anchor, so a world without a clear break cannot drag the cut far. Unsupervised: it
+    reads scores, never labels.
+    """
+    if len(score) < ADAPT_MIN_ROWS:
+        return trained
+    x, t = _logit(np.asarray(score, dtype=float)), float(_logit(np.array([trained]))[0])
+    inside = np.sort(x[(x >= t - delta) & (x <= t + delta)])
+    points = np.concatenate([[t - delta], inside, [t + delta]])
+    k = int(np.argmax(np.diff(points)))
+    cut = (points[k] + points[k + 1]) / 2
+    return float(1 / (1 + np.exp(-cut)))
+
+
 def fit(frames: Frames, seed: int = 0) -> CallerModels:
     """Train on a labelled world's frames (``attach_truth`` first)."""
     numbers, calls = frames.numbers, frames.calls
@@ -162,18 +222,29 @@ def fit(frames: Frames, seed: int = 0) -> CallerModels:
             raise ValidationError(f"training needs both classes of {target!r}; the world has one at most")
     number_feats = number_features_list(numbers)
     call_feats = call_features_list(calls)
-    number_model, nscore = _fit_one(numbers, number_feats, "is_blackgray", NUMBER_CATEGORICAL, seed)
-    call_model, cscore = _fit_one(calls, call_feats, "is_proxy", CALL_CATEGORICAL, seed)
+    masked = mask_voices(frames) if frames.voices_used else None
+    number_model, ny, nscore = _fit_one(numbers, number_feats, "is_blackgray", NUMBER_CATEGORICAL, seed,
+                                        masked.numbers if masked else None)
+    # Both call models learn from calls with a number: withheld ones carry no number evidence to learn from,
+    # and the number-blind model must not learn that a hidden number means a customer's own call.
+    known = (calls["caller_withheld"] == 0).to_numpy() if "caller_withheld" in calls else np.ones(len(calls), bool)
+    known_calls = calls[known].reset_index(drop=True)
+    known_masked = masked.calls[known].reset_index(drop=True) if masked else None
+    call_model, cy, cscore = _fit_one(known_calls, call_feats, "is_proxy", CALL_CATEGORICAL, seed, known_masked)
+    anonymous_feats = anonymous_features_list(calls)
+    anonymous_model, ay, ascore = _fit_one(known_calls, anonymous_feats, "is_proxy", CALL_CATEGORICAL, seed,
+                                           known_masked)
     models = CallerModels(
         number_model, call_model, number_feats, call_feats,
-        precision_threshold(numbers["is_blackgray"].to_numpy(), nscore),
-        precision_threshold(calls["is_proxy"].to_numpy(), cscore), frames.voice,
+        precision_threshold(ny, nscore), precision_threshold(cy, cscore), frames.voice,
+        anonymous_model=anonymous_model, anonymous_features=anonymous_feats,
+        anonymous_threshold=precision_threshold(ay, ascore),
     )
     models.summary = {
         "as_of": str(frames.as_of), "numbers": len(numbers), "blackgray_numbers": int(numbers["is_blackgray"].sum()),
         "calls": len(calls), "proxy_calls": int(calls["is_proxy"].sum()),
         "number_threshold": models.number_threshold, "call_threshold": models.call_threshold,
-        "rules_version": RULES_VERSION, "voice": frames.voice.as_dict() if frames.voice else None,
+        "anonymous_threshold": models.anonymous_threshold, "rules_version": RULES_VERSION, "voice": frames.voice.as_dict() if frames.voice else None,
         "number_feature_importance": _top(number_model.feature_importance()),
         "call_feature_importance": _top(call_model.feature_importance()),
     }
@@ -211,11 +282,13 @@ def score_numbers(models: CallerModels, frames: Frames, describe: bool = True) -
     score = models.number_model.predict_proba(numbers[models.number_features])[:, 1]
     rule_score, rule_reasons = apply_rules(numbers, NUMBER_RULES)
     model_reasons = _model_reasons(models.number_model, numbers, models.number_features)
+    cut = adapted_threshold(score, models.number_threshold)
     out = pd.DataFrame({
         "number": numbers["number"], "number_type": numbers["number_type"], "score": score,
         "rule_score": rule_score,
-        "flagged": score >= models.number_threshold,
-        "level": [level(s, models.number_threshold) for s in score],
+        "flagged": score >= cut,
+        "threshold": cut,
+        "level": [level(s, cut) for s in score],
         "distinct_customers_180d": numbers["distinct_customers_180d"],
         "reasons": [r + m for r, m in zip(rule_reasons, model_reasons, strict=True)],
         "rules_version": RULES_VERSION,
@@ -228,15 +301,36 @@ def score_numbers(models: CallerModels, frames: Frames, describe: bool = True) -
 
 
 def score_calls(models: CallerModels, frames: Frames) -> pd.DataFrame:
-    """One row per inbound call: proxy probability, decision at the trained threshold, reasons."""
+    """One row per inbound call: proxy probability, decision at the world-adapted threshold, reasons.
+
+    A call whose number is withheld has no number evidence; it is scored by the anonymous model (customer,
+    call and transcript evidence), at that model's own threshold, and says so in its reasons.
+    """
     calls = frames.calls.assign(voice_radius=models.voice.radius if models.voice else np.inf)
-    score = models.call_model.predict_proba(calls[models.call_features])[:, 1]
+    withheld = (calls["caller_withheld"].to_numpy() > 0) if "caller_withheld" in calls else np.zeros(len(calls),
+                                                                                                   dtype=bool)
+    score = np.zeros(len(calls))
+    flagged = np.zeros(len(calls), dtype=bool)
+    model_reasons: list[list[dict[str, Any]]] = [[] for _ in range(len(calls))]
+    parts = [(~withheld, models.call_model, models.call_features, models.call_threshold)]
+    if models.anonymous_model is not None:
+        parts.append((withheld, models.anonymous_model, models.anonymous_features, models.anonymous_threshold))
+    for rows, model, features, trained in parts:
+        if not rows.any():
+            continue
+        part = calls[rows]
+        part_score = model.predict_proba(part[features])[:, 1]
+        score[rows] = part_score
+        flagged[rows] = part_score >= adapted_threshold(part_score, trained)
+        for i, reasons in zip(np.flatnonzero(rows), _model_reasons(model, part, features), strict=True):
+            model_reasons[i] = reasons
     rule_score, rule_reasons = apply_rules(calls, CALL_RULES)
-    model_reasons = _model_reasons(models.call_model, calls, models.call_features)
+    hidden = [{"kind": "policy", "text": WITHHELD_REASON}]
     return pd.DataFrame({
         "call_id": calls["call_id"], "caller_number": calls["caller_number"],
-        "claimed_customer_id": calls["claimed_customer_id"], "score": score, "rule_score": rule_score,
-        "is_proxy": score >= models.call_threshold,
-        "reasons": [r + m for r, m in zip(rule_reasons, model_reasons, strict=True)],
+        "claimed_customer_id": calls["claimed_customer_id"], "caller_withheld": withheld, "score": score,
+        "rule_score": rule_score, "is_proxy": flagged,
+        "reasons": [(hidden if w else []) + r + m
+                    for w, r, m in zip(withheld, rule_reasons, model_reasons, strict=True)],
         "rules_version": RULES_VERSION,
     })

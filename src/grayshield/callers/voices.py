@@ -11,7 +11,7 @@ enrolment calls of two different customers give the between-speaker distances; t
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,10 +20,19 @@ import pandas as pd
 if TYPE_CHECKING:
     from grayshield.features.catalogue import TableSource
 
+MIN_SEPARATION = 0.98
+"""Below this separation (more than 2% of speaker pairs mis-ordered) a world's voice features are withheld from
+scores and rules: they would be noise, and a model trained where voices are clean would trust them."""
+
 MANY_CUSTOMERS = 3
 """A voice heard for this many distinct customers is an agency voice; it never serves as a customer reference."""
 
-VOICE_COLUMNS = ("has_voiceprint", "voice_customers", "voice_numbers", "voice_mismatch")
+VOICE_COLUMNS = ("has_voiceprint", "voice_customers", "voice_numbers", "voice_mismatch", "voice_crowd",
+                 "voice_mismatch_ratio")
+CROWD_K = MANY_CUSTOMERS - 1
+"""Crowding looks at the distance to the voice's ``CROWD_K``-th nearest call made for another customer."""
+CROWD_POOL = 48
+"""Nearest neighbours searched per call for that distance (beyond them the pool's farthest distance is used)."""
 
 
 @dataclass(frozen=True)
@@ -35,9 +44,16 @@ class VoiceThresholds:
     different_speaker_q001: float
     same_pairs: int
     different_pairs: int
+    separation: float = 1.0
+    """P(a same-speaker pair is closer than a different-speaker pair) on this world's enrolment calls: how well
+    its voiceprints tell people apart (1 perfect, 0.5 useless)."""
+
+    @property
+    def reliable(self) -> bool:
+        return self.separation >= MIN_SEPARATION
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "reliable": self.reliable}
 
 
 def caller_embeddings(source: TableSource, call_ids: pd.Series) -> pd.DataFrame:
@@ -94,7 +110,17 @@ def calibrate(matrix: np.ndarray, calls: pd.DataFrame, seed: int = 0, max_pairs:
     # Separated distributions: the midpoint. Overlapping ones: the between-speaker 0.1% quantile, so false
     # merges of two people stay rare even though random pairs vastly outnumber same-speaker pairs.
     radius = (same_q + diff_q) / 2 if same_q < diff_q else diff_q
-    return VoiceThresholds(radius, same_q, diff_q, len(same), int(len(different)))
+    return VoiceThresholds(radius, same_q, diff_q, len(same), int(len(different)),
+                           _separation(np.asarray(same), different))
+
+
+def _separation(same: np.ndarray, different: np.ndarray) -> float:
+    """Mann-Whitney AUC of 'closer than' between same- and different-speaker distances (1.0 without pairs)."""
+    if not len(same) or not len(different):
+        return 1.0
+    ranks = np.searchsorted(np.sort(different), same, side="left") + np.searchsorted(
+        np.sort(different), same, side="right")
+    return float(1.0 - ranks.mean() / (2 * len(different)))
 
 
 def voice_call_features(calls: pd.DataFrame, embeddings: pd.DataFrame,
@@ -109,11 +135,15 @@ def voice_call_features(calls: pd.DataFrame, embeddings: pd.DataFrame,
     out["voice_customers"] = 0.0
     out["voice_numbers"] = 0.0
     out["voice_mismatch"] = np.nan
+    out["voice_crowd"] = np.nan
+    out["voice_mismatch_ratio"] = np.nan
     voiced = calls.merge(embeddings, on="call_id", how="inner").reset_index(drop=True)
     if len(voiced) < 2:
         return out, thresholds
     matrix = np.stack(voiced["embedding"].to_list())
-    thresholds = thresholds or calibrate(matrix, voiced)
+    own = calibrate(matrix, voiced)
+    # A given radius (the trained model's) is kept, but how well voices separate is always this world's own.
+    thresholds = replace(thresholds, separation=own.separation) if thresholds else own
     index = NearestNeighbors(radius=thresholds.radius).fit(matrix)
     neighbours = index.radius_neighbors(matrix, return_distance=False)
     customers = voiced["claimed_customer_id"].to_numpy()
@@ -122,13 +152,43 @@ def voice_call_features(calls: pd.DataFrame, embeddings: pd.DataFrame,
     voice_numbers = np.array([len(set(numbers[n])) for n in neighbours])
     reference_rows = _enrolment_mask(voiced) & (voice_customers < MANY_CUSTOMERS)
     mismatch = _distance_to_reference(matrix, voiced["claimed_customer_id"], reference_rows)
+    crowd = crowding(matrix, customers, _enrolment_mask(voiced))
     feats = pd.DataFrame({"call_id": voiced["call_id"], "has_voiceprint": 1.0,
                           "voice_customers": voice_customers.astype(float),
-                          "voice_numbers": voice_numbers.astype(float), "voice_mismatch": mismatch})
+                          "voice_numbers": voice_numbers.astype(float), "voice_mismatch": mismatch,
+                          "voice_crowd": crowd, "voice_mismatch_ratio": mismatch / thresholds.radius})
     out = out[["call_id"]].merge(feats, on="call_id", how="left")
     out[["has_voiceprint", "voice_customers", "voice_numbers"]] = out[
         ["has_voiceprint", "voice_customers", "voice_numbers"]].fillna(0.0)
     return out, thresholds
+
+
+def crowding(matrix: np.ndarray, customers: np.ndarray, enrolment: np.ndarray) -> np.ndarray:
+    """Per call, how crowded its voice is by calls made for other customers, as a share of the world's own
+    customers (enrolment calls) whose voices are less crowded: near 1 is an operator heard for many customers.
+
+    Why not the neighbour count alone: how many calls fall inside a fixed radius grows with the size of the
+    world, its channel noise and how many customers each operator serves, so a count learnt on one world
+    means something else on the next. Ranking the distance to the ``CROWD_K``-th other customer's call against
+    the same distance for genuine customers in the *scored* world cancels all three: genuine customers are
+    uniform on [0, 1] in every world, whatever its size or noise. NaN when the world has no enrolment calls.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    n = len(matrix)
+    pool = min(CROWD_POOL, n)
+    if pool < 2 or not enrolment.any():
+        return np.full(n, np.nan)
+    distances, neighbours = NearestNeighbors(n_neighbors=pool).fit(matrix).kneighbors(matrix)
+    codes = pd.factorize(pd.Series(customers).fillna("\0"))[0]
+    other = codes[neighbours] != codes[:, None]
+    seen = np.cumsum(other, axis=1)
+    # The first neighbour column where CROWD_K calls for other customers have been passed.
+    hit = np.argmax(seen >= CROWD_K, axis=1)
+    reached = seen[:, -1] >= CROWD_K
+    kth = np.where(reached, distances[np.arange(n), hit], distances[:, -1])
+    reference = np.sort(kth[enrolment])
+    return np.asarray(1.0 - np.searchsorted(reference, kth, side="right") / len(reference), dtype=float)
 
 
 def _distance_to_reference(matrix: np.ndarray, customers: pd.Series, reference_rows: np.ndarray) -> np.ndarray:

@@ -38,6 +38,12 @@ HANDLING_ZH = {
     "standard": "按常规流程处理",
 }
 LEVEL_ZH = {"high": "高风险", "medium": "中风险", "low": "低风险"}
+WITHHELD_MARKERS = frozenset({"", "withheld", "anonymous", "private", "restricted", "unknown", "unavailable",
+                              "隐藏", "未知", "未知号码", "无主叫号码"})
+"""How an IVR spells a caller number the network did not present (also: no caller at all)."""
+WITHHELD_POLICY_POINTS = 1.5
+"""A withheld number starts at medium risk: nothing about the line can be checked, so identity must be."""
+WITHHELD_REASON = "来电号码隐藏，无法核对号码：须先完成客户身份核验再办理业务"
 _TYPE_RISK = {NumberType.VIRTUAL: 1.0, NumberType.IOT: 1.0, NumberType.SERVICE_400: 1.0}
 
 
@@ -193,26 +199,38 @@ class Screener:
         self.high = high
         self.medium = medium
 
-    def screen(self, caller: str, called_line: str, claimed_customer_id: str | None = None,
+    def screen(self, caller: str | None, called_line: str, claimed_customer_id: str | None = None,
                now: datetime | None = None) -> ScreenResult:
+        """Screen one call; a withheld caller (``None``, empty, 'anonymous', ...) gets the withheld policy.
+
+        Withheld is a business case, not bad input: the IVR must still route the call. Nothing about the line
+        can be checked, so the call starts at medium risk with mandatory identity verification, and the
+        claimed customer's own tags still count. Only a number that is presented but malformed is refused.
+        """
         when = now or datetime.now(UTC)
-        number, number_type = classify_number(caller)
-        if number is None:
-            raise ValidationError("来电号码格式不正确（应为手机号、固话、400 或 95 短号）")
+        withheld = caller is None or caller.strip().lower() in WITHHELD_MARKERS
+        number, number_type = (None, None) if withheld else classify_number(caller or "")
+        if not withheld and number is None:
+            raise ValidationError("来电号码格式不正确（应为手机号、固话、400 或 95 短号；号码隐藏时传空字符串或 null）")
         if not _CALLED_LINE.fullmatch(called_line or ""):
             raise ValidationError("被叫线路格式不正确（1-32 位字母、数字、下划线或连字符）")
         score, reasons, tags = 0.0, [], []
-        type_risk = _TYPE_RISK.get(number_type, 0.0)
-        if type_risk:
-            score += type_risk
-            reasons.append(f"来电号码为{NUMBER_TYPE_ZH[number_type]}")
-        subjects = [("number", number)]
+        subjects: list[tuple[str, str]] = []
+        if number is None or number_type is None:
+            score += WITHHELD_POLICY_POINTS
+            reasons.append(WITHHELD_REASON)
+        else:
+            type_risk = _TYPE_RISK.get(number_type, 0.0)
+            if type_risk:
+                score += type_risk
+                reasons.append(f"来电号码为{NUMBER_TYPE_ZH[number_type]}")
+            subjects.append(("number", number))
         if claimed_customer_id is not None:
             if not _CUSTOMER_ID.fullmatch(claimed_customer_id):
                 raise ValidationError("客户号格式不正确（1-64 位字母、数字、下划线或连字符）")
             registered = self.customers.registered_phone(claimed_customer_id)
             subjects.append(("customer", claimed_customer_id))
-            if registered is not None and registered != number:
+            if number is not None and registered is not None and registered != number:
                 score += 1.0
                 reasons.append("来电号码不是客户预留手机号（可能为他人代为来电）")
         for subject_type, subject_id in subjects:
@@ -230,12 +248,19 @@ class Screener:
                 reasons.append(f"{'来电号码' if subject_type == 'number' else '所称客户'}带有标签「{label}」"
                                f"（{STATE_ZH[tag.state]}，来源{SOURCE_ZH.get(tag.source, tag.source)}）")
         level = "high" if score >= self.high else "medium" if score >= self.medium else "low"
-        return ScreenResult(number, number_type.value, level, round(score, 3), tags, reasons,
-                            _handling(level))
+        if number is None and level == "low":  # a reassuring customer tag never waives the withheld policy
+            level = "medium"
+        return ScreenResult(number or "", number_type.value if number_type else WITHHELD_TYPE, level,
+                            round(score, 3), tags, reasons, _handling(level, withheld=number is None))
 
 
-def _handling(level: str) -> list[dict[str, str]]:
+WITHHELD_TYPE = "withheld"
+
+
+def _handling(level: str, withheld: bool = False) -> list[dict[str, str]]:
     codes = {"high": ["specialist_team", "mandatory_identity_verification", "consumer_protection_notice"],
              "medium": ["mandatory_identity_verification", "consumer_protection_notice"],
              "low": ["standard"]}[level]
+    if withheld and "mandatory_identity_verification" not in codes:
+        codes = ["mandatory_identity_verification", *codes]
     return [{"code": c, "text": HANDLING_ZH[c]} for c in codes]

@@ -28,7 +28,9 @@ class ScreenCallRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    caller: str = Field(min_length=1, max_length=32, description="Calling number, any usual spelling")
+    caller: str | None = Field(max_length=32,
+                               description="Calling number, any usual spelling (required); null, empty or "
+                                           "'anonymous' when withheld (answered with the withheld policy)")
     called_line: str = Field(min_length=1, max_length=32, description="Bank line dialled, e.g. 95555")
     claimed_customer_id: str | None = Field(default=None, min_length=1, max_length=64,
                                             description="Customer the caller claims to be or to call for")
