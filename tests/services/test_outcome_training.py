@@ -104,3 +104,30 @@ def test_outcome_only_training_works_on_a_held_out_world(world: Path, simulated_
     assert numbers["auc"] >= 0.95 and calls["auc"] >= 0.95, (numbers, calls)
     assert result["trained_on"]["numbers"] < len(pd.read_parquet(world / "truth" / "numbers"))
     database.dispose()
+
+
+def test_complaint_and_social_models_train_on_verdicts_alone(world: Path, tmp_path: Path) -> None:
+    """Complaint verdicts and account decisions are the only labels; an analyst's cleared overrides truth."""
+    sample = truth_sample_verdicts(open_world(world), 0.6, seed=5, negative_share=0.4)
+    verdicts = [v for v in sample if v.subject_type in ("complaint", "account")]
+    truth = open_world(world).truth("complaints").to_pandas()
+    flipped = next(v for v in verdicts if v.subject_type == "complaint" and v.outcome == "confirmed_gang")
+    verdicts.append(Verdict("complaint", flipped.subject_id, "cleared", "复核后排除"))
+    database = _store(tmp_path / "verdicts.db", verdicts)
+    source = open_labels(open_world(world), "outcomes", "complaints", database.session)
+    served = source.labels("complaints").set_index("complaint_id")["is_proxy"]
+    assert not served[flipped.subject_id] and bool(truth.set_index("complaint_id").loc[flipped.subject_id, "is_proxy"])
+    decided = {v.subject_id for v in verdicts if v.subject_type == "complaint"}
+    assert len(served) == len(decided)
+
+    info = label_training.train("complaints", source, tmp_path / "models")
+    assert info["trained_complaints"] == len(decided) and info["labels"]["mode"] == "outcomes"
+
+    social = open_labels(open_world(world), "outcomes", "social", database.session)
+    accounts = {v.subject_id for v in verdicts if v.subject_type == "account"}
+    assert sum(social.counts("social")["social_accounts"].values()) == len(accounts)
+    trained = label_training.train("social", social, tmp_path / "models")
+    assert trained["training_accounts"] == len(accounts)  # every decided account, and no other
+    assert trained["training_blackgray_accounts"] == sum(
+        v.outcome == "taken_down" for v in verdicts if v.subject_type == "account")
+    database.dispose()
