@@ -140,6 +140,8 @@ def test_outcomes_serve_only_decided_subjects_and_both_lets_the_store_override_t
     served = source.truth("numbers").to_pandas()
     assert dict(zip(served["number"], served["is_blackgray"].astype(int), strict=True)) == decided
     assert source.has_truth("numbers") and not source.has_truth("customers")
+    as_truth = LabelSource(open_world(world), "truth")
+    assert len(as_truth.labels("numbers")) == len(truth) and as_truth.has_truth("customers")
 
     both = LabelSource(open_world(world), "both", _store(decided)).truth("numbers").to_pandas()
     assert len(both) == len(truth)

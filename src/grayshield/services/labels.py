@@ -189,20 +189,22 @@ class LabelSource(World):
         """Positives and negatives per truth table the area's trainer reads."""
         out = {}
         for name in AREA_TABLES[area]:
-            frame = self.labels(name) if self.mode != "truth" else self.world.truth(name).to_pandas()
+            frame = self.labels(name)
             target = frame[TARGETS[name]]
             out[name] = _class_counts(target != NEGATIVE_POST_LABEL if name == "social_posts" else target)
         return out
 
     # ------------------------------------------------------------------------------------------ building
     def _build(self, name: str) -> pd.DataFrame:
-        assert self.store is not None
+        if self.store is None:  # truth mode: the world's own labels
+            truth: pd.DataFrame = self.world.truth(name).to_pandas()
+            return truth.assign(label_source="truth")
         store = self._from_store(name, self.store)
         if self.mode == "outcomes" or not self.world.has_truth(name):
             frame = store.reset_index(drop=True)
         else:
-            truth = self.world.truth(name).to_pandas().assign(label_source="truth")
-            frame = _override(truth, store, list(KEYS[name]))
+            frame = _override(self.world.truth(name).to_pandas().assign(label_source="truth"), store,
+                              list(KEYS[name]))
         if name in ("numbers", "social_accounts"):  # trainers carry ``kind`` along as a description
             frame["kind"] = frame["kind"].fillna("unknown") if "kind" in frame else "unknown"
         return frame
