@@ -25,7 +25,7 @@ _PUNCTUATION = "，。！？；：、,.!?;:\n\r\t （）()“”\"'《》【】[
 # 今天), and the last character of a role or kinship noun (联系人, 催收员, 车主, 朋友, 老公, 儿子, 母亲, 姐姐).
 NAME_LEFT = (
     _PUNCTUATION
-    + "给和跟与同及对向替帮让叫被把由找问说诉知系告请是陪带等见像了天人员者主方长友事公婆子儿亲哥姐弟妹爸妈夫妻为称名户"
+    + "给和跟与同及对向替帮让叫被把由经听找问说诉知系告请是陪带等见像了天的人员者主方长友事公婆子儿亲哥姐弟妹爸妈夫妻为称名户"
 )
 # Left contexts clear enough for a name without any common given-name character (罗濛, 何翾).
 STRONG_LEFT = frozenset(_PUNCTUATION + "叫是称说给人员者主友公婆子儿亲哥姐弟妹爸妈夫妻名户")
@@ -34,10 +34,24 @@ NAME_RIGHT = (
     frozenset(
         _PUNCTUATION
         + "说称讲问打叫找给和与跟及把被让对向从到于在是的了已也都又还就才曾将要会能可没不来去回这那们吗呢吧啊"
-        + "现今昨明天一自表反投致电名本先女小老等以所其因而但却且或并系汇转付交借寄发送"
+        + "现今昨明天一二两三四五六七八九十几自表反投致电名本先女小老等以所其因而但却且或并系汇转付交借寄发送"
+        + "核确代办签接拿收欠填留提申讲"
     )
     | STOP_CHARS
 )
+
+
+_CLEAR_AFTER = frozenset(_PUNCTUATION + "反说称来投表已在是的")
+
+
+def _name_may_end(text: str, end: int) -> bool:
+    """What follows ``end`` can follow a name: punctuation, a function word or a verb of :data:`NAME_RIGHT`.
+    (Accepting any word start there was tried: 华信银行 became a name.)"""
+    return text[end] in NAME_RIGHT
+
+
+def _clear_end(text: str, end: int) -> bool:
+    return end >= len(text) or text[end] in _CLEAR_AFTER
 
 
 def context_name_recogniser(lexicon: Lexicon, places: Iterable[str]) -> PatternRecogniser:
@@ -73,8 +87,6 @@ def context_name_recogniser(lexicon: Lexicon, places: Iterable[str]) -> PatternR
             return []
         if len(surname_text) == 2 and surname_text[1] + text[given_start] in common:  # 上官网: 官网
             return []
-        if start > 0 and text[start - 1 : start + 1] in common:  # 感谢李…: the surname ends a word
-            return []
         name_end = end
         if end < len(text) and is_name_char(text[end]):
             following = text[end + 1] if end + 1 < len(text) else ""
@@ -82,8 +94,10 @@ def context_name_recogniser(lexicon: Lexicon, places: Iterable[str]) -> PatternR
                 text[end] in given_set or not is_cjk(following) or following in NAME_RIGHT
             ):
                 name_end = end + 1
-        if name_end < len(text) and text[name_end] not in NAME_RIGHT:
+        if name_end < len(text) and not _name_may_end(text, name_end):
             return []
+        if start > 0 and text[start - 1] == "的" and not _clear_end(text, name_end):
+            return []  # after 的 (家住…的X反映) only before punctuation or a reporting verb
         name = text[start:name_end]
         if name in common or (len(surname_text) == 1 and name[:2] in common):
             return []
@@ -95,9 +109,13 @@ def context_name_recogniser(lexicon: Lexicon, places: Iterable[str]) -> PatternR
         common_given = sum(c in given_set for c in given)
         if given.startswith(titles):  # 刘女士: a surname and a title, no name
             return []
-        if not common_given and (
-            (start > 0 and text[start - 1] not in STRONG_LEFT)
-            or any(text[p : p + 2] in common for p in range(start + len(surname_text), name_end))
+        if (
+            not common_given
+            and len(surname_text) == 1
+            and (
+                (start > 0 and text[start - 1] not in STRONG_LEFT)
+                or any(text[p : p + 2] in common for p in range(start + len(surname_text), name_end))
+            )
         ):
             return []  # 把钱转到: no common given-name character needs a clear left boundary and no word
         confidence = 0.55 + 0.05 * (common_given == len(given)) + 0.05 * (surname_text in top_surnames)
