@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -12,22 +10,12 @@ import typer
 from rich.table import Table
 
 from grayshield.cases import OUTCOMES, RECIPIENTS, STATES, CaseService, NewEvidence
-from grayshield.cli.common import console, handle_errors, print_json
+from grayshield.cli.common import console, handle_errors, open_store, print_json, store_session
 from grayshield.core.errors import ValidationError
 from grayshield.core.settings import get_settings
-from grayshield.store import Database
 
 app = typer.Typer(help="案件 — strike-team cases and their evidence packages.", no_args_is_help=True)
 ACTOR = typer.Option("cli", "--actor", help="Who is acting (recorded in the case history and audit log).")
-
-
-@contextmanager
-def _db() -> Iterator[Database]:
-    db = Database(get_settings().db_url)
-    try:
-        yield db
-    finally:
-        db.dispose()
 
 
 def _deadline(text: str | None) -> datetime | None:
@@ -58,7 +46,7 @@ def open_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """立案 — open a case on a gang (its snapshot and summary attached), a number, an account or a complaint."""
-    with _db() as db:
+    with open_store() as db:
         from grayshield.services import strike
 
         case_id = strike.open_case(db, actor, subject_type, subject_id, title,
@@ -79,7 +67,7 @@ def list_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """案件列表 — the case board, newest first."""
-    with _db() as db, db.session() as session:
+    with store_session() as session:
         rows = [_case_dict(c) for c in CaseService(session, "cli").search(state=state, assignee=assignee,
                                                                           limit=limit)]
     if json_out:
@@ -101,7 +89,7 @@ def show_cmd(case_id: int = typer.Argument(..., metavar="CASE_ID"),
     """案件详情 — the case, its history and its evidence list (PII masked)."""
     from grayshield.cases.package import mask_record
 
-    with _db() as db, db.session() as session:
+    with store_session() as session:
         record = mask_record(CaseService(session, "cli").record(case_id))
     body = {"case": {k: v for k, v in record.case.items() if k != "detail"}, "events": record.events,
             "evidence": [{k: e[k] for k in ("id", "kind", "source", "title", "sha256")} for e in record.evidence]}
@@ -121,7 +109,7 @@ def move_cmd(
     actor: str = ACTOR,
 ) -> None:
     """流转 — move a case along the workflow (closing needs --outcome)."""
-    with _db() as db, db.session() as session:
+    with store_session() as session:
         case = CaseService(session, actor).transition(case_id, to_state, reason, outcome=outcome)
         console.print(f"案件 {case.id}：{STATES[case.state]}")
 
@@ -132,7 +120,7 @@ def assign_cmd(case_id: int = typer.Argument(..., metavar="CASE_ID"),
                assignee: str = typer.Argument(..., metavar="ASSIGNEE"),
                reason: str | None = typer.Option(None, "--reason"), actor: str = ACTOR) -> None:
     """指派 — set the case's assignee."""
-    with _db() as db, db.session() as session:
+    with store_session() as session:
         CaseService(session, actor).assign(case_id, assignee, reason)
 
 
@@ -144,7 +132,7 @@ def deadline_cmd(case_id: int = typer.Argument(..., metavar="CASE_ID"),
     """截止时间 — set the case's deadline."""
     deadline = _deadline(when)
     assert deadline is not None
-    with _db() as db, db.session() as session:
+    with store_session() as session:
         CaseService(session, actor).set_deadline(case_id, deadline, reason)
 
 
@@ -153,7 +141,7 @@ def deadline_cmd(case_id: int = typer.Argument(..., metavar="CASE_ID"),
 def note_cmd(case_id: int = typer.Argument(..., metavar="CASE_ID"),
              text: str = typer.Argument(..., metavar="TEXT"), actor: str = ACTOR) -> None:
     """调查记录 — add a note to the case history (notes are never edited)."""
-    with _db() as db, db.session() as session:
+    with store_session() as session:
         CaseService(session, actor).note(case_id, text)
 
 
@@ -174,7 +162,7 @@ def attach_cmd(
         raise ValidationError(f"证据内容无法读取（{content}）：{exc}") from None
     if not isinstance(data, dict):
         raise ValidationError("证据内容须为 JSON 对象")
-    with _db() as db, db.session() as session:
+    with store_session() as session:
         item = CaseService(session, actor).attach(case_id, NewEvidence(kind, source, title, data))
         console.print(f"证据 {item.id} SHA-256 {item.sha256}")
 
@@ -192,7 +180,7 @@ def export_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """导出证据包 — PDF report + JSON bundle + SHA-256 manifest; the PII choice is logged."""
-    with _db() as db:
+    with open_store() as db:
         from grayshield.services import strike
 
         folder, manifest_hash = strike.export_case(db, actor, case_id, recipient, out, reason, font)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 from rich.table import Table
 
-from grayshield.cli.common import console, handle_errors, print_json
+from grayshield.cli.common import console, handle_errors, print_json, store_session
 from grayshield.core.errors import ValidationError
 from grayshield.core.settings import get_settings
 
@@ -26,14 +26,9 @@ SCORE_KEYS = {"agent": "agent_id", "team": "team", "month": "month"}
 @contextmanager
 def _review(actor: str) -> Iterator[ComplianceReview]:
     from grayshield.services.compliance import ComplianceReview
-    from grayshield.store import Database
 
-    db = Database(get_settings().db_url)
-    try:
-        with db.session() as session:
-            yield ComplianceReview(session, actor)
-    finally:
-        db.dispose()
+    with store_session() as session:
+        yield ComplianceReview(session, actor)
 
 
 def _with_review(actor: str, action: Callable[[ComplianceReview], T]) -> T:

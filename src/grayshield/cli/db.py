@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from grayshield.cli.common import console, handle_errors, print_json
-from grayshield.core.settings import get_settings
-from grayshield.store import Database, current_revision, upgrade
-from grayshield.store.migrate import head_revision
+from grayshield.cli.common import console, handle_errors, open_store, print_json
 
 app = typer.Typer(help="运营库 — the operational store (users, tags, alerts, cases, audit).", no_args_is_help=True)
 
@@ -16,11 +13,10 @@ app = typer.Typer(help="运营库 — the operational store (users, tags, alerts
 @handle_errors
 def upgrade_cmd(revision: str = typer.Argument("heads", help="Target revision (default: the newest).")) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
-    db = Database(get_settings().db_url)
-    try:
+    from grayshield.store import upgrade
+
+    with open_store() as db:
         now = upgrade(db, revision)
-    finally:
-        db.dispose()
     console.print(f"运营库已升级到版本 {now} ({db.url.render_as_string(hide_password=True)})")
 
 
@@ -28,11 +24,11 @@ def upgrade_cmd(revision: str = typer.Argument("heads", help="Target revision (d
 @handle_errors
 def current_cmd(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Show the store's revision and the newest one this version of GrayShield knows."""
-    db = Database(get_settings().db_url)
-    try:
+    from grayshield.store import current_revision
+    from grayshield.store.migrate import head_revision
+
+    with open_store() as db:
         info = {"current_revision": current_revision(db), "head_revision": head_revision()}
-    finally:
-        db.dispose()
     if json_out:
         print_json(info)
     else:

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import typer
 
-from grayshield.cli.common import console, handle_errors, print_json
+from grayshield.cli.common import console, handle_errors, open_store, print_json
 from grayshield.core.errors import ValidationError
 from grayshield.core.settings import get_settings
-from grayshield.store import Database
 
 app = typer.Typer(help="评分 — batch scoring into alerts (complaint early warning).", no_args_is_help=True)
 
@@ -42,12 +41,9 @@ def complaints(
     settings = get_settings()
     source = open_world(world or settings.lake_dir, connect(settings))
     day = parse_day(as_of) if as_of else latest_scoring_date(source)
-    db = Database(settings.db_url)
-    try:
+    with open_store() as db:
         summary = score_to_store(source, day, ModelRegistry(settings.models_dir), db,
                                  StrategyRepository(settings.strategies_dir), model_version)
-    finally:
-        db.dispose()
     if json_out:
         print_json(summary)
         return

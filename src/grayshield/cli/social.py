@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from grayshield.cli.common import console, handle_errors, print_json
+from grayshield.cli.common import console, handle_errors, print_json, store_session
 from grayshield.core.errors import NotFoundError
 from grayshield.core.settings import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 app = typer.Typer(help="舆情监测 — black/gray accounts on social platforms, watch list and report batches.",
                   no_args_is_help=True)
@@ -23,20 +24,8 @@ T = TypeVar("T")
 FORMAT_HELP = "Importer: mediacrawler (its csv/json/jsonl output folder) or contract (contract columns)."
 
 
-@contextmanager
-def _session() -> Iterator[Session]:
-    from grayshield.store import Database
-
-    db = Database(get_settings().db_url)
-    try:
-        with db.session() as session:
-            yield session
-    finally:
-        db.dispose()
-
-
 def _in_store(action: Callable[[Session], T]) -> T:
-    with _session() as session:
+    with store_session() as session:
         return action(session)
 
 

@@ -6,15 +6,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 from rich.table import Table
 
-from grayshield.cli.common import console, handle_errors, print_json
+from grayshield.cli.common import console, handle_errors, print_json, store_session
 from grayshield.core.errors import NotFoundError, ValidationError
-from grayshield.core.settings import get_settings
-from grayshield.tags import TAG_TYPES, TagProposal, TagService, export_csv, import_csv
+
+if TYPE_CHECKING:
+    from grayshield.tags import TagService
+
+# The tag engine and the store (SQLAlchemy, the lake's phone rules) load inside the commands, so that
+# ``grayshield --help`` does not pay for them.
 
 app = typer.Typer(help="标签 — tags on numbers, customers, social accounts and devices.", no_args_is_help=True)
 T = TypeVar("T")
@@ -22,14 +26,10 @@ T = TypeVar("T")
 
 @contextmanager
 def _service(actor: str) -> Iterator[TagService]:
-    from grayshield.store import Database
+    from grayshield.tags import TagService
 
-    db = Database(get_settings().db_url)
-    try:
-        with db.session() as session:
-            yield TagService(session, actor)
-    finally:
-        db.dispose()
+    with store_session() as session:
+        yield TagService(session, actor)
 
 
 def _tag_dict(tag: object) -> dict[str, object]:
@@ -47,6 +47,8 @@ def _run(actor: str, action: Callable[[TagService], T]) -> T:
 @handle_errors
 def types_cmd(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """标签类型 — the taxonomy: tag types, their subjects and default validity."""
+    from grayshield.tags import TAG_TYPES
+
     rows = [{"name": t.name, "label_zh": t.label_zh, "subjects": list(t.subjects), "risk": t.risk,
              "validity_days": t.validity_days} for t in (TAG_TYPES.get(n) for n in TAG_TYPES.names())]
     if json_out:
@@ -98,6 +100,8 @@ def propose_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """提议标签 — an analyst proposes a tag; another analyst reviews it."""
+    from grayshield.tags import TagProposal
+
     proposal = TagProposal(tag_type, subject_type, subject_id, "analyst", confidence, valid_until, note=note)
     row = _run(actor, lambda s: _tag_dict(s.propose(proposal)))
     if json_out:
@@ -150,6 +154,8 @@ def import_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """导入名单 — bulk import an external list; bad rows are reported by line, valid rows are kept."""
+    from grayshield.tags import import_csv
+
     if not path.is_file():
         raise NotFoundError(f"文件不存在: {path}")
     try:
@@ -177,6 +183,8 @@ def export_cmd(
     tag_type: str | None = typer.Option(None, "--type", help="Tag type."),
 ) -> None:
     """导出标签 — tags as CSV for other systems and partner banks."""
+    from grayshield.tags import export_csv
+
     text = _run("cli", lambda s: export_csv(s.list(state=state, tag_type=tag_type, limit=10_000_000)))
     out.write_text(text, encoding="utf-8")
     console.print(f"已导出 {max(text.count(chr(10)) - 1, 0)} 个标签到 {out}")

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -13,8 +14,12 @@ from rich.table import Table
 from grayshield.cli.common import console, handle_errors, print_json
 from grayshield.core.errors import IngestError, NotFoundError, ValidationError
 from grayshield.core.settings import get_settings
-from grayshield.text import TASKS, TextEngine, latest_model, load_lexicon, load_model
-from grayshield.text.engine import LoadedModel, fallback_model
+
+if TYPE_CHECKING:
+    from grayshield.text.engine import LoadedModel
+
+# The text engine (NumPy, pandas through the model registry) loads inside the commands, so that
+# ``grayshield --help`` does not pay for it.
 
 app = typer.Typer(help="文本引擎 — normalise evasion spellings, match the lexicon, classify, extract contacts.",
                   no_args_is_help=True)
@@ -43,6 +48,9 @@ def _lines(source: str) -> Iterator[tuple[int, str]]:
 
 
 def _model(task: str, model: Path | None) -> LoadedModel:
+    from grayshield.text import latest_model, load_model
+    from grayshield.text.engine import fallback_model
+
     if model is not None:
         return load_model(model)
     found = latest_model(get_settings().models_dir, task)
@@ -57,12 +65,14 @@ def _model(task: str, model: Path | None) -> LoadedModel:
 @handle_errors
 def classify_cmd(
     source: str = typer.Argument(..., metavar="FILE|-", help="One text per line; '-' reads stdin."),
-    task: str = typer.Option("posts", "--task", help=f"Which classifier: {', '.join(TASKS)}."),
+    task: str = typer.Option("posts", "--task", help="Which classifier: posts or utterances."),
     model: Path | None = typer.Option(None, "--model", help="A model version folder; default: the newest trained."),
     lexicon: list[str] = typer.Option(["default"], "--lexicon", help="Registered lexicon(s) to use."),
     explain: int = typer.Option(5, "--explain", min=0, help="How many top features to show per text."),
 ) -> None:
     """分类 — one JSON object per input line: label, probability, lexicon hits and contacts with spans."""
+    from grayshield.text import TextEngine, load_lexicon
+
     loaded = _model(task, model)
     if loaded.metadata.get("task", task) != task:
         raise ValidationError(f"{model} is a {loaded.metadata.get('task')} model, not a {task} model")
@@ -86,6 +96,8 @@ def normalize_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print JSON (one object per text)."),
 ) -> None:
     """规范化 — show the normalised text, the lexicon hits and where each character came from."""
+    from grayshield.text import TextEngine, load_lexicon
+
     engine = TextEngine(load_lexicon(*lexicon))
     texts = [t for _, t in _lines("-")] if text == "-" else [text]
     for original in texts:

@@ -6,10 +6,9 @@ import sys
 
 import typer
 
-from grayshield.cli.common import console, handle_errors, print_json
+from grayshield.cli.common import console, handle_errors, open_store, print_json
 from grayshield.core.errors import ValidationError
 from grayshield.core.settings import get_settings
-from grayshield.store import Database
 from grayshield.store.models import ROLES
 
 ROLE_HELP = f"Role (repeatable): {', '.join(ROLES)}."
@@ -38,11 +37,8 @@ def add(
     from grayshield.services.users import add_user
 
     password = _read_password(password_stdin)
-    db = Database(get_settings().db_url)
-    try:
+    with open_store() as db:
         created = add_user(db, username, password, role, display_name=display_name, actor="cli")
-    finally:
-        db.dispose()
     console.print(f"已创建用户 {created.username}（角色：{'、'.join(sorted(created.roles))}）")
 
 
@@ -52,11 +48,8 @@ def list_cmd(json_out: bool = typer.Option(False, "--json", help="Print JSON."))
     """列出用户 — users, roles and whether they are active."""
     from grayshield.services.users import list_users
 
-    db = Database(get_settings().db_url)
-    try:
+    with open_store() as db:
         found = list_users(db)
-    finally:
-        db.dispose()
     if json_out:
         print_json([{"username": u.username, "display_name": u.display_name, "roles": list(u.roles),
                      "active": u.active} for u in found])
@@ -71,11 +64,8 @@ def disable(username: str = typer.Argument(..., help="User to disable.")) -> Non
     """停用用户 — the user's sessions and API tokens stop working at once."""
     from grayshield.services.users import set_active
 
-    db = Database(get_settings().db_url)
-    try:
+    with open_store() as db:
         set_active(db, username, False, actor="cli")
-    finally:
-        db.dispose()
     console.print(f"已停用用户 {username}")
 
 
@@ -86,11 +76,8 @@ def token(username: str = typer.Argument(..., help="User the machine client acts
     from grayshield.services.users import issue_token
 
     settings = get_settings()
-    db = Database(settings.db_url)
-    try:
+    with open_store() as db:
         issued = issue_token(db, settings.secret_key.get_secret_value(), username, actor="cli")
-    finally:
-        db.dispose()
     sys.stdout.write(issued + "\n")
 
 
@@ -100,9 +87,6 @@ def demo() -> None:
     """演示账号 — create or reset the all-roles `demo` account; prints `USERNAME PASSWORD` on stdout (for make demo)."""
     from grayshield.services.users import ensure_demo_user
 
-    db = Database(get_settings().db_url)
-    try:
+    with open_store() as db:
         username, password = ensure_demo_user(db)
-    finally:
-        db.dispose()
     sys.stdout.write(f"{username} {password}\n")
