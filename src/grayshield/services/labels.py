@@ -191,7 +191,7 @@ class LabelSource(World):
         for name in AREA_TABLES[area]:
             frame = self.labels(name)
             target = frame[TARGETS[name]]
-            out[name] = _class_counts(target != NEGATIVE_POST_LABEL if name == "social_posts" else target)
+            out[name] = _class_counts(target == POSITIVE_POST_LABEL if name == "social_posts" else target)
         return out
 
     # ------------------------------------------------------------------------------------------ building
@@ -234,7 +234,7 @@ class LabelSource(World):
         The account model learns from its posts' classifier, which needs both kinds of post; an account the
         bank decided on is the best evidence about what its other posts are.
         """
-        accounts = self.labels("social_accounts")[["platform", "account_id", "is_blackgray"]]
+        accounts = _shaped(store.social_accounts, "is_blackgray", ["platform", "account_id"])  # decisions only
         rows: list[pd.DataFrame] = []
         if not accounts.empty and self.world.has_table("social_posts"):
             posts = self.world.table("social_posts").select("platform", "post_id", "account_id").to_pandas()
