@@ -12,14 +12,30 @@ from grayshield.cli.common import console, handle_errors, print_json
 from grayshield.core.errors import IngestError, ValidationError
 from grayshield.core.settings import get_settings
 from grayshield.pii import ENTITY_TYPES, Policy, default_policy, load_policy, mask_file
+from grayshield.pii.lexicon import load_lexicon
 from grayshield.pii.masking import TEXT_BATCH_LINES, chunks, file_kind, iter_batches, parse_columns
-from grayshield.pii.scanner import default_scanner
+from grayshield.pii.names import KnownNamesRecogniser, known_names_scanner
+from grayshield.pii.scanner import Scanner, default_scanner
 
 app = typer.Typer(help="脱敏 — find and mask customer PII in texts and tables.", no_args_is_help=True)
 
 
 def _policy(path: Path | None) -> Policy:
     return load_policy(path) if path is not None else default_policy()
+
+
+def _scanner(customers: Path | None) -> Scanner:
+    """The default scanner, or one that also knows the customer names of a world or lake folder."""
+    if customers is None:
+        return default_scanner()
+    if not customers.is_dir():
+        raise IngestError(f"--customers: not a world or lake folder: {customers}")
+    return known_names_scanner(KnownNamesRecogniser.from_world(customers, load_lexicon()).names)
+
+
+_CUSTOMERS_HELP = (
+    "World or lake folder whose customers table names are found anywhere (customer-name dictionary)."
+)
 
 
 def _default_out(source: Path) -> Path:
@@ -40,12 +56,13 @@ def mask_cmd(
         None, "--policy", help="Policy TOML; default JR/T 0171-2020 display masking."
     ),
     json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+    customers: Path | None = typer.Option(None, "--customers", help=_CUSTOMERS_HELP),
 ) -> None:
     """脱敏 — write a masked copy of FILE (streamed; the output appears only when complete)."""
     active = _policy(policy)
     target = out or _default_out(file)
     key = get_settings().pii_token_key.get_secret_value().encode()
-    stats = mask_file(file, target, columns, active, key=key)
+    stats = mask_file(file, target, columns, active, key=key, scanner=_scanner(customers))
     summary = {"input": str(file), "output": str(target), **stats.to_dict()}
     if json_out:
         print_json(summary)
@@ -62,20 +79,21 @@ def scan_cmd(
     json_out: bool = typer.Option(
         False, "--json", help="Text file: one JSON object per input line; table: one JSON summary."
     ),
+    customers: Path | None = typer.Option(None, "--customers", help=_CUSTOMERS_HELP),
 ) -> None:
     """扫描 — report which PII FILE holds and where."""
     if not file.is_file():
         raise IngestError(f"input file not found: {file}")
+    scanner = _scanner(customers)
     if file_kind(file) == "text":
-        _scan_text_file(file, json_out)
+        _scan_text_file(file, json_out, scanner)
     else:
-        _scan_table_file(file, columns, json_out)
+        _scan_table_file(file, columns, json_out, scanner)
 
 
-def _scan_text_file(file: Path, json_out: bool) -> None:
+def _scan_text_file(file: Path, json_out: bool, scanner: Scanner) -> None:
     totals: Counter[str] = Counter()
     lines = 0
-    scanner = default_scanner()
     try:
         with file.open(encoding="utf-8") as fh:
             for chunk in chunks((line.rstrip("\r\n") for line in fh), TEXT_BATCH_LINES):
@@ -90,13 +108,12 @@ def _scan_text_file(file: Path, json_out: bool) -> None:
         _print_totals(f"{file.name}：{lines} 行", totals)
 
 
-def _scan_table_file(file: Path, columns: str | None, json_out: bool) -> None:
+def _scan_table_file(file: Path, columns: str | None, json_out: bool, scanner: Scanner) -> None:
     import pyarrow as pa
 
     wanted = list(parse_columns(columns)) if columns else None
     per_column: dict[str, Counter[str]] = {}
     rows = 0
-    scanner = default_scanner()
     for batch in iter_batches(file):
         names = wanted or [
             f.name for f in batch.schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)

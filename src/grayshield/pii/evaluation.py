@@ -27,6 +27,7 @@ from grayshield.pii.corpus import (
     tricky_cases,
 )
 from grayshield.pii.entities import Hit
+from grayshield.pii.names import known_names_scanner
 from grayshield.pii.scanner import Scanner, default_scanner
 
 log = get_logger(__name__)
@@ -152,26 +153,13 @@ def evaluation_corpus(test_world: Path, n_docs: int = CORPUS_DOCS) -> tuple[int,
     return seed, [*generate_corpus(seed, n_docs, names=names, phones=phones), *held_out, *tricky_cases()]
 
 
-def known_names_scanner(names: Sequence[str]) -> Scanner:
-    """Every built-in recogniser plus a bank-supplied dictionary of customer names (``customer_names``)."""
-    from grayshield.core.registry import Registry
-    from grayshield.pii.lexicon import load_lexicon
-    from grayshield.pii.names import KnownNamesRecogniser
-    from grayshield.pii.recognisers import Recogniser, register_builtins
-
-    registry: Registry[Recogniser] = Registry("PII recogniser")
-    register_builtins(registry)
-    registry.register("customer_names", KnownNamesRecogniser(names, load_lexicon()))
-    return Scanner(registry=registry)
-
-
-def held_out_report(test_world: Path, seed: int, names: Sequence[str]) -> dict[str, Any]:
+def held_out_report(seed: int, names: Sequence[str], n_docs: int = HELD_OUT_SET_DOCS) -> dict[str, Any]:
     """Per-entity figures on each held-out set of ``data/held_out.toml``; where the world has customers, also
     on the latest set written with their names, scanned with and without the customer-name dictionary."""
     report: dict[str, Any] = {}
     versions = [v for v in HELD_OUT_VERSIONS if held_out_templates(v)]
     for offset, version in enumerate(versions, start=2):
-        result = score(held_out_corpus(version, seed + offset, HELD_OUT_SET_DOCS))
+        result = score(held_out_corpus(version, seed + offset, n_docs))
         report[version] = {
             "per_entity": result["per_entity"],
             "overall": result["overall"],
@@ -179,7 +167,7 @@ def held_out_report(test_world: Path, seed: int, names: Sequence[str]) -> dict[s
         }
     if names and versions:
         latest = versions[-1]
-        docs = held_out_corpus(latest, seed + 10, HELD_OUT_SET_DOCS, names=names)
+        docs = held_out_corpus(latest, seed + 10, n_docs, names=names)
         for key, scanner in (("without_dictionary", None), ("with_dictionary", known_names_scanner(names))):
             result = score(docs, scanner)
             report[f"{latest}_customer_names_{key}"] = {
@@ -209,7 +197,7 @@ def evaluate_world(train_world: Path, test_world: Path, out_dir: Path | None) ->
         "overall": report["overall"],
         "held_out_templates_only": {"per_entity": held_out["per_entity"], "overall": held_out["overall"]},
         "targets_met": targets_met(report),
-        "held_out_sets": held_out_report(test_world, seed, names),
+        "held_out_sets": held_out_report(seed, names),
     }
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,34 @@ STOP_CHARS = frozenset(
     "请让叫称讲问打电话号码卡账户元百岁年分秒等将该其此为有无不没系"
 )
 
+# Words that make the characters before them an organisation's name, not a person's (华信银行, 王建国科技有限公司).
+ORG_WORDS = (
+    "银行",
+    "支行",
+    "分行",
+    "公司",
+    "集团",
+    "律所",
+    "律师事务所",
+    "事务所",
+    "中心",
+    "大学",
+    "学院",
+    "医院",
+    "科技",
+    "有限",
+    "商贸",
+    "金融",
+    "保险",
+    "证券",
+    "酒店",
+    "超市",
+    "百货",
+    "商场",
+    "工作室",
+    "门店",
+)
+
 
 @dataclass(frozen=True)
 class Province:

@@ -14,10 +14,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from grayshield.core.registry import Registry
 from grayshield.pii import entities as E
 from grayshield.pii.entities import Hit
-from grayshield.pii.lexicon import STOP_CHARS, Lexicon, is_cjk, is_name_char
-from grayshield.pii.recognisers import LexiconMatch, PatternRecogniser, surname_regex
+from grayshield.pii.lexicon import ORG_WORDS, STOP_CHARS, Lexicon, is_cjk, is_name_char, load_lexicon
+from grayshield.pii.recognisers import (
+    LexiconMatch,
+    PatternRecogniser,
+    Recogniser,
+    register_builtins,
+    surname_regex,
+)
+from grayshield.pii.scanner import Scanner
 
 _PUNCTUATION = "，。！？；：、,.!?;:\n\r\t （）()“”\"'《》【】[]-—…·\u3000\x00"
 # What may stand just before a name: punctuation, prepositions and co-verbs (给 和 跟 与 对 向 替 帮 让 叫 被 把),
@@ -63,20 +71,28 @@ def context_name_recogniser(lexicon: Lexicon, places: Iterable[str]) -> PatternR
     top_surnames = frozenset(lexicon.ranked_surnames[:100]) | lexicon.compound_surnames
     titles = tuple(lexicon.name_after_strong)
     place_set = frozenset(p for p in places if len(p) > 1)
-    place_lengths = sorted({len(p) for p in place_set}, reverse=True)
+    lengths_by_head: dict[str, set[int]] = {}
+    for place in place_set:
+        lengths_by_head.setdefault(place[:2], set()).add(len(place))
+    head_lengths = {head: tuple(sorted(n)) for head, n in lengths_by_head.items()}
 
     def touches_place(text: str, start: int, end: int, surname_length: int) -> bool:
         """The name begins with a place name (张家口, 江苏), a place name starts inside it and runs past its
         end, or one begins before it and runs into it (长沙公安: 沙公安); a compound surname that is also a
         place (东方) counts only when the place runs on (东方市)."""
-        for pos in range(max(0, start - 4), start):
-            for length in place_lengths:
-                if pos + length > start and text[pos : pos + length] in place_set:
-                    return True
-        for pos in range(start, end):
-            for length in place_lengths:
-                at_start = pos == start and not (surname_length == 2 and length == 2)
-                if (at_start or pos + length > end) and text[pos : pos + length] in place_set:
+        for pos in range(max(0, start - 4), end):
+            lengths = head_lengths.get(text[pos : pos + 2])
+            if lengths is None:
+                continue
+            for length in lengths:
+                stop = pos + length
+                if pos < start:
+                    touches = stop > start
+                elif pos == start:
+                    touches = not (surname_length == 2 and length == 2) or stop > end
+                else:
+                    touches = stop > end
+                if touches and text[pos:stop] in place_set:
                     return True
         return False
 
@@ -98,6 +114,8 @@ def context_name_recogniser(lexicon: Lexicon, places: Iterable[str]) -> PatternR
             return []
         if start > 0 and text[start - 1] == "的" and not _clear_end(text, name_end):
             return []  # after 的 (家住…的X反映) only before punctuation or a reporting verb
+        if text.startswith(ORG_WORDS, name_end):  # 王建国科技有限公司: a company, not a person
+            return []
         name = text[start:name_end]
         if name in common or (len(surname_text) == 1 and name[:2] in common):
             return []
@@ -118,7 +136,9 @@ def context_name_recogniser(lexicon: Lexicon, places: Iterable[str]) -> PatternR
             )
         ):
             return []  # 把钱转到: no common given-name character needs a clear left boundary and no word
-        confidence = 0.55 + 0.05 * (common_given == len(given)) + 0.05 * (surname_text in top_surnames)
+        confidence = round(
+            0.55 + 0.05 * (common_given == len(given)) + 0.05 * (surname_text in top_surnames), 2
+        )
         return [
             Hit(E.PERSON_NAME, start, name_end, name, confidence, "context_name", "surname in name position")
         ]
@@ -150,6 +170,10 @@ class KnownNamesRecogniser:
     def __len__(self) -> int:
         return len(self._names)
 
+    @property
+    def names(self) -> list[str]:
+        return list(self._names)
+
     def words(self) -> list[tuple[str, str]]:
         return [(n, "known") for n in self._names]
 
@@ -172,3 +196,12 @@ class KnownNamesRecogniser:
         if limit is not None:
             table = table.limit(limit)
         return cls((n for n in table.to_pyarrow().column("name").to_pylist() if n), lexicon)
+
+
+def known_names_scanner(names: Iterable[str]) -> Scanner:
+    """A scanner with every built-in recogniser plus a dictionary of ``names`` (registered as
+    ``customer_names``): how a bank plugs its customer file in without touching the shared registry."""
+    registry: Registry[Recogniser] = Registry("PII recogniser")
+    register_builtins(registry)
+    registry.register("customer_names", KnownNamesRecogniser(names, load_lexicon()))
+    return Scanner(registry=registry)

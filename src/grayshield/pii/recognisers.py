@@ -24,7 +24,7 @@ from grayshield.core.registry import Registry
 from grayshield.pii import entities as E
 from grayshield.pii import validators as V
 from grayshield.pii.entities import Hit
-from grayshield.pii.lexicon import STOP_CHARS, Lexicon, is_cjk, is_name_char, load_lexicon
+from grayshield.pii.lexicon import ORG_WORDS, STOP_CHARS, Lexicon, is_cjk, is_name_char, load_lexicon
 
 # (text, start, end) of a regex match -> hits
 Classifier = Callable[[str, int, int], list[Hit]]
@@ -344,6 +344,8 @@ class NameRecogniser:
         candidate = text[pos:end]
         if candidate in self._common or (surname == 1 and candidate[:2] in self._common):
             return None  # 客户成功…: an ordinary word after the cue
+        if text.startswith(ORG_WORDS, end):
+            return None  # 我是华信银行: an organisation's name
         return pos, end
 
     def _before_cue(self, text: str, end: int, *, weak: bool) -> tuple[int, int] | None:
