@@ -91,6 +91,75 @@ def synthetic_store(home: Path, customers: int, months: int, alert_share: float,
     db.dispose()
 
 
+def synthetic_compliance(home: Path, findings: int) -> None:
+    """QA findings over 200 agents, 20 teams and 6 months, and one staff alert per 10 findings, saved through the
+    compliance service the CLI uses (``grayshield compliance qa|process --save``)."""
+    from grayshield.core.settings import Settings
+    from grayshield.services.compliance import ComplianceReview
+    from grayshield.store import Database
+
+    types = ("threat", "abusive_language", "third_party_disclosure", "unauthorised_promise", "recording_notice")
+    rows = [{"source": "qa", "finding_type": types[i % 5], "subject_type": "call", "subject_id": f"CL{i // 2:012d}",
+             "ref": "" if i % 5 == 4 else str(i % 9), "staff_id": f"S{i % 200:05d}", "team": f"T{i % 20:02d}",
+             "month": f"2024-{1 + i % 6:02d}", "title_zh": "质检发现", "severity": 5 + i % 30, "probability": 0.9,
+             "reasons": ["rule:F05「他欠款」"], "evidence": {"kind": "breach", "text": "他欠款三万，手机号139****5678"},
+             "made_by": "bench"} for i in range(findings)]
+    rows += [{"source": "staff", "finding_type": "gang_collusion", "subject_type": "staff",
+              "subject_id": f"S{i % 200:05d}", "ref": f"2024-03-{1 + i // 200:02d}", "staff_id": f"S{i % 200:05d}",
+              "title_zh": "反复接待同一团伙来电", "severity": 10, "probability": 1.0,
+              "reasons": ["坐席接待号码群 G7 的来电 14 次，按队列随机分配期望 2.7 次"],
+              "evidence": {"expected": "代理来电应随机分配", "op_ids": ["P1"], "first_time": "2024-03-04 10:00:00",
+                           "last_time": "2024-03-04 16:00:00"}, "made_by": "bench"} for i in range(findings // 10)]
+    db = Database(Settings(home=home, environment="test").db_url)
+    with db.session() as session:
+        ComplianceReview(session, "bench").save(rows)
+    db.dispose()
+
+
+def synthetic_social(home: Path, watched: int, items: int, batches: int) -> None:
+    """Watch list with alerts, filed report batches with platform answers, and 14 days of screened-call counts,
+    written through the same services the console and CLI use."""
+    from grayshield.core.settings import Settings
+    from grayshield.services.screening_stats import RISK_LEVELS, add_counts, hour_of
+    from grayshield.services.social_monitoring import Reports, WatchList
+    from grayshield.social.effectiveness import OUTCOMES, Outcome
+    from grayshield.store import Database
+
+    rng = random.Random(11)
+    platforms, reasons = ("douyin", "kuaishou", "weibo", "xhs"), ("illegal_finance", "fraud", "harassment")
+    db = Database(Settings(home=home, environment="test").db_url)
+    start = datetime.now(UTC) - timedelta(days=29)
+    with db.session() as session:
+        accounts = [{"platform": rng.choice(platforms), "account_id": f"acct_{i}", "nickname": f"上岸老师{i}",
+                     "priority": rng.uniform(10, 99), "followers": rng.randrange(100, 50_000),
+                     "contacts": [f"phone:1390000{i:04d}", f"wechat:shangan_{i}"]} for i in range(watched)]
+        watch = WatchList(session, "bench-scan")
+        watch.add(accounts, "扫描高优先级", now=start)
+        import pandas as pd
+
+        watch.refresh(pd.DataFrame([{**a, "followers": a["followers"] * 3 + 2_000, "p_blackgray": 0.9}
+                                    for a in accounts[: watched // 5]]), now=start + timedelta(days=1))
+        per_batch = max(1, items // batches)
+        answers: list[Outcome] = []
+        for b in range(batches):
+            filed_at = start + timedelta(days=b * 28 / max(1, batches))
+            batch = [{"item_id": f"{p}:{b}-{j}", "platform": p, "account_id": f"acct_{j % max(1, watched)}",
+                      "post_id": f"{b}-{j}", "reason": rng.choice(reasons), "region": rng.choice(("广东", "河南", "四川")),
+                      "business_type": "credit_card", "url": f"https://example.invalid/{p}/{b}-{j}",
+                      "highlighted": "专业【停息挂账】，加V：shangan_88，电话13900001234", "terms": "停息挂账",
+                      "contacts": "phone:13900001234、wechat:shangan_88", "priority": rng.uniform(10, 99),
+                      "text": "专业停息挂账", "nickname": "上岸老师"}
+                     for j in range(per_batch) for p in [platforms[j % len(platforms)]]]
+            Reports(session, "bench").file(batch, f"R2026{b:04d}", now=filed_at)
+            answers += [Outcome(i["item_id"], rng.choice(OUTCOMES), filed_at + timedelta(hours=rng.uniform(2, 96)), None)
+                        for i in batch if rng.random() < 0.6]
+        Reports(session, "bench").record_outcomes(answers)
+        now = datetime.now(UTC)
+        add_counts(session, [((hour_of(now - timedelta(hours=h)), level), rng.randrange(50, 3_000))
+                             for h in range(14 * 24) for level in RISK_LEVELS])
+    db.dispose()
+
+
 def server_ms(response: object) -> float:
     header = response.headers["server-timing"]  # type: ignore[attr-defined]
     match = re.search(r"dur=([\d.]+)", header)
@@ -106,6 +175,10 @@ def main() -> None:
     parser.add_argument("--alert-share", type=float, default=0.25)
     parser.add_argument("--audit-entries", type=int, default=2000)
     parser.add_argument("--tags", type=int, default=1000, help="Model-proposed number tags awaiting review")
+    parser.add_argument("--watched", type=int, default=300, help="Accounts on the social watch list")
+    parser.add_argument("--social-items", type=int, default=5000, help="Reported social items (with answers)")
+    parser.add_argument("--batches", type=int, default=40, help="Report batches they were filed in")
+    parser.add_argument("--compliance-findings", type=int, default=5000, help="Stored QA findings (+10%% staff alerts)")
     parser.add_argument("--repeat", type=int, default=30, help="Renders per page")
     args = parser.parse_args()
 
@@ -122,9 +195,13 @@ def main() -> None:
         home = Path(tmp.name) / "home"
         built = time.perf_counter()
         synthetic_store(home, args.customers, args.months, args.alert_share, args.audit_entries, args.tags)
+        synthetic_social(home, args.watched, args.social_items, args.batches)
+        synthetic_compliance(home, args.compliance_findings)
         source = (f"synthetic store: {args.customers:,} customers, {args.months} scoring days, "
                   f"{args.alert_share:.0%} warned per day, {args.tags:,} tags awaiting review, "
-                  f"{args.audit_entries:,} audit entries "
+                  f"{args.audit_entries:,} audit entries, {args.watched:,} watched social accounts, "
+                  f"{args.social_items:,} reported items in {args.batches} batches, "
+                  f"{args.compliance_findings:,} QA findings, 14 days of screening counts "
                   f"(built in {time.perf_counter() - built:.1f} s)")
     else:
         source = f"store and lake of `{home}`"
@@ -137,10 +214,18 @@ def main() -> None:
     client.post("/login", data={"username": username, "password": password, "csrf_token": token.group(1)})
     first = client.get("/api/v1/alerts", params={"page_size": 1}).json()["items"]
     customer = first[0]["customer_id"] if first else "C0000000"
+    batches = re.findall(r'href="(/social/reports/R[^"?]+)', client.get("/social/reports").text)
+    batch = batches[0] if batches else "/social/reports/none"
     pages = {"总览 /": "/", "投诉预警 /alerts": "/alerts", "预警筛选 /alerts?band=A&segment=mass": "/alerts?band=A&segment=mass",
              "预警第 5 页": "/alerts?page=5", "客户 /customers/{id}": f"/customers/{customer}", "模型监控 /models": "/models",
              "标签审核队列 /tags": "/tags", "标签 /tags/1": "/tags/1", "词库 /lexicon": "/lexicon",
              "策略规则 /strategies": "/strategies", "用户管理 /admin/users": "/admin/users", "审计日志 /audit": "/audit",
+             "舆情概览 /social": "/social", "关注列表 /social/watchlist": "/social/watchlist",
+             "举报批次 /social/reports": "/social/reports", "批次明细 /social/reports/{id}": batch,
+             "待再次举报 /social/due": "/social/due", "举报成效 /social/effectiveness": "/social/effectiveness",
+             "质检发现 /compliance": "/compliance", "质检筛选 /compliance?staff_id=S00007&state=all":
+             "/compliance?staff_id=S00007&state=all", "通话质检 /compliance/calls/{id}": "/compliance/calls/CL000000000003",
+             "流程异常预警 /compliance/alerts": "/compliance/alerts", "质检得分 /compliance/scores": "/compliance/scores",
 
              "API /api/v1/alerts": "/api/v1/alerts", "API /api/v1/overview": "/api/v1/overview"}
     lines = [f"Source: {source}. {args.repeat} renders per page after one warm-up; target < {TARGET_MS:.0f} ms.",

@@ -33,8 +33,7 @@ from grayshield.pii import mask_table, mask_text
 from grayshield.services.screening_stats import BANK_TZ, RISK_LEVELS, daily_counts
 from grayshield.social.effectiveness import OUTCOME_ZH, TAKEN_DOWN
 from grayshield.store.audit import record, verify_chain
-from grayshield.store.clock import aware
-from grayshield.store.models import Alert, AuditEvent, ScoreRun, SocialReport, Tag
+from grayshield.store.models import Alert, AuditEvent, ScoreRun, Tag
 from grayshield.strategies.repository import StrategyRepository
 from grayshield.strategies.rules import parse_rule_set
 from grayshield.tags import TAG_TYPES, TagService
@@ -120,24 +119,26 @@ def screening_figures(session: Session, today: date,
     return {"screened_today": {**empty, **days.get(today, {})}, "screened_trend": trend}
 
 
-def _per_day(moments: Iterable[datetime | None]) -> dict[date, int]:
-    days: dict[date, int] = {}
-    for moment in moments:
-        if moment is not None:
-            day = (aware(moment) or moment).astimezone(BANK_TZ).date()
-            days[day] = days.get(day, 0) + 1
-    return days
+def _per_day(moments: Any, since: datetime) -> dict[date, int]:
+    """Counts per bank day (UTC+8) of the moments (a pandas column) at or after ``since``."""
+    import pandas as pd
+
+    stamps = pd.to_datetime(moments, utc=True).dropna()
+    stamps = stamps[stamps >= pd.Timestamp(since)].dt.tz_convert(BANK_TZ)
+    return {d: int(n) for d, n in stamps.dt.date.value_counts().items()}
 
 
 def report_figures(session: Session, today: date) -> dict[str, Any]:
     """Social report outcomes (all items) and items filed / taken down per day over the last 30 days."""
-    outcomes = {OUTCOME_ZH.get(str(k or "pending"), str(k)): n for k, n in session.execute(
-        select(SocialReport.outcome, func.count()).group_by(SocialReport.outcome))}
+    from grayshield.services.social_monitoring import reports_frame
+
+    frame = reports_frame(session)
+    outcomes = {OUTCOME_ZH.get(str(k), str(k)): int(n)
+                for k, n in frame["outcome"].fillna("pending").value_counts().items()}
     start = today - timedelta(days=29)
     since = datetime.combine(start, datetime.min.time(), tzinfo=BANK_TZ)
-    filed = _per_day(session.scalars(select(SocialReport.first_filed_at).where(SocialReport.first_filed_at >= since)))
-    down = _per_day(session.scalars(select(SocialReport.decided_at).where(
-        SocialReport.decided_at >= since, SocialReport.outcome.in_(TAKEN_DOWN))))
+    filed = _per_day(frame["first_filed_at"], since)
+    down = _per_day(frame.loc[frame["outcome"].isin(TAKEN_DOWN), "decided_at"], since)
     trend = [ReportDay(day=d, filed=filed.get(d, 0), taken_down=down.get(d, 0))
              for d in (start + timedelta(days=n) for n in range(30))]
     return {"report_outcomes": outcomes, "report_trend": trend}

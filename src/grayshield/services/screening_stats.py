@@ -11,9 +11,11 @@ A crash loses at most the last interval's counts, which the overview can live wi
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import time as clock_time
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from grayshield.core.logging import get_logger
 from grayshield.store import Database
-from grayshield.store.clock import aware, utcnow
+from grayshield.store.clock import aware
 from grayshield.store.models import ScreeningCount
 
 log = get_logger(__name__)
@@ -41,23 +43,24 @@ class ScreeningStats:
 
     def __init__(self, db: Database, interval_s: float = 5.0) -> None:
         self.db, self.interval_s = db, interval_s
-        self._counts: Counter[Key] = Counter()
+        self._counts: Counter[tuple[int, str]] = Counter()  # (hours since the epoch, level)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def count(self, risk_level: str, when: datetime | None = None) -> None:
-        """Count one screened call; never touches the store (the hot path of every IVR call)."""
-        key = (hour_of(when or utcnow()), risk_level)
+        """Count one screened call; never touches the store (the hot path of every IVR call: about a
+        microsecond, so the hour is an integer here and becomes a datetime only when flushed)."""
+        hour = int((when.timestamp() if when is not None else time.time()) // 3600)
         with self._lock:
-            self._counts[key] += 1
+            self._counts[(hour, risk_level)] += 1
             if self._thread is None:
                 self._start()
 
     def pending(self) -> dict[Key, int]:
         """Counts not yet flushed, so a page in the same process can show them too."""
         with self._lock:
-            return dict(self._counts)
+            return _as_keys(self._counts)
 
     def _start(self) -> None:
         self._stop.clear()
@@ -81,7 +84,7 @@ class ScreeningStats:
             for attempt in range(3):
                 try:
                     with self.db.session() as session:
-                        add_counts(session, batch.items())
+                        add_counts(session, _as_keys(batch).items())
                     break
                 except IntegrityError:  # another process created a row in between: its update path now applies
                     if attempt == 2:
@@ -101,6 +104,14 @@ class ScreeningStats:
         self.flush()
 
 
+def _as_keys(counts: Counter[tuple[int, str]]) -> dict[Key, int]:
+    out: dict[Key, int] = {}
+    for (hour, level), calls in counts.items():
+        key = (datetime.fromtimestamp(hour * 3600, UTC), level)
+        out[key] = out.get(key, 0) + calls
+    return out
+
+
 def add_counts(session: Session, counts: Iterable[tuple[Key, int]]) -> None:
     """Add counts to their (hour, level) rows, creating rows as needed; portable across SQLite and PostgreSQL.
 
@@ -118,8 +129,8 @@ def add_counts(session: Session, counts: Iterable[tuple[Key, int]]) -> None:
 def daily_counts(session: Session, start: date, end: date,
                  pending: dict[Key, int] | None = None) -> dict[date, dict[str, int]]:
     """Screened calls per bank day (UTC+8) in ``[start, end]`` and risk level, plus ``pending`` (unflushed) counts."""
-    low = datetime.combine(start, time(), tzinfo=BANK_TZ)
-    high = datetime.combine(end + timedelta(days=1), time(), tzinfo=BANK_TZ)
+    low = datetime.combine(start, clock_time(), tzinfo=BANK_TZ)
+    high = datetime.combine(end + timedelta(days=1), clock_time(), tzinfo=BANK_TZ)
     out: dict[date, dict[str, int]] = {}
     rows = session.execute(select(ScreeningCount.hour, ScreeningCount.risk_level, ScreeningCount.calls).where(
         ScreeningCount.hour >= low, ScreeningCount.hour < high))

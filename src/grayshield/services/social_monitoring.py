@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -30,11 +31,12 @@ from grayshield.social.priority import PriorityConfig, load_priority, prioritise
 from grayshield.social.reports import ITEM_COLUMNS, reason_table, report_items
 from grayshield.social.watchlist import Alert, AlertRules, Watched, reach_alerts, reappearances
 from grayshield.store.audit import record
-from grayshield.store.models import SocialReport, SocialWatch, SocialWatchEvent
+from grayshield.store.models import AuditEvent, SocialReport, SocialWatch, SocialWatchEvent
 from grayshield.tags import TagProposal, TagService
 from grayshield.text.engine import TextEngine
 
 KEY = ["platform", "account_id"]
+T = TypeVar("T")
 # what a filed item keeps besides its columns, so a batch can be exported again from the store alone
 EVIDENCE_KEYS = ("highlighted", "terms", "contacts", "posted_time", "screenshot_ref", "platform_reason", "p_post",
                  "priority", "text", "nickname", "followers", "reason_zh")
@@ -290,8 +292,8 @@ class Reports:
     def frame(self) -> pd.DataFrame:
         columns = ["item_id", "batch_id", "platform", "account_id", "post_id", "reason", "region", "business_type",
                    "url", "attempts", "first_filed_at", "last_filed_at", "outcome", "decided_at"]
-        rows = [{c: getattr(r, c) for c in columns} for r in self.session.scalars(select(SocialReport))]
-        return pd.DataFrame(rows, columns=columns)
+        rows = self.session.execute(select(*(getattr(SocialReport, c) for c in columns))).all()
+        return pd.DataFrame([tuple(r) for r in rows], columns=columns)  # columns only: evidence stays in the store
 
     def due(self, still_up: Iterable[str], now: datetime | None = None, wait_days: int = 7,
             max_attempts: int = 3) -> pd.DataFrame:
@@ -355,6 +357,10 @@ def file_batch(session: Session, actor: str, result: Scan, platform: str | None 
 
 def batch_summaries(session: Session) -> list[dict[str, Any]]:
     """One row per (batch, platform, reason) as last filed, newest first, with its outcome counts."""
+    return _cached(session, "batches", lambda: _batch_summaries(session))
+
+
+def _batch_summaries(session: Session) -> list[dict[str, Any]]:
     rows = session.execute(select(SocialReport.batch_id, SocialReport.platform, SocialReport.reason,
                                   SocialReport.outcome, func.count(), func.max(SocialReport.last_filed_at),
                                   func.min(SocialReport.filed_by))
@@ -406,19 +412,82 @@ def record_export(session: Session, actor: str, batch_id: str, fmt: str, items: 
            detail={"format": fmt, "items": items})
 
 
+_CACHE: dict[tuple[str, str], tuple[tuple[int, str], Any]] = {}  # one slot per store and kind of figure
+_CACHE_LOCK = threading.Lock()
+
+
+def _reports_stamp(session: Session) -> int:
+    """The newest audit entry about report batches or items: every filing and every outcome writes one (in the
+    same transaction), so it changes exactly when the reported items may have."""
+    return session.scalar(select(func.max(AuditEvent.id)).where(
+        AuditEvent.subject_type.in_(("report_batch", "report_item")))) or 0
+
+
+def _cached(session: Session, name: str, compute: Callable[[], T]) -> T:
+    """``compute()`` kept per store until the next filing or outcome, so console pages over thousands of
+    reported items do not re-read and re-aggregate them on every view. Callers must not modify the result.
+    ``name`` is ``kind[:parameters]``: each kind keeps one value, for the latest parameters asked."""
+    key = (str(session.get_bind().engine.url), name.split(":", 1)[0])
+    valid = (_reports_stamp(session), name)
+    with _CACHE_LOCK:
+        found = _CACHE.get(key)
+    if found is not None and found[0] == valid:
+        return cast(T, found[1])
+    value = compute()
+    with _CACHE_LOCK:
+        _CACHE[key] = (valid, value)
+    return value
+
+
+def reports_frame(session: Session) -> pd.DataFrame:
+    """:meth:`Reports.frame` with its times parsed once (UTC), cached until the reported items change."""
+
+    def build() -> pd.DataFrame:
+        frame = Reports(session, "console").frame()
+        for column in ("first_filed_at", "last_filed_at", "decided_at"):
+            frame[column] = pd.to_datetime(frame[column], utc=True)
+        return frame
+
+    return _cached(session, "frame", build)
+
+
+def effectiveness_figures(session: Session) -> dict[str, Any]:
+    return _cached(session, "effectiveness", lambda: effectiveness(reports_frame(session)))
+
+
+def recent_history(session: Session, entries: Sequence[SocialWatch], per_entry: int = 3
+                   ) -> dict[int, list[SocialWatchEvent]]:
+    """The last ``per_entry`` events of each entry, in one query."""
+    ids = [e.id for e in entries]
+    out: dict[int, list[SocialWatchEvent]] = {i: [] for i in ids}
+    if ids:
+        for event in session.scalars(select(SocialWatchEvent).where(SocialWatchEvent.watch_id.in_(ids))
+                                     .order_by(SocialWatchEvent.id)):
+            out[event.watch_id].append(event)
+    return {i: events[-per_entry:] for i, events in out.items()}
+
+
 def due_reports(session: Session, home: Path, importer: str = "mediacrawler", now: datetime | None = None,
                 wait_days: int = 7, max_attempts: int = 3) -> tuple[pd.DataFrame, str | None]:
     """Items to report again, checked against the newest crawl; without a crawl every unresolved item counts as
-    still up (returned with ``None`` as the crawl name, so the page can say so)."""
-    reports = Reports(session, "console")
+    still up (returned with ``None`` as the crawl name, so the page can say so). Kept per hour, crawl and
+    reported items: reading a crawl takes seconds."""
+    when = now or datetime.now(UTC)
     crawls = list_crawls(home)
-    if crawls:
-        posts = latest(collect(import_path(crawls_dir(home) / crawls[0], importer)).posts, ["platform", "post_id"])
-        live = posts[~posts["removed"].fillna(False).astype(bool)] if len(posts) else posts
-        still_up = set(live["platform"] + ":" + live["post_id"]) if len(live) else set()
-        return reports.due(still_up, now, wait_days, max_attempts), crawls[0]
-    frame = reports.frame()
-    return reports.due(set(frame["item_id"]), now, wait_days, max_attempts), None
+    crawl = crawls[0] if crawls else None
+    version = (crawls_dir(home) / crawl).stat().st_mtime_ns if crawl else 0
+    name = f"due:{crawl}:{version}:{importer}:{when:%Y%m%d%H}:{wait_days}:{max_attempts}"
+
+    def compute() -> pd.DataFrame:
+        frame = reports_frame(session)
+        still_up: set[str] = set(frame["item_id"])
+        if crawl is not None:
+            posts = latest(collect(import_path(crawls_dir(home) / crawl, importer)).posts, ["platform", "post_id"])
+            live = posts[~posts["removed"].fillna(False).astype(bool)] if len(posts) else posts
+            still_up = set(live["platform"] + ":" + live["post_id"]) if len(live) else set()
+        return due_for_rereport(frame, still_up, when, wait_days, max_attempts)
+
+    return _cached(session, name, compute), crawl
 
 
 def cached_trend(home: Path, name: str, importer: str, models_dir: Path, top_terms: int = 10) -> dict[str, Any]:

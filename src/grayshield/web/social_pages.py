@@ -34,6 +34,8 @@ PLATFORM_LABELS = {"douyin": "抖音", "kuaishou": "快手", "weibo": "微博", 
 EXPORT_MEDIA = {"csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MAX_OUTCOME_BYTES = 5 * 1024 * 1024
+BATCHES_SHOWN = 200  # newest (batch, platform, reason) rows
+DUE_SHOWN = 300  # oldest first; the CLI (`grayshield social due --json`) lists them all
 BatchId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,120}$")]
 ExportFormat = Annotated[str, Path(pattern="^(csv|xlsx)$")]
 Code = Annotated[str | None, Query(max_length=32, pattern=r"^[a-z0-9_]*$")]
@@ -44,8 +46,9 @@ ImporterName = Annotated[str, Query(max_length=32, pattern=r"^[a-z0-9_]+$")]
 def mask_contact(contact: str) -> str:
     """``kind:value`` with the value masked: phones by the bank's policy, handles keep two characters each end."""
     kind, _, value = contact.partition(":")
-    if kind == "phone":
-        return f"{kind}:{mask_text(value)}"
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if kind == "phone" and len(digits) >= 11:  # the policy's 138****5678, without a scan per cell
+        return f"{kind}:{digits[-11:-8]}****{digits[-4:]}"
     if len(value) <= 4:
         return f"{kind}:{'*' * len(value)}"
     return f"{kind}:{value[:2]}{'*' * (len(value) - 4)}{value[-2:]}"
@@ -62,9 +65,9 @@ def social_page(request: Request, session: DbSession,
                 state: Annotated[str, Query(pattern="^(watching|closed|all)$")] = "watching") -> Response:
     watch = WatchList(session, "console")
     entries = watch.entries(None if state == "all" else state)[:500]
-    events = {e.id: watch.history(e)[-3:] for e in entries[:100]}
+    events = sm.recent_history(session, entries[:100])
     return render(request, "social/index.html", entries=entries, events=events, state=state,
-                  state_labels=WATCH_STATES, figures=Reports(session, "console").effectiveness(),
+                  state_labels=WATCH_STATES, figures=sm.effectiveness_figures(session),
                   outcome_labels=OUTCOME_ZH)
 
 
@@ -99,9 +102,10 @@ def watchlist_close(request: Request, session: DbSession, user: CurrentUser,
 # ------------------------------------------------------------------------------------------ report batches
 def _reports_page(request: Request, session: DbSession, settings: AppSettings, status_code: int = 200,
                   **context: Any) -> Response:
-    table = reason_table()
-    platforms = sorted(set(table.platform_labels) | {b["platform"] for b in sm.batch_summaries(session)})
-    return render(request, "social/reports.html", status_code=status_code, batches=sm.batch_summaries(session),
+    table, batches = reason_table(), sm.batch_summaries(session)
+    platforms = sorted(set(table.platform_labels) | {b["platform"] for b in batches})
+    return render(request, "social/reports.html", status_code=status_code, batches=batches[:BATCHES_SHOWN],
+                  batch_total=len(batches),
                   crawls=sm.list_crawls(settings.home_dir), crawls_dir=sm.crawls_dir(settings.home_dir),
                   importers=IMPORTERS.names(), platforms=platforms, reasons=table.reasons,
                   **{"message": None, "error": None, "outcome_result": None, **context}, **_labels())
@@ -184,7 +188,8 @@ def due_page(request: Request, session: DbSession, settings: AppSettings,
     if importer not in IMPORTERS:
         raise ValidationError(f"未知数据格式 {importer!r}；可用: {', '.join(IMPORTERS.names())}")
     due, crawl = sm.due_reports(session, settings.home_dir, importer)
-    return render(request, "social/due.html", due=due.to_dict(orient="records")[:1000], total=len(due), crawl=crawl,
+    shown = due.sort_values("last_filed_at").head(DUE_SHOWN)
+    return render(request, "social/due.html", due=shown.to_dict(orient="records"), total=len(due), crawl=crawl,
                   importer=importer, importers=IMPORTERS.names(), **_labels())
 
 
@@ -192,7 +197,7 @@ def due_page(request: Request, session: DbSession, settings: AppSettings,
 @router.get("/social/effectiveness")
 def effectiveness_page(request: Request, session: DbSession, settings: AppSettings, crawl: CrawlName = None,
                        importer: ImporterName = "mediacrawler") -> Response:
-    figures = Reports(session, "console").effectiveness()
+    figures = sm.effectiveness_figures(session)
     charts: dict[str, Any] = {}
     if figures["filed"]:
         platforms = list(figures["by_platform"])
