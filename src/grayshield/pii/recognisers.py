@@ -113,6 +113,10 @@ def _has(cues: tuple[str, ...], context: str) -> bool:
     return _cue_regex(cues).search(context) is not None
 
 
+_ACCOUNT, _PHONE_OR_ID, _ID = _cue_regex(ACCOUNT_CUES), _cue_regex(PHONE_CUES + ID_CUES), _cue_regex(ID_CUES)
+_PHONE, _CARD, _PERMIT = _cue_regex(PHONE_CUES), _cue_regex(CARD_CUES), _cue_regex(PERMIT_CUES)
+
+
 def classify_number(number: str, context: str, spelled: bool) -> tuple[str, float, str] | None:
     """Type one normalised digit string; ``context`` is the text just before it. None if it is no PII.
 
@@ -128,17 +132,17 @@ def classify_number(number: str, context: str, spelled: bool) -> tuple[str, floa
     if length == 18 and V.is_resident_id(number):
         return E.ID_CARD, 0.99, "GB 11643 check digit and birth date"
     card = 16 <= length <= 19 and V.is_bank_card(number)
-    if 10 <= length <= 25 and _has(ACCOUNT_CUES, context) and not _has(PHONE_CUES + ID_CUES, context):
+    if 10 <= length <= 25 and _ACCOUNT.search(context) and not _PHONE_OR_ID.search(context):
         if number.isdigit() and not (card and V.has_card_bin(number)):
             return E.BANK_ACCOUNT, 0.8, "digits after an account cue"
     if length == 15 and V.is_legacy_resident_id(number):
-        confidence = 0.95 if _has(ID_CUES, context) else 0.7
+        confidence = 0.95 if _ID.search(context) else 0.7
         return E.ID_CARD, confidence, "15-digit legacy ID: province code and birth date"
     if 10 <= length <= 12 and number[0] == "0" and V.LANDLINE.match(number):
-        return E.PHONE, 0.85 if _has(PHONE_CUES, context) else 0.7, "landline area code and length"
-    if card and (V.has_card_bin(number) or _has(CARD_CUES, context)):
+        return E.PHONE, 0.85 if _PHONE.search(context) else 0.7, "landline area code and length"
+    if card and (V.has_card_bin(number) or _CARD.search(context)):
         return E.BANK_CARD, 0.95 if V.has_card_bin(number) else 0.85, "Luhn check digit and issuer prefix"
-    if length in (8, 10) and _has(PERMIT_CUES, context):
+    if length in (8, 10) and _PERMIT.search(context):
         return E.TRAVEL_PERMIT, 0.8, "digits after a Taiwan permit cue"
     return None
 
@@ -171,7 +175,7 @@ def classify_numbers(text: str, start: int, end: int) -> list[Hit]:
         return [whole]
     raw = text[start:end]
     trimmed = _SCRIPT_EDGE.fullmatch(raw)
-    if trimmed is not None:  # 15747724087一直: a numeral word (一直, 一起) right after the digits is no digit
+    if trimmed is not None and (trimmed.start(1) > 0 or trimmed.end(1) < len(raw)):  # 15747724087一直: a numeral word (一直, 一起) right after the digits is no digit
         inner = _number_hit(text, start + trimmed.start(1), start + trimmed.end(1))
         if inner is not None:
             return [inner]

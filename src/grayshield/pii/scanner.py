@@ -233,7 +233,15 @@ def resolve_overlaps(hits: Iterable[Hit]) -> list[Hit]:
     return kept
 
 
+def _rank(hit: Hit) -> tuple[float, int, int]:
+    return -hit.confidence, hit.start - hit.end, hit.start
+
+
 def _resolve_cluster(by_start: list[Hit]) -> list[Hit]:
+    if len(by_start) == 2:  # the usual cluster: two readings of one span; they overlap, the better one stays
+        first, second = by_start
+        if first.start < first.end and second.start < second.end:
+            return [first if _rank(first) <= _rank(second) else second]
     ranked = sorted(by_start, key=lambda h: (-h.confidence, -(h.end - h.start), h.start))
     starts: list[int] = []
     kept: list[Hit] = []  # sorted by start, non-overlapping
