@@ -11,10 +11,10 @@ signature is cut into LSH bands sized for the threshold, and texts sharing any b
 connected components; a component is a template.
 
 Hand-written with NumPy rather than datasketch: datasketch hashes and queries one text at a time in Python
-(about 1,700 to 2,600 texts per CPU second measured here, so 6 to 10 minutes for a million complaints),
-while issue #10 asks for a million in five minutes. Here every step is a vector operation over all shingles
-of a chunk of texts (about 17,000 texts per CPU second) and components come from SciPy's sparse graph
-routines; grouping quality on the same texts is the same (docs/text.md).
+(1,700 to 2,600 texts per CPU second measured, so 6 to 10 CPU minutes for a million complaints), while
+issue #10 asks for a million in five minutes. Here every step is a vector operation over all shingles of a
+chunk of texts (a million in about 77 CPU seconds on a busy machine) and components come from SciPy's sparse
+graph routines; grouping quality on the same texts is the same (docs/text.md).
 """
 
 from __future__ import annotations
