@@ -149,3 +149,10 @@ def toy_worlds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A training and a held-out toy world (different seeds), built once per test session."""
     root = tmp_path_factory.mktemp("caller-worlds")
     return make_world(root / "train", seed=1, customers=160), make_world(root / "test", seed=2, customers=160)
+
+
+@pytest.fixture(scope="session")
+def withheld_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A held-out toy world where 40% of calls, proxies included, come with the number withheld."""
+    return make_world(tmp_path_factory.mktemp("caller-withheld") / "world", seed=5, customers=160,
+                      withheld_share=0.4)

@@ -58,31 +58,30 @@ def test_adapted_threshold_moves_to_the_scored_worlds_own_break() -> None:
 
     rng = np.random.default_rng(0)
     negatives = 1 / (1 + np.exp(-rng.normal(-8, 1, 2000)))
-    positives = 1 / (1 + np.exp(-rng.normal(-1.5, 0.3, 60)))  # a harder world: positives score lower
+    positives = 1 / (1 + np.exp(-rng.normal(-1.0, 0.3, 60)))  # a harder world: positives score lower
     scores = np.concatenate([negatives, positives])
     trained = 0.5
     cut = adapted_threshold(scores, trained)
     assert cut < trained and (positives >= cut).all() and (negatives >= cut).mean() < 0.005
     assert adapted_threshold(scores[: ADAPT_MIN_ROWS - 1], trained) == trained  # too few rows: as trained
-    far = np.full(500, 0.999)  # nothing near the trained cut: it stays where it is
+    far = np.full(500, 0.999)  # no break near the trained cut: it stays where it is
     assert adapted_threshold(far, 0.01) == pytest.approx(0.01)
+    clean = np.concatenate([negatives, np.full(60, 0.999)])  # positives score higher: the cut never rises past
+    assert adapted_threshold(clean, trained) <= 1 / (1 + np.exp(-2.0)) + 1e-9  # them, and moves 2 logits at most
 
 
 def test_withheld_numbers_are_scored_from_customer_and_transcript(toy_worlds: tuple[Path, Path],
-                                                                   tmp_path: Path) -> None:
+                                                                   withheld_world: Path) -> None:
     from sklearn.metrics import roc_auc_score
 
     from grayshield.callers.dataset import attach_truth
     from grayshield.callers.evaluation import train_on
     from grayshield.callers.scoring import WITHHELD_REASON, score_calls
 
-    from .conftest import make_world
-
     train, _ = toy_worlds
     models = train_on(train, LexiconUtteranceScorer())
     assert models.anonymous_model is not None
-    hidden = make_world(tmp_path / "withheld", seed=5, customers=160, withheld_share=0.4)
-    world = open_world(hidden)
+    world = open_world(withheld_world)
     frames = attach_truth(build_frames(world, world_end(world), LexiconUtteranceScorer()), world)
     scored = score_calls(models, frames).merge(frames.calls[["call_id", "is_proxy"]], on="call_id",
                                                suffixes=("_predicted", ""))

@@ -164,8 +164,9 @@ def evaluate_world(train_world: Path, test_world: Path, out_dir: Path | None) ->
                 calls["caller_withheld"].to_numpy(), cflag, cs >= models.call_threshold)),
             "threshold": models.call_threshold,
             "rules_only": classification_report(cy, calls["rule_score"].to_numpy()),
-            "withheld_calls": _decision_metrics(cy[calls["caller_withheld"].to_numpy()],
-                                                cflag[calls["caller_withheld"].to_numpy()]),
+            "withheld_calls": {"calls": int(calls["caller_withheld"].sum()),
+                               **_decision_metrics(cy[calls["caller_withheld"].to_numpy()],
+                                                   cflag[calls["caller_withheld"].to_numpy()])},
             "number_blind": _number_blind(models, test),
         },
         "targets": {

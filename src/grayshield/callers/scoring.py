@@ -197,18 +197,20 @@ def adapted_threshold(score: np.ndarray, trained: float, delta: float = ADAPT_LO
     probabilities shift with the world: where a channel of evidence is weaker (noisier voiceprints, numbers
     used once), positives score lower; where it is cleaner, negatives score higher. A fixed cut then cuts
     through the positives, or lets hard negatives in. The scored world's scores themselves show where its
-    two populations part: in log-odds, the widest gap within ``delta`` of the trained threshold (the window
-    edges count as points, so a world whose scores leave the window empty keeps the trained cut). The trained
-    threshold stays the anchor, so a world without a clear break cannot drag the cut far. Unsupervised: it
-    reads scores, never labels.
+    two populations part: in log-odds, the widest gap between two consecutive scores within the window of
+    ``delta`` around the trained threshold (a gap running past the window counts only its part inside, and the
+    cut is the middle of that part; an empty stretch with no score beyond it is no gap). The trained threshold stays the anchor, so a world without a clear break near it cannot drag
+    the cut far. Unsupervised: it reads scores, never labels.
     """
     if len(score) < ADAPT_MIN_ROWS:
         return trained
-    x, t = _logit(np.asarray(score, dtype=float)), float(_logit(np.array([trained]))[0])
-    inside = np.sort(x[(x >= t - delta) & (x <= t + delta)])
-    points = np.concatenate([[t - delta], inside, [t + delta]])
-    k = int(np.argmax(np.diff(points)))
-    cut = (points[k] + points[k + 1]) / 2
+    x, t = np.sort(_logit(np.asarray(score, dtype=float))), float(_logit(np.array([trained]))[0])
+    low, high = np.maximum(x[:-1], t - delta), np.minimum(x[1:], t + delta)
+    near = np.flatnonzero(high > low)
+    if not near.size:
+        return trained
+    k = near[int(np.argmax((high - low)[near]))]
+    cut = float((low[k] + high[k]) / 2)
     return float(1 / (1 + np.exp(-cut)))
 
 
