@@ -20,12 +20,14 @@ import pandas as pd
 import pyarrow as pa
 
 if TYPE_CHECKING:
+    import ibis
     import ibis.expr.types as ir
 
     from grayshield.lake import World
 
 EDGE_COLUMNS = ["src", "dst", "relation", "n", "first_time", "last_time"]
 PHONE_FIELDS = ("mobile", "home_phone", "work_phone", "emergency_contact_phone")
+LOCAL_MEMORY_LIMIT = "2GB"  # DuckDB's working memory for a graph built from frames (the lake settings' default)
 LINKING_KINDS = ("template", "material", "address", "ip")
 """Kinds that are pure evidence: worth a node only when they link two or more other nodes."""
 
@@ -130,28 +132,47 @@ def build_graph(world: World, config: GraphConfig | None = None) -> EntityGraph:
     return finish(observations, config) if observations is not None else finish(_empty(), config)
 
 
-def finish(observations: pd.DataFrame | pa.Table | ir.Table, config: GraphConfig) -> EntityGraph:
+def finish(observations: pd.DataFrame | pa.Table | ir.Table, config: GraphConfig,
+           connection: ibis.BaseBackend | None = None) -> EntityGraph:
     """Aggregate observations into edges, drop self-loops, hubs and evidence nodes that link nothing.
 
-    The aggregation runs on the engine that holds the observations (DuckDB for a frame, Spark for a Spark-read
-    world): only the aggregated edges come back, as integer codes into node names sorted by name, so the
-    result and its order are the same on every engine and the raw observations never become Python objects.
+    The aggregation runs on the engine that holds the observations (Spark for a Spark-read world; for a frame
+    or Arrow table, ``connection`` or else a DuckDB of its own, closed afterwards so its working memory is
+    returned before Leiden needs it). Only the aggregated edges come back, as integer codes into node names
+    sorted by name, so the result and its order are the same on every engine and the raw observations never
+    become Python objects.
     """
+    if isinstance(observations, (pd.DataFrame, pa.Table)):
+        import ibis
+
+        own = connection is None
+        local = connection if connection is not None else ibis.duckdb.connect(memory_limit=LOCAL_MEMORY_LIMIT)
+        try:
+            return _finish(local.create_table(f"graph_observations_{id(observations)}", _as_arrow(observations),
+                                              temp=True, overwrite=True), config)
+        finally:
+            if own:
+                local.disconnect()
+    return _finish(observation_columns(observations), config)
+
+
+def _finish(table: ir.Table, config: GraphConfig) -> EntityGraph:
     import ibis
     import pyarrow.compute as pc
 
-    table = _as_table(observations)
+    from grayshield.lake.engines import cached
+
     table = table.filter(table.src.notnull() & table.dst.notnull() & (table.src != table.dst))
     aggregated = table.group_by(["src", "dst", "relation"]).aggregate(
         n=table.n.sum(), first_time=table.first_time.min(), last_time=table.last_time.max())
-    with aggregated.cache() as edges, _dropped_nodes(edges, config).cache() as dropped:
+    with cached(aggregated) as edges, cached(_dropped_nodes(edges, config)) as dropped:
         hubs = dropped.filter(dropped.hub).node.to_pyarrow().to_pylist()
         other = dropped.view()
         kept = edges.anti_join(dropped, edges.src == dropped.node)
         kept = kept.anti_join(other, kept.dst == other.node)
-        with kept.cache() as kept:
+        with cached(kept) as kept:
             ends = kept.select(node=kept.src).union(kept.select(node=kept.dst), distinct=True)
-            with ends.select("node", code=ibis.row_number().over(order_by=ends.node)).cache() as names:
+            with cached(ends.select("node", code=ibis.row_number().over(order_by=ends.node))) as names:
                 coded = _coded(kept, names).order_by(["s", "d", "relation"]).to_pyarrow()
                 categories = pd.Index(names.order_by("code").node.to_pyarrow().to_numpy(zero_copy_only=False))
     relation = pc.dictionary_encode(coded["relation"].combine_chunks())
@@ -204,18 +225,13 @@ def observation_columns(table: ir.Table) -> ir.Table:
     return table.select(**{name: table[name].cast(kind) for name, kind in OBSERVATION_SCHEMA.items()})
 
 
-def _as_table(observations: pd.DataFrame | pa.Table | ir.Table) -> ir.Table:
-    import ibis
-    import ibis.expr.types as ir
-
-    if isinstance(observations, ir.Table):
-        return observation_columns(observations)
+def _as_arrow(observations: pd.DataFrame | pa.Table) -> pa.Table:
     if isinstance(observations, pd.DataFrame):
         frame = observations[EDGE_COLUMNS]
         observations = pa.Table.from_pandas(frame.assign(
             first_time=pd.to_datetime(frame["first_time"]), last_time=pd.to_datetime(frame["last_time"])),
             schema=_ARROW_SCHEMA, preserve_index=False)
-    return ibis.memtable(observations.select(EDGE_COLUMNS).cast(_ARROW_SCHEMA))
+    return observations.select(EDGE_COLUMNS).cast(_ARROW_SCHEMA)
 
 
 _ARROW_SCHEMA = pa.schema([("src", pa.string()), ("dst", pa.string()), ("relation", pa.string()),

@@ -54,3 +54,11 @@ def read_parquet_folder(connection: ibis.BaseBackend, folder: Path) -> ir.Table:
         table: ir.Table = connection.read_parquet(str(folder), recursiveFileLookup="true")
         return table
     return connection.read_parquet(str(folder / "**" / "*.parquet"), hive_partitioning=False)
+
+
+def cached(table: ir.Table) -> ir.Table:
+    """``table.cache()`` on every engine: ibis 12's PySpark backend caches without registering the in-memory
+    tables (lookups built in Python) the expression uses, so they are registered first; harmless elsewhere."""
+    backend = table._find_backend(use_default=True)
+    backend._run_pre_execute_hooks(table)
+    return table.cache()
