@@ -64,7 +64,7 @@ def seeded(console_settings: Settings) -> Settings:
                      evidence={"expected": "同一号码群的代理来电应按队列随机分配到各坐席", "op_ids": ["P1"],
                                "first_time": "2024-03-04 10:00:00", "last_time": "2024-03-04 16:00:00"}),
             _finding("case", "process_deviation", "CP9", "", subject_type="complaint", title_zh="投诉处理流程偏离正常流程",
-                     reasons=["结案前缺少主管审批"], evidence={"trace": ["received", "resolved"],
+                     reasons=["结案前缺少主管审批"], evidence={"trace": "received > resolved",
                                                       "expected_path": ["received", "assigned", "approved", "resolved"]}),
         ])
     db.dispose()
@@ -137,7 +137,7 @@ def test_process_alerts_show_evidence_and_the_expected_path(
     page = client_for("investigator").get("/compliance/alerts")
     assert page.status_code == 200 and 'id="alerts-total">2<' in page.text
     assert "期望 2.7 次" in page.text and "按队列随机分配" in page.text
-    assert "received › assigned › approved › resolved" in page.text
+    assert "received › assigned › approved › resolved" in page.text and "实际路径：received › resolved" in page.text
     assert "确认</button>" not in page.text  # investigators read alerts; QA staff and supervisors review them
     only = client_for("qa").get("/compliance/alerts", params={"finding_type": "gang_collusion"})
     assert 'id="alerts-total">1<' in only.text and "确认</button>" in only.text
