@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from grayshield.cases import CaseService
 from grayshield.cli.main import app
 from grayshield.graph.communities import EVIDENCE_WEIGHTS, DiscoveryConfig, evidence_score
-from grayshield.services import label_training
+from grayshield.services import label_training, strike
 from grayshield.services.labels import gang_outcomes
 from grayshield.store import Database, upgrade
 
@@ -74,5 +74,6 @@ def test_cli_publishes_weights_discovery_can_use(tmp_path: Path, cli_home: Path,
     assert info["model"] == "gang_weights" and info["calibrated"]
     weights = label_training.gang_weights(get_settings().models_dir)
     assert weights == info["weights"] and DiscoveryConfig(weights=weights).weights == weights
+    assert strike.default_discovery_config().weights == weights  # the next discovery run scores with them
     refused = runner.invoke(app, ["train", "gangs", "--world", str(world), "--labels", "truth"])
     assert refused.exit_code == 65 and "--labels outcomes" in refused.output

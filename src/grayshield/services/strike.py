@@ -20,6 +20,7 @@ import pandas as pd
 from grayshield.cases import CaseService, NewEvidence, PackageCheck, export_package, verify_package
 from grayshield.core.errors import NotFoundError, ValidationError
 from grayshield.core.logging import get_logger
+from grayshield.core.settings import get_settings
 from grayshield.graph import DiscoveryConfig, build_graph, discover
 from grayshield.graph.build import EntityGraph, node_key, node_kind
 from grayshield.graph.communities import Community
@@ -50,10 +51,15 @@ class GangRun:
 
 
 def discover_gangs(world_path: Path, state_dir: Path, config: DiscoveryConfig | None = None) -> GangRun:
-    """Build the graph of ``world_path``, find gangs starting from the last run, keep ids stable, save state."""
+    """Build the graph of ``world_path``, find gangs starting from the last run, keep ids stable, save state.
+
+    Without an explicit ``config`` the gang score uses the evidence weights last calibrated on decided gang
+    cases (``grayshield train gangs --labels outcomes``), so closed cases sharpen the next run.
+    """
+    config = config or default_discovery_config()
     world = open_world(world_path)
     state = GangState.load(state_dir)
-    graph = build_graph(world, (config or DiscoveryConfig()).graph)
+    graph = build_graph(world, config.graph)
     found = discover(graph, config, starting=state.partition or None)
     status = assign_ids(found, state)
     regions = _regions(world)
@@ -65,6 +71,16 @@ def discover_gangs(world_path: Path, state_dir: Path, config: DiscoveryConfig | 
                                                     ensure_ascii=False, default=str), encoding="utf-8")
     log.info("gang discovery run %s: %s gangs over %s nodes", run.run, len(gangs), run.nodes)
     return run
+
+
+def default_discovery_config() -> DiscoveryConfig:
+    """Defaults, with the calibrated evidence weights from the models folder when any were trained."""
+    from grayshield.services.label_training import gang_weights
+
+    weights = gang_weights(get_settings().models_dir)
+    if weights:
+        log.info("gang score uses evidence weights calibrated on closed cases")
+    return DiscoveryConfig(weights=weights)
 
 
 def list_gangs(state_dir: Path) -> list[dict[str, Any]]:
