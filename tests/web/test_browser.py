@@ -96,7 +96,8 @@ def test_console_end_to_end(page: Any, server: tuple[str, tuple[str, str]]) -> N
                           ("/models", "模型监控"), ("/strategies", "前端策略规则"), ("/lexicon", "词库"), ("/admin/users", "用户与角色"),
                           ("/audit", "审计日志"), ("/social", "舆情监测"), ("/social/watchlist", "关注列表与预警"),
                           ("/social/reports", "举报批次"), ("/social/due", "待再次举报"),
-                          ("/social/effectiveness", "举报成效与趋势")]:
+                          ("/social/effectiveness", "举报成效与趋势"), ("/compliance", "通话质检发现"),
+                          ("/compliance/alerts", "流程异常预警"), ("/compliance/scores", "质检得分")]:
         page.goto(path)
         expect(page.locator("h1")).to_contain_text(heading)
         page.screenshot(path=str(ARTIFACTS / f"{path.strip('/').replace('/', '_') or 'overview'}.png"), full_page=True)
