@@ -151,7 +151,7 @@ class KnownNamesRecogniser:
 
     Register it under a name of its own (``RECOGNISERS.register("customer_names", KnownNamesRecogniser(names))``
     or in a separate registry for one scanner). Names shorter than two characters, not Chinese, or that are
-    ordinary words (a customer called 高峰 or 金星 would flag every 高峰期) are left out: the other recognisers
+    ordinary words (a customer called 金星 or 白雪 would flag those words everywhere) are left out: the other recognisers
     still find those next to a cue.
     """
 

@@ -175,7 +175,9 @@ def classify_numbers(text: str, start: int, end: int) -> list[Hit]:
         return [whole]
     raw = text[start:end]
     trimmed = _SCRIPT_EDGE.fullmatch(raw)
-    if trimmed is not None and (trimmed.start(1) > 0 or trimmed.end(1) < len(raw)):  # 15747724087一直: a numeral word (一直, 一起) right after the digits is no digit
+    if trimmed is not None and (
+        trimmed.start(1) > 0 or trimmed.end(1) < len(raw)
+    ):  # 15747724087一直: a numeral word (一直, 一起) right after the digits is no digit
         inner = _number_hit(text, start + trimmed.start(1), start + trimmed.end(1))
         if inner is not None:
             return [inner]
