@@ -3,7 +3,8 @@
 Presidio runs the way a team without a Chinese NLP model would run it: ``NoOpNlpEngine`` (no spaCy model
 download) and ``PatternRecognizer``s for the same entities, with the same check-digit validators (GB 11643,
 Luhn) so the comparison is about the engines, not about who validates. Both sides analyse and then anonymise
-every document. Printed: per-document time of each, the speed ratio, and recall/precision per entity.
+every document. Printed: per-document time of each (GrayShield's batch path and one document per call), the
+speed ratios, and recall/precision per entity.
 
     .venv/bin/python bench/pii.py [--docs 2000] [--sentences N] [--seed 1] [--json] [--no-record]
 
@@ -264,11 +265,14 @@ def _record(results: list[dict[str, Any]]) -> None:
 
     lines = [
         f"Target (issue 5): GrayShield at least {TARGET_RATIO}x faster per document than Presidio (NoOpNlpEngine,"
-        " pattern recognisers, same validators), with higher recall. CPU time per document, analyse + anonymise.",
+        " pattern recognisers, same validators), with higher recall. CPU time per document, analyse + anonymise,"
+        f" same documents; GrayShield's batch path (`mask_many`, {BATCH_DOCS} documents per call, as `pii mask`"
+        " streams files) and one document per call; Presidio one document per call (its batch engine loops over"
+        " documents). Fastest of interleaved runs; the batch output is checked equal to the one-by-one output.",
         "",
     ]
     for result in results:
-        verdict = "met" if result["speed_ratio"] >= TARGET_RATIO else "NOT met"
+        verdict = "met" if result["speed_ratio"] >= TARGET_RATIO else "NOT met (batch path)"
         lines += ["```", _render(result).rstrip("\n"), "```", f"Speed target {verdict}.", ""]
     record("pii", "PII desensitisation against Presidio", lines)
 
