@@ -7,12 +7,13 @@ serving their gang's numbers. Every operation carries its anomaly in ``truth/sta
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from grayshield.sim.actors import Staff
+from grayshield.sim.actors import Gang, Staff
 from grayshield.sim.calls import CallLog
 from grayshield.sim.complaints import ComplaintLog
 from grayshield.sim.context import BlockContext
@@ -44,15 +45,28 @@ class OpBuffer:
         self.parts.append(part)
 
 
+def inside_agents(gangs: Sequence[Gang]) -> dict[str, set[int]]:
+    """Agent → indices of the gangs it serves from inside; one agent may be the contact of several gangs."""
+    inside: dict[str, set[int]] = {}
+    for i, gang in enumerate(gangs):
+        if gang.inside_agent is not None:
+            inside.setdefault(gang.inside_agent, set()).add(i)
+    return inside
+
+
+def collusion_calls(inside: dict[str, set[int]], agents: NDArray, gangs: NDArray) -> NDArray:
+    """Calls an agent took for a gang it serves from inside."""
+    return np.array([g in inside.get(a, ()) for a, g in zip(agents, gangs, strict=True)], bool)
+
+
 def run_staff_operations(
     ctx: BlockContext, pop: Population, calls: CallLog, contact: dict[str, NDArray], complaints: ComplaintLog,
     share: float,
 ) -> None:
     rng, staff = ctx.rng, ctx.staff
     ops = OpBuffer()
-    inside = {g.inside_agent: i for i, g in enumerate(ctx.gangs) if g.inside_agent is not None}
-    collusion = np.array([inside.get(a, -2) == g for a, g in zip(calls.agent, calls.gang, strict=True)], bool) \
-        & calls.is_proxy
+    inside = inside_agents(ctx.gangs)
+    collusion = collusion_calls(inside, calls.agent, calls.gang) & calls.is_proxy
     tag = np.where(collusion, "gang_collusion", "none")
     ops.add(calls.agent, calls.time + _MINUTE / 2, "customer_lookup", tag, cust=calls.cust, call=calls.call_id,
             in_queue=np.ones(len(calls.agent), bool))
