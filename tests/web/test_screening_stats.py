@@ -56,3 +56,19 @@ def test_screening_api_counts_calls_for_the_overview(client_for: ClientFor, app:
     assert sum(_rows(app.state.db).values()) == 3
     page = client.get("/").text
     assert "今日来电筛查" in page and "chart-data-screened" in page and "chart-data-reports" in page
+
+
+def test_flushes_add_to_the_same_rows_on_every_backend(db: Database) -> None:
+    when = datetime(2026, 11, 25, 3, 30, tzinfo=UTC)
+    first, second = ScreeningStats(db, interval_s=3600), ScreeningStats(db, interval_s=3600)  # two workers
+    for _ in range(2):
+        first.count("high", when)
+    second.count("high", when + timedelta(minutes=10))
+    second.count("medium", when)
+    assert first.flush() == 2 and second.flush() == 2
+    first.count("high", when)
+    first.close()
+    assert _rows(db) == {(hour_of(when), "high"): 4, (hour_of(when), "medium"): 1}
+    with db.session() as session:
+        day = when.astimezone(BANK_TZ).date()
+        assert daily_counts(session, day, day) == {day: {"high": 4, "medium": 1, "low": 0}}
