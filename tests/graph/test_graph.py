@@ -138,3 +138,15 @@ def test_template_grouping_sees_through_filled_in_names_and_amounts() -> None:
     assert clusters[0] is not None and clusters[0] == clusters[1] == clusters[2]
     assert clusters[3:].isna().all()
     assert template_clusters(pd.Series([], dtype=object)).empty
+
+
+def test_edges_and_node_index_do_not_depend_on_observation_order() -> None:
+    """The engine aggregates in any order it likes: edges come back sorted, over names sorted by name, so
+    Leiden sees the same input whichever engine or row order produced it."""
+    rows = _edges(_gang("1", 6) + _gang("2", 4) + _ordinary(30))
+    graphs = [finish(frame, GraphConfig()) for frame in (rows, rows.sample(frac=1.0, random_state=3))]
+    assert list(graphs[0].names) == sorted(graphs[0].names)
+    assert list(graphs[0].names) == list(graphs[1].names)
+    pd.testing.assert_frame_equal(graphs[0].edges, graphs[1].edges)
+    doubled = finish(pd.concat([rows, rows]), GraphConfig())
+    assert (doubled.edges["n"] == 2 * graphs[0].edges["n"]).all()
