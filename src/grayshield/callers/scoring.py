@@ -3,8 +3,9 @@
 The model ranks; the rules and the model's own TreeSHAP contributions say why, in Chinese an agent can act on.
 Thresholds are operating points chosen on out-of-fold scores of the training world (a number is flagged at the
 threshold that keeps precision at 0.95 or above with the most recall, and so is a call: the lowest such cut
-travels best to a harder world, where positives score lower), so
-the same numbers travel with the model into production.
+travels best to a harder world, where positives score lower); they travel with the model into production and
+are adapted to each scored world's own score distribution there (:func:`adapted_threshold`). A third model
+scores calls whose number is withheld, from the customer, the call and the transcript only.
 """
 
 from __future__ import annotations
