@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from grayshield.cli.main import app
 
-HEAVY = ("lightgbm", "pandas", "ibis", "sklearn", "pyarrow", "duckdb", "scipy")
+HEAVY = ("lightgbm", "pandas", "ibis", "sklearn", "pyarrow", "duckdb", "scipy", "sqlalchemy", "alembic")
 
 
 def _loaded_after(statement: str) -> list[str]:

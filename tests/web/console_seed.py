@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 
 from grayshield.contract import TABLES
 from grayshield.contract.arrow import arrow_schema
+from grayshield.core.roles import ROLES
 from grayshield.services import users
 from grayshield.store import Database, upgrade
-from grayshield.store.models import ROLES, Alert, ScoreRun
+from grayshield.store.models import Alert, ScoreRun
 from grayshield.tags import TagProposal, TagService
 
 DAYS = (date(2025, 5, 31), date(2025, 6, 30))

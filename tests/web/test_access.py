@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute
 
-from grayshield.store.models import ROLES
+from grayshield.core.roles import ROLES
 from grayshield.web.access import ACCESS, PUBLIC, matrix_markdown
 
 SAMPLE_PARAMS = {"customer_id": CUSTOMERS[0], "name": "complaints", "version": "v0001", "username": "nobody",

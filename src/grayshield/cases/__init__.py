@@ -1,6 +1,7 @@
 """Strike-team cases: workflow, immutable hashed evidence, evidence packages (PDF + JSON + manifest), labels."""
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from grayshield.cases.package import (
     RECIPIENTS,
@@ -10,8 +11,11 @@ from grayshield.cases.package import (
     export_package,
     verify_package,
 )
-from grayshield.cases.service import CaseService, NewEvidence
 from grayshield.cases.workflow import EVIDENCE_KINDS, OUTCOMES, STATES, SUBJECT_TYPES, TRANSITIONS
+
+if TYPE_CHECKING:
+    from grayshield.cases.labels import outcome_labels
+    from grayshield.cases.service import CaseService, NewEvidence
 
 __all__ = [
     "EVIDENCE_KINDS",
@@ -31,10 +35,12 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """``outcome_labels`` needs pandas: imported on first use so the CLI starts fast."""
-    if name == "outcome_labels":
-        from grayshield.cases.labels import outcome_labels
+_LAZY = {"CaseService": "grayshield.cases.service", "NewEvidence": "grayshield.cases.service",
+         "outcome_labels": "grayshield.cases.labels"}
 
-        return outcome_labels
+
+def __getattr__(name: str) -> Any:
+    """The service (SQLAlchemy) and the labels (pandas) load on first use, so the CLI starts fast."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'grayshield.cases' has no attribute {name!r}")

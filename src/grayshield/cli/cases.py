@@ -5,14 +5,20 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from grayshield.cases import OUTCOMES, RECIPIENTS, STATES, CaseService, NewEvidence
+from grayshield.cases import OUTCOMES, RECIPIENTS, STATES
 from grayshield.cli.common import console, handle_errors, open_store, print_json, store_session
 from grayshield.core.errors import ValidationError
 from grayshield.core.settings import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from grayshield.cases.service import CaseService
 
 app = typer.Typer(help="案件 — strike-team cases and their evidence packages.", no_args_is_help=True)
 ACTOR = typer.Option("cli", "--actor", help="Who is acting (recorded in the case history and audit log).")
@@ -26,6 +32,13 @@ def _deadline(text: str | None) -> datetime | None:
     except ValueError:
         raise ValidationError(f"截止时间格式不正确：{text!r}（例如 2026-03-01 或 2026-03-01T18:00+08:00）") from None
     return value if value.tzinfo else value.astimezone()
+
+
+def _cases(session: Session, actor: str) -> CaseService:
+    """The case service, imported on use: it loads the store, which light commands and ``--help`` don't need."""
+    from grayshield.cases.service import CaseService
+
+    return CaseService(session, actor)
 
 
 def _case_dict(case: object) -> dict[str, object]:
@@ -68,7 +81,7 @@ def list_cmd(
 ) -> None:
     """案件列表 — the case board, newest first."""
     with store_session() as session:
-        rows = [_case_dict(c) for c in CaseService(session, "cli").search(state=state, assignee=assignee,
+        rows = [_case_dict(c) for c in _cases(session, "cli").search(state=state, assignee=assignee,
                                                                           limit=limit)]
     if json_out:
         print_json(rows)
@@ -90,7 +103,7 @@ def show_cmd(case_id: int = typer.Argument(..., metavar="CASE_ID"),
     from grayshield.cases.package import mask_record
 
     with store_session() as session:
-        record = mask_record(CaseService(session, "cli").record(case_id))
+        record = mask_record(_cases(session, "cli").record(case_id))
     body = {"case": {k: v for k, v in record.case.items() if k != "detail"}, "events": record.events,
             "evidence": [{k: e[k] for k in ("id", "kind", "source", "title", "sha256")} for e in record.evidence]}
     if json_out:
@@ -110,7 +123,7 @@ def move_cmd(
 ) -> None:
     """流转 — move a case along the workflow (closing needs --outcome)."""
     with store_session() as session:
-        case = CaseService(session, actor).transition(case_id, to_state, reason, outcome=outcome)
+        case = _cases(session, actor).transition(case_id, to_state, reason, outcome=outcome)
         console.print(f"案件 {case.id}：{STATES[case.state]}")
 
 
@@ -121,7 +134,7 @@ def assign_cmd(case_id: int = typer.Argument(..., metavar="CASE_ID"),
                reason: str | None = typer.Option(None, "--reason"), actor: str = ACTOR) -> None:
     """指派 — set the case's assignee."""
     with store_session() as session:
-        CaseService(session, actor).assign(case_id, assignee, reason)
+        _cases(session, actor).assign(case_id, assignee, reason)
 
 
 @app.command("deadline")
@@ -133,7 +146,7 @@ def deadline_cmd(case_id: int = typer.Argument(..., metavar="CASE_ID"),
     deadline = _deadline(when)
     assert deadline is not None
     with store_session() as session:
-        CaseService(session, actor).set_deadline(case_id, deadline, reason)
+        _cases(session, actor).set_deadline(case_id, deadline, reason)
 
 
 @app.command("note")
@@ -142,7 +155,7 @@ def note_cmd(case_id: int = typer.Argument(..., metavar="CASE_ID"),
              text: str = typer.Argument(..., metavar="TEXT"), actor: str = ACTOR) -> None:
     """调查记录 — add a note to the case history (notes are never edited)."""
     with store_session() as session:
-        CaseService(session, actor).note(case_id, text)
+        _cases(session, actor).note(case_id, text)
 
 
 @app.command("attach")
@@ -163,7 +176,9 @@ def attach_cmd(
     if not isinstance(data, dict):
         raise ValidationError("证据内容须为 JSON 对象")
     with store_session() as session:
-        item = CaseService(session, actor).attach(case_id, NewEvidence(kind, source, title, data))
+        from grayshield.cases.service import NewEvidence
+
+        item = _cases(session, actor).attach(case_id, NewEvidence(kind, source, title, data))
         console.print(f"证据 {item.id} SHA-256 {item.sha256}")
 
 

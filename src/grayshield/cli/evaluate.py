@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from grayshield.cli.common import console, handle_errors, print_json
+from grayshield.cli.common import console, handle_errors, open_store, print_json
 from grayshield.core.settings import get_settings
 from grayshield.services import evaluation
-from grayshield.store import Database
-
-
-@contextmanager
-def _database() -> Iterator[Database]:
-    """The operational store, connected only if outcome labels are read from it."""
-    database = Database(get_settings().db_url)
-    try:
-        yield database
-    finally:
-        database.dispose()
 
 
 def _flatten(prefix: str, value: Any, rows: list[tuple[str, str]]) -> None:
@@ -53,7 +40,7 @@ def evaluate(
     if labels is None:
         result = evaluation.evaluate(area, train, test, out)
     else:
-        with _database() as database:
+        with open_store() as database:
             result = evaluation.evaluate_labels(area, train, test, labels, database)
     if json_out:
         print_json(result)
@@ -79,7 +66,7 @@ def train(
     json_out: bool = typer.Option(False, "--json", help="Print the model info as JSON."),
 ) -> None:
     """训练 — train AREA's detector on WORLD and save a versioned model under the models folder."""
-    with _database() as database:
+    with open_store() as database:
         info = evaluation.train(area, world, get_settings().models_dir, labels, database)
     if json_out:
         print_json(info)

@@ -8,8 +8,8 @@ import typer
 
 from grayshield.cli.common import console, handle_errors, open_store, print_json
 from grayshield.core.errors import ValidationError
+from grayshield.core.roles import ROLES
 from grayshield.core.settings import get_settings
-from grayshield.store.models import ROLES
 
 ROLE_HELP = f"Role (repeatable): {', '.join(ROLES)}."
 app = typer.Typer(help="用户 — console users, roles and API tokens.", no_args_is_help=True)

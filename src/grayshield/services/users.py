@@ -20,9 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grayshield.core.errors import NotFoundError, ValidationError
+from grayshield.core.roles import ROLES
 from grayshield.store import Database
 from grayshield.store.audit import record
-from grayshield.store.models import ROLES, User
+from grayshield.store.models import User
 
 _HASHER = PasswordHasher()
 _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$")

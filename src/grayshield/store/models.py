@@ -29,7 +29,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("analyst", "investigator", "qa", "supervisor", "admin")
 
 
 class Base(DeclarativeBase):
@@ -44,7 +43,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(128))
     password_hash: Mapped[str] = mapped_column(String(256))
-    roles: Mapped[str] = mapped_column(String(256), doc="Comma-separated role names from ROLES")
+    roles: Mapped[str] = mapped_column(String(256), doc="Comma-separated role names from core.roles.ROLES")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from grayshield.store.models import ROLES
+from grayshield.core.roles import ROLES
 
 PUBLIC: Final = frozenset({"*"})  # no sign-in needed (login, health)
 EVERYONE: Final = frozenset(ROLES)

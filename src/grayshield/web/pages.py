@@ -15,9 +15,9 @@ from starlette.responses import HTMLResponse
 
 from grayshield.core.errors import GrayShieldError
 from grayshield.core.logging import get_logger
+from grayshield.core.roles import ROLES
 from grayshield.services import console_queries as q
 from grayshield.services import users
-from grayshield.store.models import ROLES
 from grayshield.web.access import ACCESS, PUBLIC
 from grayshield.web.api.console import AlertQuery, CustomerId, TagId, Username, alerts_csv
 from grayshield.web.deps import AppSettings, DbSession, Strategies, lexicons_dir, pending_screened, render
