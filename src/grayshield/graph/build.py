@@ -12,6 +12,7 @@ posts, a shared office address) is a hub, not a gang fingerprint, and is dropped
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 EDGE_COLUMNS = ["src", "dst", "relation", "n", "first_time", "last_time"]
 PHONE_FIELDS = ("mobile", "home_phone", "work_phone", "emergency_contact_phone")
-LOCAL_MEMORY_LIMIT = "2GB"  # DuckDB's working memory for a graph built from frames (the lake settings' default)
+LOCAL_MEMORY_LIMIT = "1GB"  # DuckDB's working memory for a graph built from frames; beyond it, it spills
 LINKING_KINDS = ("template", "material", "address", "ip")
 """Kinds that are pure evidence: worth a node only when they link two or more other nodes."""
 
@@ -146,7 +147,8 @@ def finish(observations: pd.DataFrame | pa.Table | ir.Table, config: GraphConfig
         import ibis
 
         own = connection is None
-        local = connection if connection is not None else ibis.duckdb.connect(memory_limit=LOCAL_MEMORY_LIMIT)
+        local = connection if connection is not None else ibis.duckdb.connect(
+            memory_limit=LOCAL_MEMORY_LIMIT, temp_directory=tempfile.gettempdir())
         try:
             return _finish(local.create_table(f"graph_observations_{id(observations)}", _as_arrow(observations),
                                               temp=True, overwrite=True), config)
@@ -170,11 +172,11 @@ def _finish(table: ir.Table, config: GraphConfig) -> EntityGraph:
         other = dropped.view()
         kept = edges.anti_join(dropped, edges.src == dropped.node)
         kept = kept.anti_join(other, kept.dst == other.node)
-        with cached(kept) as kept:
-            ends = kept.select(node=kept.src).union(kept.select(node=kept.dst), distinct=True)
-            with cached(ends.select("node", code=ibis.row_number().over(order_by=ends.node))) as names:
-                coded = _coded(kept, names).order_by(["s", "d", "relation"]).to_pyarrow()
-                categories = pd.Index(names.order_by("code").node.to_pyarrow().to_numpy(zero_copy_only=False))
+        ends = kept.select(node=kept.src).union(kept.select(node=kept.dst), distinct=True)
+        with cached(ends.select("node", code=ibis.row_number().over(order_by=ends.node))) as names:
+            # names hold exactly the ends of kept edges, so joining both ends to them keeps just those edges
+            coded = _coded(edges, names).order_by(["s", "d", "relation"]).to_pyarrow()
+            categories = pd.Index(names.order_by("code").node.to_pyarrow().to_numpy(zero_copy_only=False))
     relation = pc.dictionary_encode(coded["relation"].combine_chunks())
     relation_names = np.asarray(relation.dictionary.to_pylist(), dtype=object)
     out = pd.DataFrame({
