@@ -222,3 +222,37 @@ def verify_cmd(folder: Path = typer.Argument(..., metavar="FOLDER"),
         console.print(f"[bold red]证据包已被改动[/]：改动 {check.changed or '无'}，缺失 {check.missing or '无'}")
     if not check.intact:
         raise typer.Exit(code=1)
+
+
+@app.command("import-verdicts")
+@handle_errors
+def import_verdicts_cmd(
+    file: Path = typer.Argument(..., metavar="FILE", help="CSV: subject_type, subject_id, outcome, reason[, title]."),
+    actor: str = ACTOR,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check the file, record nothing."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """录入结论 — complaint verdicts, platform and police answers become closed cases, i.e. training labels.
+
+    Valid rows are recorded together in one transaction; each bad row is reported with its line and reason.
+    """
+    from grayshield.services.labels import parse_verdicts_csv, record_verdicts
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"结论文件无法读取（{file}）：{exc}") from None
+    verdicts, rejected = parse_verdicts_csv(text)
+    recorded = 0
+    if verdicts and not dry_run:
+        with store_session() as session:
+            recorded = record_verdicts(session, actor, verdicts)
+    if json_out:
+        print_json({"valid": len(verdicts), "recorded": recorded, "dry_run": dry_run,
+                    "rejected": [{"line": r.line, "reason": r.reason} for r in rejected]})
+    else:
+        console.print(f"有效 {len(verdicts)} 行，已录入 {recorded} 行，拒绝 {len(rejected)} 行")
+        for r in rejected:
+            console.print(f"  第 {r.line} 行：{r.reason}")
+    if rejected:
+        raise typer.Exit(code=3)  # some rows refused: scripts can tell a partial import from a clean one

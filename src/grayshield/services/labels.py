@@ -26,6 +26,8 @@ decision is newer evidence than the simulator's label, and it is what the bank w
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,7 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from grayshield.cases import SUBJECT_TYPES, CaseService
+from grayshield.cases import OUTCOMES, SUBJECT_TYPES, CaseService
 from grayshield.cases.labels import outcome_labels
 from grayshield.core.errors import NotFoundError, ValidationError
 from grayshield.lake.phone import normalise_phone
@@ -299,6 +301,52 @@ class Verdict:
     reason: str
     title: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+VERDICT_COLUMNS = ("subject_type", "subject_id", "outcome", "reason")
+
+
+@dataclass(frozen=True)
+class RejectedVerdict:
+    """A verdict row that could not be recorded: its line in the file and why (the rest still are)."""
+
+    line: int
+    reason: str
+
+
+def parse_verdicts_csv(text: str) -> tuple[list[Verdict], list[RejectedVerdict]]:
+    """Verdicts from a CSV (``subject_type, subject_id, outcome, reason`` and an optional ``title``).
+
+    Complaint handling, platforms and police answer in spreadsheets; a bad row is reported with its line and
+    reason and never stops the rest of the file.
+    """
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    missing = [c for c in VERDICT_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValidationError(f"结论文件缺少列：{', '.join(missing)}（需要 {', '.join(VERDICT_COLUMNS)}）")
+    verdicts: list[Verdict] = []
+    rejected: list[RejectedVerdict] = []
+    for line, row in enumerate(reader, start=2):
+        values = {k: (row.get(k) or "").strip() for k in (*VERDICT_COLUMNS, "title")}
+        problem = _verdict_problem(values)
+        if problem:
+            rejected.append(RejectedVerdict(line, problem))
+            continue
+        verdicts.append(Verdict(values["subject_type"], values["subject_id"], values["outcome"], values["reason"],
+                                title=values["title"]))
+    return verdicts, rejected
+
+
+def _verdict_problem(values: dict[str, str]) -> str:
+    if values["subject_type"] not in SUBJECT_TYPES:
+        return f"对象类型 {values['subject_type']!r} 无效（可选：{', '.join(SUBJECT_TYPES)}）"
+    if not values["subject_id"]:
+        return "对象编号为空"
+    if values["outcome"] not in OUTCOMES:
+        return f"结论 {values['outcome']!r} 无效（可选：{', '.join(OUTCOMES)}）"
+    if not values["reason"]:
+        return "缺少结论依据（reason）"
+    return ""
 
 
 def record_verdicts(session: Session, actor: str, verdicts: Iterable[Verdict], now: datetime | None = None) -> int:
