@@ -251,6 +251,7 @@ def _plate_has_digit(value: str) -> bool:
 
 # --- names ---------------------------------------------------------------------------------------------------
 
+_CUE_GAP = "：: 为是\u3000"  # what may stand between a name cue and the name (我叫：张伟, 客户是李娜)
 _CLAUSE_START = frozenset("，。！？；：、,.!?;:\n\r\t （(“\"'\x00")
 
 
@@ -328,7 +329,7 @@ class NameRecogniser:
         return 1 if pos < len(text) and text[pos] in self.lexicon.surnames else 0
 
     def _after_cue(self, text: str, pos: int, *, weak: bool) -> tuple[int, int] | None:
-        while pos < len(text) and text[pos] in "：: 为是\u3000":
+        while pos < len(text) and text[pos] in _CUE_GAP:
             pos += 1
         if pos >= len(text) or text[pos] not in self._surname_first:
             return None
@@ -397,13 +398,24 @@ class NameRecogniser:
 
     def find(self, text: str, matches: Sequence[LexiconMatch]) -> list[Hit]:
         hits: list[Hit] = []
+        size = len(text)
+        surname_first = self._surname_first
         for match in matches:
-            tag = match.tag
+            tag = match[2]
             if tag == "before" or tag == "before_weak":
-                span = self._after_cue(text, match.end, weak=tag == "before_weak")
+                # Most cues are followed by no surname: rule them out before the full rule is called.
+                pos = match[1]
+                while pos < size and text[pos] in _CUE_GAP:
+                    pos += 1
+                if pos >= size or text[pos] not in surname_first:
+                    continue
+                span = self._after_cue(text, match[1], weak=tag == "before_weak")
                 confidence = 0.85 if tag == "before" else 0.7
             else:
-                span = self._before_cue(text, match.start, weak=tag == "weak")
+                end = match[0]
+                if end < 2 or not is_name_char(text[end - 1]):
+                    continue
+                span = self._before_cue(text, end, weak=tag == "weak")
                 confidence = 0.85 if tag == "strong" else 0.7
             if span is None or self._cuts_place(text, *span):
                 continue
