@@ -81,7 +81,8 @@ def test_graph_edges_are_equal(worlds: tuple[World, World], assert_same_rows: Ca
     graphs = [build_graph(w) for w in worlds]
     edges = [g.edges.astype({"src": object, "dst": object, "relation": object}) for g in graphs]
     assert len(edges[0]) > 0
-    assert {"calls_for", "registered", "lives_at", "filed_for", "uses_template"} <= set(edges[0]["relation"])
+    assert {"calls_for", "answered_for", "registered", "filed_for", "uses_template", "advertises"} <= set(
+        edges[0]["relation"])
     assert_same_rows(*edges, ["src", "dst", "relation"])
     assert list(graphs[0].names) == list(graphs[1].names)
     assert graphs[0].hubs == graphs[1].hubs
