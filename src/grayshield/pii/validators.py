@@ -38,6 +38,11 @@ def normalise_digits(raw: str) -> str:
 
 
 def id_check_char(first17: str) -> str:
+    if first17.isascii() and first17.isdigit():
+        # The bytes of ASCII digits are 48 + digit: one C-level pass instead of an int() call per character,
+        # which was most of the time of a resident-ID check.
+        weighted = sum(map(operator.mul, first17.encode(), _ID_WEIGHTS))
+        return _ID_CHECK[(weighted - 48 * sum(_ID_WEIGHTS[: len(first17)])) % 11]
     return _ID_CHECK[sum(map(operator.mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
@@ -76,11 +81,16 @@ def is_legacy_resident_id(number: str) -> bool:
 _LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
 
+# _LUHN_DOUBLED indexed by the byte of an ASCII digit (48 + digit), so no int() call per character is needed.
+_LUHN_DOUBLED_BY_BYTE = (0,) * 48 + _LUHN_DOUBLED
+
+
 def luhn_ok(number: str) -> bool:
     if not (number.isascii() and number.isdigit()):
         return False
-    plain = sum(map(int, number[-1::-2]))
-    doubled = sum(map(_LUHN_DOUBLED.__getitem__, map(int, number[-2::-2])))
+    digits = number.encode()
+    plain = sum(digits[-1::-2]) - 48 * len(digits[-1::-2])
+    doubled = sum(map(_LUHN_DOUBLED_BY_BYTE.__getitem__, digits[-2::-2]))
     return (plain + doubled) % 10 == 0
 
 
