@@ -32,9 +32,14 @@ LANDLINE = re.compile(r"^(?:0(?:10|2\d)\d{8}|0[3-9]\d{2}\d{7,8})$")
 COUNTRY_PREFIX = re.compile(r"^(?:\+86|0086|86)")
 
 
+# The same translation deleting the separators too: one pass over the characters instead of a translate and a
+# regex substitution (the separators are no translation target, so the result is the same).
+_NORMALISE = {**DIGIT_TRANSLATION, **{ord(c): None for c in " +-\u3000"}}
+
+
 def normalise_digits(raw: str) -> str:
     """Digits only, ASCII, separators removed; a trailing ID check letter becomes ``X``."""
-    return SEPARATORS.sub("", raw.translate(DIGIT_TRANSLATION))
+    return raw.translate(_NORMALISE)
 
 
 def id_check_char(first17: str) -> str:
