@@ -110,6 +110,11 @@ class Settings(BaseSettings):
         return self.home_dir / "strategies"
 
     @property
+    def lexicons_dir(self) -> Path:
+        """Lexicon versions saved from the console: the newest of a name replaces the packaged file."""
+        return self.home_dir / "lexicons"
+
+    @property
     def reports_dir(self) -> Path:
         return self.home_dir / "reports"
 

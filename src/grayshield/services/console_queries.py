@@ -37,7 +37,14 @@ from grayshield.store.models import Alert, AuditEvent, ScoreRun, Tag
 from grayshield.strategies.repository import StrategyRepository
 from grayshield.strategies.rules import parse_rule_set
 from grayshield.tags import TAG_TYPES, TagService
-from grayshield.text.lexicon import LEXICONS, Lexicon, load_lexicon, parse_lexicon
+from grayshield.text.lexicon import (
+    LEXICONS,
+    Lexicon,
+    load_lexicon,
+    parse_lexicon,
+    saved_versions,
+    version_key,
+)
 
 COMPLAINT_KIND = "complaint"
 COMPLAINT_MODEL = "complaints"  # grayshield.complaints.training.MODEL_NAME, without importing the engine
@@ -666,27 +673,9 @@ def _lexicon_out(lexicon: Lexicon) -> LexiconOut:
 # Lexicon versions saved from the console: ``<home>/lexicons/<name>/<version>.toml`` (never overwritten) with a
 # ``<version>.json`` note of who saved it, when and what it replaced. The newest saved version of a name is its
 # current text; without one, the registered file (``grayshield.text.lexicon.LEXICONS``) is.
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
-
-
-def _saved_versions(lexicons_dir: Path | None, name: str) -> list[Path]:
-    folder = lexicons_dir / name if lexicons_dir is not None else None
-    if folder is None or not folder.is_dir():
-        return []
-    files = [p for p in folder.glob("*.toml") if all(part.isdigit() for part in p.stem.split("."))]
-    return sorted(files, key=lambda p: _version_key(p.stem))
-
-
-def saved_lexicon_path(lexicons_dir: Path, name: str) -> Path | None:
-    """The newest console-saved file of ``name`` (to register with the text engine), if any."""
-    saved = _saved_versions(lexicons_dir, name)
-    return saved[-1] if saved else None
-
-
 def current_lexicon(lexicons_dir: Path | None, name: str) -> tuple[str, Lexicon] | None:
     """The current text of ``name`` and its parsed lexicon: newest saved version, else the registered file."""
-    saved = _saved_versions(lexicons_dir, name)
+    saved = saved_versions(lexicons_dir, name)
     if saved:
         raw = saved[-1].read_bytes()
         return raw.decode("utf-8"), parse_lexicon(raw, str(saved[-1]))
@@ -696,7 +685,7 @@ def current_lexicon(lexicons_dir: Path | None, name: str) -> tuple[str, Lexicon]
 
 
 def _lexicon_names(lexicons_dir: Path | None) -> list[str]:
-    saved = sorted(p.name for p in lexicons_dir.iterdir() if p.is_dir() and _saved_versions(lexicons_dir, p.name)) \
+    saved = sorted(p.name for p in lexicons_dir.iterdir() if p.is_dir() and saved_versions(lexicons_dir, p.name)) \
         if lexicons_dir is not None and lexicons_dir.is_dir() else []
     return [*LEXICONS.names(), *(n for n in saved if n not in LEXICONS.names())]
 
@@ -704,7 +693,7 @@ def _lexicon_names(lexicons_dir: Path | None) -> list[str]:
 def lexicon_history(lexicons_dir: Path | None, name: str) -> list[LexiconVersionOut]:
     """Console-saved versions of ``name``, newest first."""
     out = []
-    for path in reversed(_saved_versions(lexicons_dir, name)):
+    for path in reversed(saved_versions(lexicons_dir, name)):
         meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         out.append(LexiconVersionOut.model_validate(meta))
     return out
@@ -751,7 +740,7 @@ def save_lexicon(session: Session, lexicons_dir: Path, save: LexiconSave, *, act
     previous = current[1] if current is not None else None
     if previous is not None and save.based_on != previous.identity:
         raise ValidationError(f"词库 {lexicon.name} 已被他人更新为 {previous.identity}，请在最新版本上重新修改")
-    if previous is not None and _version_key(lexicon.version) <= _version_key(previous.version):
+    if previous is not None and version_key(lexicon.version) <= version_key(previous.version):
         raise ValidationError(f"版本号须高于当前版本 {previous.version}（草稿为 {lexicon.version}）")
     when = datetime.now(UTC)
     folder = lexicons_dir / lexicon.name

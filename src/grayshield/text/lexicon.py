@@ -20,6 +20,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from grayshield.core.errors import NotFoundError, ValidationError
 from grayshield.core.registry import Registry
+from grayshield.core.settings import get_settings
 from grayshield.text.fold import fold
 
 SIGNALS = ("blackgray_ad", "proxy_representation", "escalation_threat", "coached_customer")
@@ -168,13 +169,42 @@ for ``load_lexicon("default", "mybank")`` to use both."""
 LEXICONS.register("default", Path(str(resources.files("grayshield.text") / "data" / "default.toml")))
 
 
-@lru_cache(maxsize=8)
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def saved_versions(lexicons_dir: Path | None, name: str) -> list[Path]:
+    """Files of ``name`` saved as versions (``<lexicons_dir>/<name>/<version>.toml``), oldest first."""
+    folder = lexicons_dir / name if lexicons_dir is not None else None
+    if folder is None or not folder.is_dir():
+        return []
+    files = [p for p in folder.glob("*.toml") if all(part.isdigit() for part in p.stem.split("."))]
+    return sorted(files, key=lambda p: version_key(p.stem))
+
+
+def lexicon_path(name: str, lexicons_dir: Path | None = None) -> Path:
+    """The file in force for ``name``: the newest version analysts saved, else the registered file.
+
+    Saved versions were validated when saved and are never overwritten, so the newest one is what the
+    analysts last approved; models trained afterwards use it.
+    """
+    saved = saved_versions(lexicons_dir, name)
+    if saved:
+        return saved[-1]
+    return LEXICONS.get(name)
+
+
+@lru_cache(maxsize=16)
+def _load_path(path: Path) -> Lexicon:
+    return load_lexicon_file(path)
+
+
 def _load_registered(name: str) -> Lexicon:
-    return load_lexicon_file(LEXICONS.get(name))
+    return _load_path(lexicon_path(name, get_settings().lexicons_dir))
 
 
 def load_lexicon(*names: str) -> Lexicon:
-    """The registered lexicons ``names`` (default: ``"default"``) merged into one."""
+    """The lexicons ``names`` (default: ``"default"``) in force, merged into one."""
     chosen = names or ("default",)
     lexicon = _load_registered(chosen[0])
     for name in chosen[1:]:

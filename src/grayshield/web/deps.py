@@ -58,5 +58,5 @@ def pending_screened(request: Request) -> dict[tuple[datetime, str], int]:
 
 
 def lexicons_dir(settings: Settings) -> Path:
-    """Where lexicon versions saved from the console live (``grayshield.services.console_queries``)."""
-    return settings.home_dir / "lexicons"
+    """Where lexicon versions saved from the console live; the text engine uses the newest of each name."""
+    return settings.lexicons_dir
