@@ -66,6 +66,7 @@ def serve(db_url: str, port: int, customers: int) -> None:
     from fastapi import FastAPI
 
     from grayshield.services.screening import MappingDirectory, Screener, TagCache
+    from grayshield.services.screening_stats import ScreeningStats
     from grayshield.store import Database
     from grayshield.web.api.screen import router
 
@@ -73,6 +74,7 @@ def serve(db_url: str, port: int, customers: int) -> None:
     app.include_router(router, prefix="/api/v1")
     directory = MappingDirectory({f"C{i:07d}": _customer_phone(i) for i in range(customers)})
     app.state.screener = Screener(TagCache(Database(db_url)), directory)
+    app.state.screening_stats = ScreeningStats(Database(db_url))  # the overview's counter, as in the console
     app.state.screener.screen(_customer_phone(0), "95555", "C0000000")  # load tags and number metadata first
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
