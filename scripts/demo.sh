@@ -41,8 +41,27 @@ for area in text callers compliance social; do
   $gs train "$area" --world "$world" --json | .venv/bin/python scripts/headline.py "$area"
 done
 
+step "6 来电号码 caller numbers: score every number with reasons"
+$gs callers score --top 5
+
+step "7 舆情监测 social monitoring: scan the world's posts as a crawl, watch, tag, file a report batch"
+crawl="$home/social/crawls/demo"
+if [ ! -d "$crawl" ]; then
+  mkdir -p "$crawl" && cp -r "$world/social_posts" "$world/social_accounts" "$crawl/"
+fi
+$gs social scan "$crawl" --format contract --watch 20 --tags --top 5
+$gs social report "$crawl" --format contract --top 20 --formats csv,xlsx --out "$home/social/reports" \
+  --actor demo-monitor
+
+step "8 合规 compliance: transcript QA into the review queue, process-anomaly alerts"
+$gs compliance qa "$world" --save --actor demo-qa
+$gs compliance process "$world" --save --actor demo-qa
+
+step "9 打击 strike team: gangs across calls, complaints, social media and the staff log"
+$gs gangs discover "$world"
+
 if [ "${DEMO_SERVE:-1}" = "1" ]; then
-  step "6 控制台 console"
+  step "10 控制台 console"
   read -r user password < <($gs users demo)
   echo "   控制台 http://127.0.0.1:$port/   登录 $user / $password   (Ctrl-C stops the console)"
   exec $gs serve --host 127.0.0.1 --port "$port"

@@ -128,3 +128,27 @@ def test_contract_format_posts_and_accounts(tmp_path: Path) -> None:
     assert collected.posts["post_id"].tolist() == ["bv1"]
     assert collected.accounts.iloc[0]["followers"] == 15_000
     assert [r.reason for r in collected.rejections] == ["未知平台 'myspace'"]
+
+
+def test_contract_tables_from_the_lake_read_as_a_crawl(tmp_path: Path) -> None:
+    """A world's own Parquet tables (``social_posts``, ``social_accounts``) are a crawl in contract format."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    posted = datetime(2024, 5, 1, 8, tzinfo=UTC)
+    posts = pa.table({"platform": ["douyin", "martian"], "post_id": ["p1", "p2"], "account_id": ["a1", "a2"],
+                      "text": [AD, TALK], "posted_time": [posted, posted], "crawled_time": [posted, posted],
+                      "likes": [3, 4]})
+    accounts = pa.table({"platform": ["douyin"], "account_id": ["a1"], "nickname": ["停息挂账老师"],
+                         "followers": [1200]})
+    (tmp_path / "social_posts").mkdir()
+    (tmp_path / "social_accounts").mkdir()
+    pq.write_table(posts, tmp_path / "social_posts" / "part-0.parquet")
+    pq.write_table(accounts, tmp_path / "social_accounts" / "part-0.parquet")
+
+    found = list(import_path(tmp_path, "contract"))
+    records = {(r.kind, r.row["account_id"]): r.row for r in found if isinstance(r, Record)}
+    assert records[("post", "a1")]["text"] == AD and records[("post", "a1")]["posted_time"] == posted
+    assert records[("account", "a1")]["followers"] == 1200
+    rejected = [r for r in found if isinstance(r, Rejection)]
+    assert [(r.source, r.line) for r in rejected] == [("part-0.parquet", 2)] and "martian" in rejected[0].reason

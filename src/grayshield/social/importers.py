@@ -23,6 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from grayshield.contract.tables import PLATFORMS
 from grayshield.core.errors import IngestError
 from grayshield.core.registry import Registry
@@ -121,10 +124,13 @@ def _bool(value: Any) -> bool | None:
 
 # ------------------------------------------------------------------------------------------ file readers
 def read_items(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
-    """(line or item number, item) from JSON lines, a JSON array or a CSV file; ``None`` for an unreadable item."""
+    """(line or item number, item) from JSON lines, a JSON array, a CSV or a Parquet file (the lake's own tables);
+    ``None`` for an unreadable item."""
     suffix = path.suffix.lower()
     try:
-        if suffix == ".jsonl":
+        if suffix == ".parquet":
+            yield from _parquet_items(path)
+        elif suffix == ".jsonl":
             with path.open(encoding="utf-8-sig") as fh:
                 for number, line in enumerate(fh, 1):
                     if line.strip():
@@ -138,9 +144,19 @@ def read_items(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
                 for number, row in enumerate(csv.DictReader(fh), 2):
                     yield number, dict(row)
         else:
-            raise IngestError(f"{path.name}: 不支持的文件类型 {suffix or '(无扩展名)'}，支持 .jsonl / .json / .csv")
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise IngestError(f"{path.name}: 不支持的文件类型 {suffix or '(无扩展名)'}，"
+                              "支持 .jsonl / .json / .csv / .parquet")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, pa.ArrowException) as exc:
         raise IngestError(f"{path.name}: 无法读取 ({type(exc).__name__})") from None
+
+
+def _parquet_items(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """Rows in file order, numbered from 1, a batch at a time so a large table never sits in memory whole."""
+    number = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=10_000):
+        for row in batch.to_pylist():
+            number += 1
+            yield number, row
 
 
 def _json_object(line: str | bytes) -> dict[str, Any] | None:
@@ -151,7 +167,7 @@ def _json_object(line: str | bytes) -> dict[str, Any] | None:
     return item if isinstance(item, dict) else None
 
 
-def files_under(path: Path, suffixes: Iterable[str] = (".jsonl", ".json", ".csv")) -> list[Path]:
+def files_under(path: Path, suffixes: Iterable[str] = (".jsonl", ".json", ".csv", ".parquet")) -> list[Path]:
     if not path.exists():
         raise IngestError(f"{path} 不存在")
     if path.is_file():
