@@ -60,6 +60,21 @@ def check_world(path: Path) -> Path:
     return path
 
 
+MULTI_WORLD_AREAS = frozenset({"callers"})
+"""Areas whose ``--train`` may be a folder of worlds (e.g. a default and a hard one) learnt from together."""
+
+
+def check_training_world(area: str, path: Path) -> Path:
+    """A world, or for :data:`MULTI_WORLD_AREAS` also a folder whose sub-folders are worlds."""
+    if area in MULTI_WORLD_AREAS and not (path / "world.json").is_file() and _sub_worlds(path):
+        return path
+    return check_world(path)
+
+
+def _sub_worlds(path: Path) -> list[Path]:
+    return sorted(p for p in path.iterdir() if (p / "world.json").is_file()) if path.is_dir() else []
+
+
 def world_manifest(path: Path) -> dict[str, Any]:
     return json.loads((check_world(path) / "world.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
@@ -70,7 +85,7 @@ def evaluate(area: str, train_world: Path, test_world: Path, out_dir: Path | Non
     if area not in EVALUATORS:
         raise NotFoundError(f"area {area!r} has no evaluator in this version of GrayShield yet")
     target = EVALUATORS.get(area)
-    check_world(train_world)
+    check_training_world(area, train_world)
     check_world(test_world)
     result: dict[str, Any] = _resolve(target)(train_world, test_world, out_dir)
     return {
@@ -91,8 +106,11 @@ def train(area: str, world: Path, models_dir: Path, labels: str | None = None,
         return _train_gangs(labels, database, models_dir)
     if area not in TRAINERS:
         raise NotFoundError(f"area {area!r} has no trainer in this version of GrayShield yet")
-    check_world(world)
-    if area in LABELLED_AREAS:
+    check_training_world(area, world)
+    several = not (world / "world.json").is_file()
+    if several and labels not in (None, "truth"):
+        raise ValidationError("多个世界一起训练只用模拟真值；--labels outcomes/both 请指定单个世界")
+    if area in LABELLED_AREAS and not several:
         source = _label_source(area, world, labels, database)
         if source.mode != "truth":
             from grayshield.services import label_training
@@ -139,5 +157,7 @@ def _label_source(area: str, world: Path, labels: str | None, database: Database
 
 
 def _world_identity(path: Path) -> dict[str, Any]:
+    if not (path / "world.json").is_file():
+        return {"worlds": [{"path": str(p), **_world_identity(p)} for p in _sub_worlds(path)]}
     manifest = world_manifest(path)
     return {k: manifest.get(k) for k in ("generator", "seed", "profile")}
