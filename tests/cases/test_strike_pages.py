@@ -1,8 +1,4 @@
-"""The strike pages render in the real console (real store, real sign-in), with numbers masked.
-
-The routes are mounted here the way the lead mounts them in ``create_app`` (router + access lines), so the
-test proves the pages work before that wiring lands.
-"""
+"""The strike pages render in the real console (real store, real sign-in), with numbers masked."""
 
 from __future__ import annotations
 
@@ -10,17 +6,15 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
 from grayshield.core.settings import Settings
 from grayshield.services import strike
 from grayshield.services.users import add_user
 from grayshield.store import Database, upgrade
-from grayshield.web import access, create_app, strike_pages
+from grayshield.web import create_app
 
 NUMBER = "+8617012345678"
-ROUTES = ("GET /gangs", "GET /gangs/{gang_id}", "GET /cases", "GET /cases/{case_id}")
 
 
 def _gang() -> dict[str, object]:
@@ -36,7 +30,7 @@ def _gang() -> dict[str, object]:
                       "edges": [[f"number:{NUMBER}", "customer:C1"]]}}
 
 
-def test_gang_and_case_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gang_and_case_pages(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home", environment="test")
     db = Database(settings.db_url)
     upgrade(db)
@@ -46,12 +40,7 @@ def test_gang_and_case_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     (state / strike.LATEST_FILE).write_text(json.dumps({"run": 1, "gangs": [_gang()]}, ensure_ascii=False),
                                             encoding="utf-8")
     case_id = strike.open_case(db, "li", "gang", "GS-0001", "测试团伙", state_dir=state)
-    for route in ROUTES:  # what the lead adds to the access table
-        monkeypatch.setitem(access.ACCESS, route, access.CASEWORK)
-    extra = [(r.split(" ")[0], r.split(" ")[1], access._compile(r.split(" ")[1]), access.CASEWORK) for r in ROUTES]
-    monkeypatch.setattr(access, "_MATCHERS", extra + list(access._MATCHERS))
     app = create_app(settings, db=db)
-    app.include_router(strike_pages.router, include_in_schema=False)
     client = TestClient(app, base_url="https://testserver")
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
     assert token

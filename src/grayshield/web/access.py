@@ -25,6 +25,7 @@ SOCIAL_WORK: Final = frozenset({"analyst", "investigator", "supervisor"})  # fil
 LEXICON_EDIT: Final = frozenset({"analyst", "supervisor"})  # saving lexicon versions (business, not IT)
 COMPLIANCE_QA: Final = frozenset({"qa", "supervisor"})  # QA findings, transcripts, reviews
 COMPLIANCE_ALERTS: Final = frozenset({"qa", "investigator", "supervisor"})  # insider alerts feed cases
+STRIKE_WORK: Final = frozenset({"investigator", "supervisor"})  # opening and working cases
 
 ACCESS: Final[dict[str, frozenset[str]]] = {
     # sign-in
@@ -69,11 +70,19 @@ ACCESS: Final[dict[str, frozenset[str]]] = {
     "POST /compliance/findings/{finding_id}/review": COMPLIANCE_QA,
     "GET /compliance/alerts": COMPLIANCE_ALERTS,
     "GET /compliance/scores": COMPLIANCE_QA,
-    # strike team: gangs and cases (changes go through `grayshield cases`, audited)
+    # strike team: gangs and cases; changes through the case service (audited); a police package (full PII)
+    # is exported and downloaded only by REVEAL_PII roles, checked in the route on the recipient
     "GET /gangs": CASEWORK,
     "GET /gangs/{gang_id}": CASEWORK,
+    "POST /gangs/{gang_id}/cases": STRIKE_WORK,
     "GET /cases": CASEWORK,
     "GET /cases/{case_id}": CASEWORK,
+    "POST /cases/{case_id}/transition": STRIKE_WORK,
+    "POST /cases/{case_id}/assign": STRIKE_WORK,
+    "POST /cases/{case_id}/deadline": STRIKE_WORK,
+    "POST /cases/{case_id}/notes": STRIKE_WORK,
+    "POST /cases/{case_id}/export": CASEWORK,
+    "GET /cases/{case_id}/packages/{package}/{name}": CASEWORK,
     # model monitoring
     "GET /models": ANALYSIS,
     "GET /api/v1/models": ANALYSIS,
