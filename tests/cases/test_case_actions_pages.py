@@ -217,6 +217,7 @@ def test_roles_csrf_and_unknown_things(world: tuple[Settings, Database],
     # an analyst reads cases and may export a masked internal briefing, but not work cases or see full PII
     page = wang.get(f"/cases/{case_id}")
     assert page.status_code == 200 and 'id="case-transition"' not in page.text and 'id="case-export"' in page.text
+    assert 'value="police" disabled' in page.text and 'value="police" disabled' not in li.get(f"/cases/{case_id}").text
     token = csrf(page.text)
     assert wang.post(f"/cases/{case_id}/transition", data={"csrf_token": token, "version": "1",
                      "to_state": "investigating", "reason": "x"}).status_code == 403

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import secrets
+import shutil
 import zipfile
 from datetime import UTC, datetime, time, timedelta, timezone
 from pathlib import Path as FsPath
@@ -139,11 +140,11 @@ def export_case(request: Request, session: DbSession, settings: AppSettings, use
                           error=f"请选择接收方：{', '.join(RECIPIENTS.names())}")
     if RECIPIENTS.get(recipient).reveal_pii and user.roles.isdisjoint(REVEAL_PII):
         raise Forbidden("您的角色无权导出含完整个人信息的证据包（移送公安）")
-    package = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{recipient}-{secrets.token_hex(3)}"
+    folder = _packages_dir(settings, case_id) / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{recipient}-{secrets.token_hex(3)}"
     try:
-        strike.export_case(_db(request), user.username, case_id, recipient,
-                           _packages_dir(settings, case_id) / package, _required(reason))
+        strike.export_case(_db(request), user.username, case_id, recipient, folder, _required(reason))
     except GrayShieldError as exc:
+        shutil.rmtree(folder, ignore_errors=True)  # a package whose export was not recorded must not stay
         return _case_page(request, session, settings, case_id, 422, error=exc.message)
     return RedirectResponse(f"/cases/{case_id}?done=exported#packages", status_code=303)
 
@@ -221,7 +222,10 @@ def _gang_page(request: Request, settings: Settings, gang_id: str, status_code: 
 def _case_page(request: Request, session: Session, settings: Settings, case_id: int, status_code: int = 200,
                message: str | None = None, error: str | None = None) -> Response:
     record = mask_record(CaseService(session, "console").record(case_id))
+    principal = getattr(request.state, "principal", None)
+    may_reveal = principal is not None and not principal.roles.isdisjoint(REVEAL_PII)
     return render(request, "strike/case.html", status_code=status_code, record=record, states=STATES,
+                  may_reveal=may_reveal,
                   outcomes=OUTCOMES, transitions=TRANSITIONS, recipients={k: RECIPIENTS.get(k) for k in RECIPIENTS},
                   packages=_packages(settings, case_id), event_labels=EVENT_LABELS, message=message, error=error,
                   charts={"graph": graph_chart(record.case.get("detail") or {})})
