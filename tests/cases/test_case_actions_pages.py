@@ -10,7 +10,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from sqlalchemy import select
 from grayshield.core.settings import Settings
 from grayshield.services import strike
 from grayshield.services.users import add_user
-from grayshield.store import Database, upgrade
+from grayshield.store import Database
 from grayshield.store.models import AuditEvent, Case
 from grayshield.web import create_app
 
@@ -45,18 +45,16 @@ def _gang() -> dict[str, object]:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[Settings, Database]]:
+def world(tmp_path: Path, db: Database) -> tuple[Settings, Database]:
+    """Run on both stores (the ``db`` fixture): the version check must hold on SQLite and PostgreSQL alike."""
     settings = Settings(home=tmp_path / "home", environment="test")
-    db = Database(settings.db_url)
-    upgrade(db)
     for name, role in USERS.items():
         add_user(db, name, PASSWORD, [role], display_name=name)
     state = settings.home_dir / "gangs"
     state.mkdir(parents=True)
     (state / strike.LATEST_FILE).write_text(json.dumps({"run": 1, "gangs": [_gang()]}, ensure_ascii=False),
                                             encoding="utf-8")
-    yield settings, db
-    db.dispose()
+    return settings, db
 
 
 @pytest.fixture
