@@ -49,7 +49,7 @@ def test_qa_process_and_review_round_trip(cli_home: Path, tmp_path: Path,
                                "--json"])
     assert json.loads(done.stdout)["state"] == "confirmed"
     again = runner.invoke(app, ["review", "--dismiss", str(queue[0]["id"]), "--reason", "x", "--actor", "li"])
-    assert again.exit_code != 0 and "already confirmed" in again.output
+    assert again.exit_code != 0 and "已复核（confirmed）" in again.output
     labels = tmp_path / "labels.csv"
     assert runner.invoke(app, ["review", "--export-labels", str(labels)]).exit_code == 0
     assert len(labels.read_text(encoding="utf-8").splitlines()) == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grayshield.core.errors import NotFoundError, ValidationError
+from grayshield.core.errors import ConflictError, NotFoundError, ValidationError
 from grayshield.services.compliance import ComplianceReview
 from grayshield.store import Database
 from grayshield.store.audit import verify_chain
@@ -50,12 +50,12 @@ def test_review_refusals(db: Database) -> None:
             review.review(finding.id, "approve", "x")
         with pytest.raises(ValidationError, match="reason"):
             review.review(finding.id, "confirm", "  ")
-        with pytest.raises(ValidationError, match="changed since"):
+        with pytest.raises(ConflictError, match="已被他人修改"):
             review.review(finding.id, "confirm", "ok", expected_version=finding.version + 1)
         with pytest.raises(NotFoundError):
             review.review(999_999, "confirm", "ok")
         review.review(finding.id, "confirm", "ok")
-        with pytest.raises(ValidationError, match="already confirmed"):
+        with pytest.raises(ConflictError, match="已复核（confirmed）"):
             review.review(finding.id, "dismiss", "changed my mind")
         with pytest.raises(ValidationError, match="unknown state"):
             review.queue(state="closed")

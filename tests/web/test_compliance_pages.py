@@ -113,11 +113,11 @@ def test_review_needs_a_reason_is_audited_and_happens_once(
     assert refused.status_code == 422 and "复核理由" in refused.text
     assert qa.post(url, data={"decision": "approve", "reason": "复听属实"}).status_code == 422
     stale = qa.post(url, data={"decision": "confirm", "reason": "复听属实", "expected_version": "7"})
-    assert stale.status_code == 422 and "reload" in stale.text
+    assert stale.status_code == 409 and "请刷新" in stale.text
     done = qa.post(url, data={"decision": "confirm", "reason": "复听属实", "expected_version": "1"})
     assert done.status_code == 200 and "已确认" in done.text and "复听属实" in done.text
     again = qa.post(url, data={"decision": "dismiss", "reason": "重复提交"})
-    assert again.status_code == 422 and "already confirmed" in again.text
+    assert again.status_code == 409 and "已复核（confirmed）" in again.text
     assert client_for("analyst").post(url, data={"decision": "dismiss", "reason": "越权"}).status_code == 403
     no_csrf = client_for("supervisor")
     del no_csrf.headers["X-CSRF-Token"]

@@ -198,7 +198,7 @@ def test_tag_review_queue_four_eyes_and_history(client_for: ClientFor) -> None:
     first = next(t for t in queue if t["source"] == "model")
     stale = analyst.post(f"/api/v1/tags/{first['id']}/review",
                          json={"decision": "confirm", "reason": "核实无误", "expected_version": first["version"] + 5})
-    assert stale.status_code == 422
+    assert stale.status_code == 409 and "已被他人修改" in stale.json()["detail"]
     done = analyst.post(f"/api/v1/tags/{first['id']}/review", json={"decision": "confirm", "reason": "外呼核实为中介"})
     assert done.status_code == 200 and done.json()["state"] == "confirmed"
     overview = analyst.get("/api/v1/overview").json()

@@ -46,7 +46,7 @@ def test_save_new_version_with_history_and_audit(client_for: ClientFor, app: Fas
     # a colleague who started from the old version, the same version again, or a broken draft: all refused
     stale = client.post("/api/v1/lexicons/save", json={"text": _bumped(registered, 91), "note": "另一处修改",
                                                        "based_on": view["identity"]})
-    assert stale.status_code == 422 and "已被他人更新" in stale.json()["detail"]
+    assert stale.status_code == 409 and "已被他人更新" in stale.json()["detail"]
     same = client.post("/api/v1/lexicons/save", json={"text": draft, "note": "重复保存", "based_on": saved["identity"]})
     assert same.status_code == 422 and "版本号须高于" in same.json()["detail"]
     broken = client.post("/lexicon/save", data={"text": "name = 1", "note": "坏的草稿", "based_on": saved["identity"]})

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from grayshield.cases.hashing import sha256_json
 from grayshield.cases.package import CaseRecord
 from grayshield.cases.workflow import EVIDENCE_KINDS, OUTCOMES, STATES, SUBJECT_TYPES, TRANSITIONS
-from grayshield.core.errors import NotFoundError, ValidationError
+from grayshield.core.errors import ConflictError, NotFoundError, ValidationError
 from grayshield.store.audit import record
 from grayshield.store.clock import aware, utcnow
 from grayshield.store.models import Case, CaseEvent, EvidenceItem
@@ -191,7 +191,7 @@ class CaseService:
     def _current(self, case_id: int, expected_version: int | None) -> Case:
         case = self.get(case_id)
         if expected_version is not None and case.version != expected_version:
-            raise ValidationError("案件已被他人修改，请刷新后重试")
+            raise ConflictError("案件已被他人修改，请刷新后重试")
         return case
 
     def _event(self, case: Case, action: str, before: dict[str, Any] | None, reason: str | None,
@@ -211,7 +211,7 @@ class CaseService:
         try:
             self.session.flush()
         except StaleDataError:
-            raise ValidationError("案件已被他人同时修改，请刷新后重试") from None
+            raise ConflictError("案件已被他人同时修改，请刷新后重试") from None
 
 
 def _iso(value: datetime | None) -> str | None:

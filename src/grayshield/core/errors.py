@@ -52,3 +52,10 @@ class ValidationError(GrayShieldError):
     """User-supplied data (a rule file, a lexicon, a request) failed validation."""
 
     exit_code = 65
+
+
+class ConflictError(ValidationError):
+    """Someone else changed the record since the form or request was read (optimistic concurrency): reload, retry.
+
+    A kind of validation error (the CLI's exit code is the same); the API answers it with 409.
+    """

@@ -30,7 +30,7 @@ from grayshield.compliance.worlds import (
     table_frame,
     world_utterances,
 )
-from grayshield.core.errors import NotFoundError, ValidationError
+from grayshield.core.errors import ConflictError, NotFoundError, ValidationError
 from grayshield.lake import open_world
 from grayshield.models.registry import ModelRegistry
 from grayshield.store.audit import record
@@ -177,16 +177,16 @@ class ComplianceReview:
         if finding is None:
             raise NotFoundError(f"compliance finding {finding_id} does not exist")
         if expected_version is not None and finding.version != expected_version:
-            raise ValidationError(f"finding {finding_id} changed since it was shown (version {finding.version}); reload")
+            raise ConflictError(f"质检发现 {finding_id} 已被他人修改（当前版本 {finding.version}），请刷新后重试")
         if finding.state != "open":
-            raise ValidationError(f"finding {finding_id} is already {finding.state}")
+            raise ConflictError(f"质检发现 {finding_id} 已复核（{finding.state}），无需再次处理")
         before = finding.state
         finding.state = DECISIONS[decision]
         finding.reviewed_by, finding.reviewed_at, finding.review_reason = self.actor, datetime.now(UTC), reason
         try:
             self.session.flush()
         except StaleDataError as exc:
-            raise ValidationError(f"finding {finding_id} was reviewed by someone else meanwhile; reload") from exc
+            raise ConflictError(f"质检发现 {finding_id} 已被他人同时复核，请刷新后重试") from exc
         record(self.session, actor=self.actor, action=f"compliance.{decision}", subject_type="compliance_finding",
                subject_id=str(finding_id), reason=reason,
                detail={"before": before, "after": finding.state, "finding_type": finding.finding_type,

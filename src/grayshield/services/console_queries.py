@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 if TYPE_CHECKING:
     import pyarrow as pa
 
-from grayshield.core.errors import NotFoundError, ValidationError
+from grayshield.core.errors import ConflictError, NotFoundError, ValidationError
 from grayshield.lake.world import World, open_world
 from grayshield.models.registry import ModelRegistry
 from grayshield.pii import mask_table, mask_text
@@ -739,7 +739,7 @@ def save_lexicon(session: Session, lexicons_dir: Path, save: LexiconSave, *, act
     current = current_lexicon(lexicons_dir, lexicon.name)
     previous = current[1] if current is not None else None
     if previous is not None and save.based_on != previous.identity:
-        raise ValidationError(f"词库 {lexicon.name} 已被他人更新为 {previous.identity}，请在最新版本上重新修改")
+        raise ConflictError(f"词库 {lexicon.name} 已被他人更新为 {previous.identity}，请在最新版本上重新修改")
     if previous is not None and version_key(lexicon.version) <= version_key(previous.version):
         raise ValidationError(f"版本号须高于当前版本 {previous.version}（草稿为 {lexicon.version}）")
     when = datetime.now(UTC)

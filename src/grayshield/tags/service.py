@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from grayshield.core.errors import NotFoundError, ValidationError
+from grayshield.core.errors import ConflictError, NotFoundError, ValidationError
 from grayshield.lake.phone import normalise_phone
 from grayshield.store.audit import record
 from grayshield.store.clock import aware, utcnow
@@ -122,7 +122,7 @@ class TagService:
         try:
             self.session.flush()
         except StaleDataError:
-            raise ValidationError("标签已被他人同时修改，请刷新后重试") from None
+            raise ConflictError("标签已被他人同时修改，请刷新后重试") from None
 
     def propose(self, proposal: TagProposal, *, confirmed: bool = False, now: datetime | None = None) -> Tag:
         """Create a tag (``proposed``, or ``confirmed`` for analysts and trusted lists), or strengthen the live one.
@@ -184,7 +184,7 @@ class TagService:
         when = now or utcnow()
         tag = self.get(tag_id)
         if expected_version is not None and tag.version != expected_version:
-            raise ValidationError("标签已被他人修改，请刷新后重试")
+            raise ConflictError("标签已被他人修改，请刷新后重试")
         if decision not in ("confirm", "reject"):
             raise ValidationError("审核结论只能是 confirm（确认）或 reject（驳回）")
         if not reason or not reason.strip():

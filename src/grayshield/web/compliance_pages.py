@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 
 from grayshield.compliance.staffops import RULES
-from grayshield.core.errors import GrayShieldError
+from grayshield.core.errors import ConflictError, GrayShieldError
 from grayshield.services import compliance as svc
 from grayshield.web.deps import AppSettings, DbSession, render
 from grayshield.web.security import CurrentUser
@@ -83,7 +83,7 @@ def review_finding(request: Request, session: DbSession, user: CurrentUser, find
                    expected_version: Annotated[int | None, Form(ge=0)] = None) -> Response:
     """Confirm or dismiss; answers the review cell again (or with the refusal) for HTMX to swap in place."""
     finding = svc.get_finding(session, finding_id)
-    error = None
+    error, status = None, 200
     if decision not in svc.DECISIONS:
         error = "请选择“确认”或“排除”"
     elif len(reason.strip()) < MIN_REASON:
@@ -95,7 +95,10 @@ def review_finding(request: Request, session: DbSession, user: CurrentUser, find
         except GrayShieldError as exc:
             session.rollback()
             finding, error = svc.get_finding(session, finding_id), exc.message
-    return render(request, "compliance/_review.html", status_code=422 if error else 200, f=finding, error=error,
+            status = 409 if isinstance(exc, ConflictError) else 422
+    if error and status == 200:
+        status = 422
+    return render(request, "compliance/_review.html", status_code=status, f=finding, error=error,
                   **_labels())
 
 

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from grayshield.core.errors import ConfigError, GrayShieldError, NotFoundError, ValidationError
+from grayshield.core.errors import ConfigError, ConflictError, GrayShieldError, NotFoundError, ValidationError
 from grayshield.core.logging import get_logger
 from grayshield.web.deps import render
 from grayshield.web.security import Forbidden, NotAuthenticated
@@ -21,10 +21,10 @@ from grayshield.web.security import Forbidden, NotAuthenticated
 log = get_logger(__name__)
 
 _STATUS: tuple[tuple[type[GrayShieldError], int], ...] = (
-    (NotFoundError, 404), (ValidationError, 422), (ConfigError, 503),
+    (NotFoundError, 404), (ConflictError, 409), (ValidationError, 422), (ConfigError, 503),
 )
 _TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "未找到", 405: "不支持的请求方法",
-           422: "输入有误", 429: "尝试过于频繁", 500: "系统错误", 503: "服务不可用"}
+           409: "数据已被修改", 422: "输入有误", 429: "尝试过于频繁", 500: "系统错误", 503: "服务不可用"}
 
 
 def _is_api(request: Request) -> bool:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from grayshield.cases import OUTCOMES, RECIPIENTS, STATES, TRANSITIONS, CaseService
 from grayshield.cases.package import BUNDLE_FILE, EVENT_LABELS, MANIFEST_FILE, REPORT_FILE, mask_record
-from grayshield.core.errors import GrayShieldError, NotFoundError, ValidationError
+from grayshield.core.errors import ConflictError, GrayShieldError, NotFoundError, ValidationError
 from grayshield.core.settings import Settings
 from grayshield.graph.summary import KIND_LABELS
 from grayshield.services import strike
@@ -45,10 +45,6 @@ Version = Annotated[int, Form(ge=1)]
 BANK_TZ = timezone(timedelta(hours=8))  # deadlines are picked as dates in Beijing time
 DONE = {"opened": "已立案", "moved": "案件状态已更新", "assigned": "承办人已更新", "deadline": "截止时间已更新",
         "noted": "调查记录已添加", "exported": "证据包已生成"}
-
-
-class StaleCase(GrayShieldError):
-    """The form was filled in on an older version of the case: answered 409 with the case as it is now."""
 
 
 @router.get("/gangs")
@@ -240,7 +236,7 @@ def _act(request: Request, session: Session, settings: Settings, actor: str, cas
         raise
     except GrayShieldError as exc:
         session.rollback()
-        stale = isinstance(exc, StaleCase) or "已被他人" in exc.message
+        stale = isinstance(exc, ConflictError)
         return _case_page(request, session, settings, case_id, 409 if stale else 422, error=exc.message)
     session.commit()  # stored before the browser follows the redirect
     return RedirectResponse(f"/cases/{case_id}?done={done}", status_code=303)
@@ -248,7 +244,7 @@ def _act(request: Request, session: Session, settings: Settings, actor: str, cas
 
 def _expect(cases: CaseService, case_id: int, version: int) -> None:
     if cases.get(case_id).version != version:
-        raise StaleCase("案件已被他人修改（表单已过期），请刷新页面后重试")
+        raise ConflictError("案件已被他人修改（表单已过期），请刷新页面后重试")
 
 
 def _required(reason: str) -> str:
