@@ -7,7 +7,6 @@ as the CLI, so the case history and the audit log are checked, not mocked.
 from __future__ import annotations
 
 import io
-import json
 import re
 import zipfile
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from gang_snapshot import NUMBER, write_latest_run
 from sqlalchemy import select
 
 from grayshield.core.settings import Settings
@@ -26,22 +26,8 @@ from grayshield.store import Database
 from grayshield.store.models import AuditEvent, Case
 from grayshield.web import create_app
 
-NUMBER = "+8617012345678"
 PASSWORD = "pw-strike-team-0123456789"
 USERS = {"li": "investigator", "zhao": "supervisor", "wang": "analyst", "qa1": "qa"}
-
-
-def _gang() -> dict[str, object]:
-    return {"gang_id": "GS-0001", "status": "new", "score": 0.97, "counts": {"customer": 2, "number": 1},
-            "summary_zh": "团伙 GS-0001：客户 2 个。主要号码：+861******5678。",
-            "summary_zh_full": f"团伙 GS-0001：客户 2 个。主要号码：{NUMBER}。",
-            "facts": {"evidence": {"shared_numbers": 1}, "templates": [{"template": "T3", "complaints": 2}],
-                      "first_seen": "2024-02-01T00:00:00", "last_seen": "2024-05-01T00:00:00"},
-            "members": ["customer:C1", "customer:C2", f"number:{NUMBER}"],
-            "entities": [{"kind": "号码", "id": NUMBER, "note": "关联客户 2 次"}],
-            "graph": {"nodes": [{"id": "customer:C1", "kind": "customer", "label": "C1"},
-                                {"id": f"number:{NUMBER}", "kind": "number", "label": NUMBER}],
-                      "edges": [[f"number:{NUMBER}", "customer:C1"]]}}
 
 
 @pytest.fixture
@@ -50,10 +36,7 @@ def world(tmp_path: Path, db: Database) -> tuple[Settings, Database]:
     settings = Settings(home=tmp_path / "home", environment="test")
     for name, role in USERS.items():
         add_user(db, name, PASSWORD, [role], display_name=name)
-    state = settings.home_dir / "gangs"
-    state.mkdir(parents=True)
-    (state / strike.LATEST_FILE).write_text(json.dumps({"run": 1, "gangs": [_gang()]}, ensure_ascii=False),
-                                            encoding="utf-8")
+    write_latest_run(settings.home_dir / "gangs")
     return settings, db
 
 

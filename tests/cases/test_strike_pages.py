@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from gang_snapshot import NUMBER, write_latest_run
 
 from grayshield.core.settings import Settings
 from grayshield.services import strike
@@ -14,31 +14,13 @@ from grayshield.services.users import add_user
 from grayshield.store import Database, upgrade
 from grayshield.web import create_app
 
-NUMBER = "+8617012345678"
-
-
-def _gang() -> dict[str, object]:
-    return {"gang_id": "GS-0001", "status": "new", "score": 0.97, "counts": {"customer": 2, "number": 1},
-            "summary_zh": "团伙 GS-0001：客户 2 个。主要号码：+861******5678。",
-            "summary_zh_full": f"团伙 GS-0001：客户 2 个。主要号码：{NUMBER}。",
-            "facts": {"evidence": {"shared_numbers": 1}, "templates": [{"template": "T3", "complaints": 2}],
-                      "first_seen": "2024-02-01T00:00:00", "last_seen": "2024-05-01T00:00:00"},
-            "members": ["customer:C1", "customer:C2", f"number:{NUMBER}"],
-            "entities": [{"kind": "号码", "id": NUMBER, "note": ""}],
-            "graph": {"nodes": [{"id": "customer:C1", "kind": "customer", "label": "C1"},
-                                {"id": f"number:{NUMBER}", "kind": "number", "label": NUMBER}],
-                      "edges": [[f"number:{NUMBER}", "customer:C1"]]}}
-
 
 def test_gang_and_case_pages(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home", environment="test")
     db = Database(settings.db_url)
     upgrade(db)
     add_user(db, "li", "pw-investigator-0123456789", ["investigator"], display_name="李")
-    state = settings.home_dir / "gangs"
-    state.mkdir(parents=True)
-    (state / strike.LATEST_FILE).write_text(json.dumps({"run": 1, "gangs": [_gang()]}, ensure_ascii=False),
-                                            encoding="utf-8")
+    state = write_latest_run(settings.home_dir / "gangs")
     case_id = strike.open_case(db, "li", "gang", "GS-0001", "测试团伙", state_dir=state)
     app = create_app(settings, db=db)
     client = TestClient(app, base_url="https://testserver")

@@ -179,19 +179,10 @@ def _fit_social(source: LabelSource) -> Any:
 
 
 def _train_social(source: LabelSource, models_dir: Path) -> dict[str, Any]:
-    from grayshield.social.model import MODEL_NAME, registry
+    from grayshield.social.evaluation import publish
 
     model, _ = _fit_social(source)
-
-    def write(folder: Path) -> dict[str, Any]:
-        model.save(folder)
-        return {"kind": "social_accounts", "threshold": model.threshold, **model.summary}
-
-    version = registry(models_dir).publish(MODEL_NAME, write)
-    return {"area": "social", "model": f"social/{version.name}", "version": version.version,
-            "path": str(version.path), "threshold": model.threshold,
-            "training_accounts": model.summary["training_accounts"],
-            "training_blackgray_accounts": model.summary["training_blackgray_accounts"]}
+    return publish(model, models_dir)
 
 
 def _evaluate_social(source: LabelSource, test: Any) -> dict[str, Any]:

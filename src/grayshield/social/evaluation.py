@@ -69,7 +69,11 @@ def train_on(world_path: Path, engine: TextEngine | None = None, seed: int = 0) 
 
 def train_world(world: Path, models_dir: Path) -> dict[str, Any]:
     """Fit on ``world`` and publish the next version of ``social/accounts`` under ``models_dir``."""
-    model = train_on(world)
+    return publish(train_on(world), models_dir)
+
+
+def publish(model: AccountModel, models_dir: Path) -> dict[str, Any]:
+    """Publish ``model`` as the next version of ``social/accounts``, whatever labels it was trained on."""
 
     def write(folder: Path) -> dict[str, Any]:
         model.save(folder)
