@@ -15,6 +15,8 @@ from grayshield.core.logging import configure_logging, get_logger, scrub
         ("id 11010519491231002X verified", "11010519491231002X"),
         ("card 6222 0212 3456 7890 123 blocked", "6222 0212 3456 7890 123"),
         ("mail zhang.san@example.com", "zhang.san@example.com"),
+        ("tel.13812345678", "13812345678"),
+        ("amount 12.5 then 13812345678", "13812345678"),
     ],
 )
 def test_scrub_masks_pii_shapes(raw: str, leak: str) -> None:
@@ -24,6 +26,12 @@ def test_scrub_masks_pii_shapes(raw: str, leak: str) -> None:
 def test_internal_identifiers_survive() -> None:
     assert scrub("customer C0001234 call CALL-20240101-000017 rows=250000") == (
         "customer C0001234 call CALL-20240101-000017 rows=250000"
+    )
+
+
+def test_decimal_fractions_survive() -> None:
+    assert scrub("overall precision 0.9998817827166332 recall 0.99787") == (
+        "overall precision 0.9998817827166332 recall 0.99787"
     )
 
 

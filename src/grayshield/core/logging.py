@@ -13,9 +13,10 @@ import sys
 from typing import Any
 
 # Long digit runs cover mobiles (11), landlines (10-12), IDs (15/18, last may be X) and cards (16-19);
-# internal identifiers in GrayShield always carry a letter prefix (C000123, CALL-...), so they survive.
+# internal identifiers in GrayShield always carry a letter prefix (C000123, CALL-...), so they survive, and so
+# do the digits of a decimal fraction (a metric such as 0.9998817827166332 is not an ID), but "tel.138..." is not.
 _PII_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?<![A-Za-z0-9_-])\+?\d[\d \-]{8,22}\d[Xx]?(?![A-Za-z0-9_])"), "[数字已脱敏]"),
+    (re.compile(r"(?<![A-Za-z0-9_-])(?<!\d\.)\+?\d[\d \-]{8,22}\d[Xx]?(?![A-Za-z0-9_])"), "[数字已脱敏]"),
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[邮箱已脱敏]"),
 )
 
