@@ -58,13 +58,13 @@ def test_words_and_places_are_not_names(text: str) -> None:
 def test_known_names_are_found_anywhere_and_ordinary_words_are_left_out() -> None:
     known = KnownNamesRecogniser(["蒲松龄", "高兴", "A1", "王"], load_lexicon())
     assert known.names == ["蒲松龄"] and len(known) == 1
-    scanner = known_names_scanner(["蒲松龄", "赫连骞翀"])
-    text = "那天蒲松龄来过网点，大家都认识赫连骞翀吗"
+    scanner = known_names_scanner(["蒲松龄", "于和平"])
+    text = "那天蒲松龄来过网点，大家都认识于和平吗"
     hits = scanner.scan(text)
-    assert [(h.text, h.recogniser) for h in hits] == [("蒲松龄", "known_names"), ("赫连骞翀", "known_names")]
+    assert [(h.text, h.recogniser) for h in hits] == [("蒲松龄", "known_names"), ("于和平", "known_names")]
     assert "customer_names" in scanner.recogniser_names
-    # Without the dictionary the second name, after 认识 with no cue, is not found.
-    assert "赫连骞翀" not in names(text)
+    # Without the dictionary the second name, a weak surname (于) before a word (和平) and no cue, is not found.
+    assert names(text) == ["蒲松龄"]
 
 
 def test_a_bank_recogniser_name_cannot_be_registered_twice() -> None:

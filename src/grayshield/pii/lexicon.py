@@ -5,8 +5,11 @@ All of it is package data (``grayshield/pii/data``), loaded once and cached: no 
 
 from __future__ import annotations
 
+import math
 import tomllib
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -71,6 +74,12 @@ class Lexicon:
     version: str
     # Ordinary words a name candidate must not be (or begin with): 高兴, 文件, 余额, 一起.
     common_words: frozenset[str] = frozenset()
+    # Learned name-likeness (data/name_chars.tsv): log-odds of a character in a given name against running text,
+    # and of a surname starting a name against the character in running text.
+    given_scores: dict[str, float] = field(default_factory=dict)
+    surname_scores: dict[str, float] = field(default_factory=dict)
+    # Brands shaped like a person's name (李宁, 周大福): the cue-free name rule never takes them.
+    not_names: tuple[str, ...] = ()
 
 
 def _data(name: str) -> str:
@@ -121,6 +130,7 @@ def load_lexicon() -> Lexicon:
     surnames = _tokens(_data("surnames.txt"))
     cues = tomllib.loads(_data("cues.toml"))
     provinces, districts = _parse_gazetteer(_data("gazetteer.txt"))
+    given_scores, surname_scores = _parse_name_chars(_data("name_chars.tsv"))
     return Lexicon(
         surnames=frozenset(s for s in surnames if len(s) == 1),
         ranked_surnames=tuple(s for s in surnames if len(s) == 1),
@@ -136,7 +146,76 @@ def load_lexicon() -> Lexicon:
         address_before=tuple(cues["address"]["before"]),
         version=str(cues["version"]),
         common_words=frozenset(_tokens(_data("common_words.txt"))),
+        given_scores=given_scores,
+        surname_scores=surname_scores,
+        not_names=tuple(cues["name"].get("not_names", ())),
     )
+
+
+# --- learned name-likeness: data/name_chars.tsv, rebuilt by build_name_char_table from jieba's dictionary ------
+
+# A character jieba's dictionary never holds is rare, and rare characters are name-like.
+UNSEEN_GIVEN_SCORE = 2.4
+# Added to a character's count among given names: the dictionary's names are few (84k given characters), so a
+# character seldom in text (棣, 珞) but absent from them is not taken as proof that it is no name character.
+_NAME_SMOOTHING = 2.0
+_TEXT_SMOOTHING = 50.0  # added to its frequency-weighted count in running text
+
+
+def build_name_char_table(
+    dictionary: Iterable[str], surnames: frozenset[str], compounds: frozenset[str]
+) -> str:
+    """The ``name_chars.tsv`` table learned from jieba's dictionary lines (``word freq tag``).
+
+    Given-name score of a character: log P(char | given names) - log P(char | running text), where given names
+    are the part after a listed surname in the dictionary's person-name entries (tag ``nr``: 李国华 gives 国, 华)
+    and running text is every other entry weighted by its frequency. Surname score: the same odds for a surname
+    starting a person-name entry against the character in text (陈 high, 高 and 于 low: they are mostly words).
+    Both are counts over a public dictionary, not rules: a character nobody listed by hand still gets a score.
+    """
+    text: Counter[str] = Counter()
+    given: Counter[str] = Counter()
+    starts: Counter[str] = Counter()
+    for line in dictionary:
+        parts = line.split()
+        if len(parts) != 3:
+            continue
+        word, freq, tag = parts[0], int(parts[1]), parts[2]
+        if tag != "nr":
+            text.update(dict.fromkeys(word, freq))
+            continue
+        surname = word[:2] if len(word) == 4 and word[:2] in compounds else word[:1]
+        if (len(surname) == 2 or 2 <= len(word) <= 3) and (surname in surnames or surname in compounds):
+            given.update(word[len(surname) :])
+            starts[surname] += 1
+    text_total, given_total, start_total = sum(text.values()), sum(given.values()), sum(starts.values())
+
+    def odds(count: int, total: int, background: int) -> float:
+        return math.log((count + _NAME_SMOOTHING) / total) - math.log(
+            (background + _TEXT_SMOOTHING) / text_total
+        )
+
+    lines = ["# char\tgiven-name score\tsurname score (or -): learned by lexicon.build_name_char_table"]
+    for char in sorted(c for c in set(text) | set(given) | surnames | compounds if all(map(is_cjk, c))):
+        given_score = f"{odds(given[char], given_total, text[char]):.1f}" if len(char) == 1 else "-"
+        in_list = char in surnames or char in compounds
+        surname_score = f"{odds(starts[char], start_total, text[char] if len(char) == 1 else 0):.1f}"
+        lines.append(f"{char}\t{given_score}\t{surname_score if in_list else '-'}")
+    return "\n".join(lines) + "\n"
+
+
+def _parse_name_chars(text: str) -> tuple[dict[str, float], dict[str, float]]:
+    given: dict[str, float] = {}
+    surname: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("#") or not line:
+            continue
+        char, given_score, surname_score = line.split("\t")
+        if given_score != "-":
+            given[char] = float(given_score)
+        if surname_score != "-":
+            surname[char] = float(surname_score)
+    return given, surname
 
 
 def is_cjk(char: str) -> bool:
