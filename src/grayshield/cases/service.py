@@ -13,13 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from grayshield.cases.hashing import sha256_json
 from grayshield.cases.package import CaseRecord
 from grayshield.cases.workflow import EVIDENCE_KINDS, OUTCOMES, STATES, SUBJECT_TYPES, TRANSITIONS
-from grayshield.core.errors import ConflictError, NotFoundError, ValidationError
+from grayshield.core.errors import ConflictError, ValidationError
+from grayshield.store.actor import ActorSession
 from grayshield.store.audit import record
 from grayshield.store.clock import aware, utcnow
 from grayshield.store.models import Case, CaseEvent, EvidenceItem
@@ -44,21 +43,14 @@ class NewEvidence:
     content: dict[str, Any]
 
 
-class CaseService:
+class CaseService(ActorSession):
     """Case operations for one actor inside one session."""
 
-    def __init__(self, session: Session, actor: str) -> None:
-        if not actor or not actor.strip():
-            raise ValidationError("操作人不能为空")
-        self.session = session
-        self.actor = actor.strip()
+    stale_message = "案件已被他人同时修改，请刷新后重试"
 
     # ----------------------------------------------------------------------------------- reads
     def get(self, case_id: int) -> Case:
-        case = self.session.get(Case, case_id)
-        if case is None:
-            raise NotFoundError(f"案件 {case_id} 不存在")
-        return case
+        return self.fetch(Case, case_id, f"案件 {case_id} 不存在")
 
     def search(self, *, state: str | None = None, assignee: str | None = None, limit: int = 1000) -> list[Case]:
         query = select(Case)
@@ -207,11 +199,6 @@ class CaseService:
         self.session.flush()
         return event
 
-    def _flush(self) -> None:
-        try:
-            self.session.flush()
-        except StaleDataError:
-            raise ConflictError("案件已被他人同时修改，请刷新后重试") from None
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from grayshield.core.errors import ConflictError, NotFoundError, ValidationError
+from grayshield.core.errors import ConflictError, ValidationError
 from grayshield.lake.phone import normalise_phone
+from grayshield.store.actor import ActorSession
 from grayshield.store.audit import record
 from grayshield.store.clock import aware, utcnow
 from grayshield.store.models import Tag, TagEvent
@@ -67,21 +67,14 @@ class TagProposal:
     detail: dict[str, Any] | None = None
 
 
-class TagService:
+class TagService(ActorSession):
     """Tag operations for one actor inside one session."""
 
-    def __init__(self, session: Session, actor: str) -> None:
-        if not actor or not actor.strip():
-            raise ValidationError("操作人不能为空")
-        self.session = session
-        self.actor = actor.strip()
+    stale_message = "标签已被他人同时修改，请刷新后重试"
 
     # ----------------------------------------------------------------------------------- reads
     def get(self, tag_id: int) -> Tag:
-        tag = self.session.get(Tag, tag_id)
-        if tag is None:
-            raise NotFoundError(f"标签 {tag_id} 不存在")
-        return tag
+        return self.fetch(Tag, tag_id, f"标签 {tag_id} 不存在")
 
     def history(self, tag_id: int) -> list[TagEvent]:
         self.get(tag_id)
@@ -117,12 +110,6 @@ class TagService:
         record(self.session, actor=self.actor, action=f"tag.{action}", subject_type=tag.subject_type,
                subject_id=tag.subject_id, reason=reason,
                detail={"tag_id": tag.id, "tag_type": tag.tag_type, "state": tag.state}, occurred_at=when)
-
-    def _flush(self) -> None:
-        try:
-            self.session.flush()
-        except StaleDataError:
-            raise ConflictError("标签已被他人同时修改，请刷新后重试") from None
 
     def propose(self, proposal: TagProposal, *, confirmed: bool = False, now: datetime | None = None) -> Tag:
         """Create a tag (``proposed``, or ``confirmed`` for analysts and trusted lists), or strengthen the live one.

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from grayshield.core.errors import GrayShieldError, ValidationError
 from grayshield.pii import mask_text
@@ -25,6 +26,9 @@ from grayshield.social.importers import IMPORTERS
 from grayshield.social.reports import EXPORTERS, reason_table
 from grayshield.web.deps import AppSettings, DbSession, render
 from grayshield.web.security import CurrentUser
+
+if TYPE_CHECKING:
+    from grayshield.store.models import SocialWatch
 
 router = APIRouter()
 WATCH_STATES = {"watching": "关注中", "closed": "已移出"}
@@ -63,19 +67,21 @@ def _labels() -> dict[str, Any]:
 @router.get("/social")
 def social_page(request: Request, session: DbSession,
                 state: Annotated[str, Query(pattern="^(watching|closed|all)$")] = "watching") -> Response:
-    watch = WatchList(session, "console")
-    entries = watch.entries(None if state == "all" else state)[:500]
+    entries = _entries(session, state)
     events = sm.recent_history(session, entries[:100])
     return render(request, "social/index.html", entries=entries, events=events, state=state,
-                  state_labels=WATCH_STATES, figures=sm.effectiveness_figures(session),
-                  outcome_labels=OUTCOME_ZH)
+                  state_labels=WATCH_STATES, figures=sm.effectiveness_figures(session), **_labels())
+
+
+def _entries(session: Session, state: str) -> list[SocialWatch]:
+    """The watch list in one state (``all``: every state), capped for a page."""
+    return WatchList(session, "console").entries(None if state == "all" else state)[:500]
 
 
 # ------------------------------------------------------------------------------------------ watch list
 def _watchlist_page(request: Request, session: DbSession, state: str, status_code: int = 200,
                     message: str | None = None, error: str | None = None) -> Response:
-    watch = WatchList(session, "console")
-    entries = watch.entries(None if state == "all" else state)[:500]
+    entries = _entries(session, state)
     return render(request, "social/watchlist.html", status_code=status_code, entries=entries, state=state,
                   state_labels=WATCH_STATES, alerts=sm.recent_alerts(session), message=message, error=error,
                   **_labels())
