@@ -82,6 +82,8 @@ SURNAME_WEIGHT = 0.5  # of the learned surname score, capped at SURNAME_CAP
 SURNAME_CAP = 4.0
 GIVEN_CAP = 4.0  # learned given-name scores are clipped to +-GIVEN_CAP
 ACCEPT = 4.0  # lowest total score that makes a name
+# What a candidate needs before its right boundary is looked at.
+_NEEDS = ACCEPT - CLEAR_BOUNDARY
 
 
 class NameScorer:
@@ -93,15 +95,24 @@ class NameScorer:
     and how cleanly the candidate is cut off on each side: punctuation, digits and listed function words are
     clear; a dictionary word ending just before it (当时, 感谢) or starting just after it (介绍, 离婚, 耐心) is a
     word boundary, which is what word segmentation would find, checked only around the candidate. A surname
-    that is the end of a word (周末 after 这个, 地方) is never a name start. See :mod:`grayshield.pii.lexicon`
-    for how the scores are learned.
+    that ends a word (给钱宝芳: 给钱) or a last given character that starts one (超市) counts against. See
+    :func:`grayshield.pii.lexicon.build_name_char_table` for how the scores are learned. The per-character
+    terms are summed once here, so scoring a candidate is a few dictionary look-ups.
     """
 
     def __init__(self, lexicon: Lexicon) -> None:
         self._common = lexicon.common_words
-        self._given = lexicon.given_scores
-        self._surname = lexicon.surname_scores
-        self._listed = lexicon.given_chars
+        listed = lexicon.given_chars
+        self._char_terms = {
+            char: min(GIVEN_CAP, max(-GIVEN_CAP, score)) + LISTED_GIVEN * (char in listed)
+            for char, score in {**dict.fromkeys(listed, UNSEEN_GIVEN_SCORE), **lexicon.given_scores}.items()
+        }
+        self._unseen = min(GIVEN_CAP, UNSEEN_GIVEN_SCORE)
+        self.best_char = max(self._unseen, *self._char_terms.values())
+        self._surname_terms = {
+            surname: SURNAME_WEIGHT * min(SURNAME_CAP, score)
+            for surname, score in lexicon.surname_scores.items()
+        }
 
     def left(self, text: str, start: int) -> float:
         """Evidence that a name may start at ``start``."""
@@ -138,19 +149,25 @@ class NameScorer:
             return WORD_BOUNDARY + glued
         return glued or NO_BOUNDARY
 
+    def surname(self, surname: str) -> float:
+        """The learned surname term (weighted, capped)."""
+        return self._surname_terms.get(surname, 0.0)
+
+    def given_char(self, char: str) -> float:
+        """The learned given-name term of one character (clipped, plus the curated-list bonus)."""
+        return self._char_terms.get(char, self._unseen)
+
     def likeness(self, surname: str, given: str) -> float:
         """Learned name-likeness of the surname and the given characters (no context)."""
-        scores = self._given
-        clipped = [min(GIVEN_CAP, max(-GIVEN_CAP, scores.get(c, UNSEEN_GIVEN_SCORE))) for c in given]
-        mean = sum(clipped) / len(clipped)
-        listed = LISTED_GIVEN * sum(c in self._listed for c in given) / len(given)
-        return SURNAME_WEIGHT * min(SURNAME_CAP, self._surname.get(surname, 0.0)) + mean + listed
+        return self.surname(surname) + sum(map(self.given_char, given)) / len(given)
 
 
 def context_name_recogniser(lexicon: Lexicon, places: Iterable[str]) -> PatternRecogniser:
     """The cue-free name rule (see the module docstring); ``places`` are the gazetteer's names."""
     first, surname = surname_regex(lexicon)
-    rest = f"{surname}(?=[\u4e00-\u9fff])"  # only the surname is consumed: 向王伟 still tries 王 after 向
+    # Only the surname is consumed (向王伟 still tries 王 after 向); a function word after it is no given name.
+    stops = "".join(sorted(STOP_CHARS - lexicon.given_chars))
+    rest = f"{surname}(?=[\u4e00-\u9fff])(?![{stops}])"
     common, surnames = lexicon.common_words, lexicon.surnames
     titles, not_names = tuple(lexicon.name_after_strong), lexicon.not_names
     scorer = NameScorer(lexicon)
@@ -199,31 +216,31 @@ def context_name_recogniser(lexicon: Lexicon, places: Iterable[str]) -> PatternR
 
     def classify(text: str, start: int, end: int) -> list[Hit]:
         surname_text = text[start:end]
-        if not is_name_char(text[end]):
-            return []
-        if len(surname_text) == 2 and surname_text[1] + text[end] in common:  # 上官网: 官网
-            return []
+        if text[start : end + 1] in common or (
+            len(surname_text) == 2 and text[start + 1 : end + 1] in common
+        ):
+            return []  # 金额, 车主: a word; 上官网: 官网 (checked first: most surname characters in text stop here)
         if surname_text in NAME_LEFT and text[end] in surnames:  # 向王伟核实: 向 is the preposition
             return []
         if surname_text in MEASURE_SURNAMES and start > 0 and text[start - 1] in _COUNTING:  # 那张尾号
             return []
-        left = scorer.left(text, start)
-        best_score, best_stop = ACCEPT, -1
-        for stop in (end + 1, end + 2):
-            if stop > len(text) or not is_name_char(text[stop - 1]):
-                break
-            if ruled_out(text, start, stop, surname_text):
-                continue
-            total = left + scorer.right(text, stop) + scorer.likeness(surname_text, text[end:stop])
-            if total >= best_score:
-                best_score, best_stop = total, stop
-        if best_stop < 0:
-            return []
-        confidence = round(0.55 + 0.05 * (best_score >= ACCEPT + 2) + 0.05 * (best_score >= ACCEPT + 4), 2)
-        reason = f"surname in name position (score {best_score:.1f})"
-        return [
-            Hit(E.PERSON_NAME, start, best_stop, text[start:best_stop], confidence, "context_name", reason)
-        ]
+        first_given = scorer.given_char(text[end])
+        base = scorer.left(text, start) + scorer.surname(surname_text)
+        if base + max(first_given, (first_given + scorer.best_char) / 2) < _NEEDS:
+            return []  # even the clearest right boundary would not lift it to ACCEPT
+        one = base + first_given + scorer.right(text, end + 1)  # one given character
+        two = -ACCEPT
+        if end + 1 < len(text) and is_name_char(text[end + 1]):
+            two = base + (first_given + scorer.given_char(text[end + 1])) / 2 + scorer.right(text, end + 2)
+        # The better reading first (the longer on a tie); it must score enough and not be a word, place or company.
+        for score, stop in (
+            ((two, end + 2), (one, end + 1)) if two >= one else ((one, end + 1), (two, end + 2))
+        ):
+            if score >= ACCEPT and not ruled_out(text, start, stop, surname_text):
+                confidence = round(0.55 + 0.05 * (score >= ACCEPT + 2) + 0.05 * (score >= ACCEPT + 4), 2)
+                reason = f"surname in name position (score {score:.1f})"
+                return [Hit(E.PERSON_NAME, start, stop, text[start:stop], confidence, "context_name", reason)]
+        return []
 
     return PatternRecogniser("context_name", first, rest, classify)
 
