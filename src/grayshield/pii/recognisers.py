@@ -259,10 +259,13 @@ def surname_regex(lexicon: Lexicon) -> tuple[str, str]:
     """(first characters, rest) for a surname: compound surnames first (欧阳娜娜 is 欧阳 + 娜娜, not 欧 + 阳娜)."""
     compounds = sorted(lexicon.compound_surnames)
     first = "".join(sorted(lexicon.surnames | {c[0] for c in compounds}))
-    rest = "|".join(
-        [*(f"(?<={c[0]}){c[1]}" for c in compounds), f"(?<=[{''.join(sorted(lexicon.surnames))}])"]
-    )
-    return first, f"(?:{rest})"
+    singles = f"(?<=[{''.join(sorted(lexicon.surnames))}])"
+    if not compounds:
+        return first, singles
+    # One character class then one lookbehind over all compounds, not one branch per compound: the regex engine
+    # would otherwise try every compound's lookbehind at every surname character of a text.
+    seconds = "".join(sorted({c[1] for c in compounds}))
+    return first, f"(?:[{seconds}](?<={'|'.join(compounds)})|{singles})"
 
 
 def listed_name_recogniser(lexicon: Lexicon) -> PatternRecogniser:
