@@ -78,6 +78,8 @@ class Lexicon:
     # and of a surname starting a name against the character in running text.
     given_scores: dict[str, float] = field(default_factory=dict)
     surname_scores: dict[str, float] = field(default_factory=dict)
+    # One-character function words and verbs (到, 骗, 就): a word boundary next to them.
+    boundary_chars: frozenset[str] = frozenset()
     # Brands shaped like a person's name (李宁, 周大福): the cue-free name rule never takes them.
     not_names: tuple[str, ...] = ()
 
@@ -130,7 +132,7 @@ def load_lexicon() -> Lexicon:
     surnames = _tokens(_data("surnames.txt"))
     cues = tomllib.loads(_data("cues.toml"))
     provinces, districts = _parse_gazetteer(_data("gazetteer.txt"))
-    given_scores, surname_scores = _parse_name_chars(_data("name_chars.tsv"))
+    given_scores, surname_scores, boundary_chars = _parse_name_chars(_data("name_chars.tsv"))
     return Lexicon(
         surnames=frozenset(s for s in surnames if len(s) == 1),
         ranked_surnames=tuple(s for s in surnames if len(s) == 1),
@@ -148,6 +150,7 @@ def load_lexicon() -> Lexicon:
         common_words=frozenset(_tokens(_data("common_words.txt"))),
         given_scores=given_scores,
         surname_scores=surname_scores,
+        boundary_chars=boundary_chars,
         not_names=tuple(cues["name"].get("not_names", ())),
     )
 
@@ -160,6 +163,10 @@ UNSEEN_GIVEN_SCORE = 2.4
 # character seldom in text (棣, 珞) but absent from them is not taken as proof that it is no name character.
 _NAME_SMOOTHING = 2.0
 _TEXT_SMOOTHING = 50.0  # added to its frequency-weighted count in running text
+# jieba tags of one-character words that stand between names and words: verbs, prepositions, conjunctions,
+# adverbs, particles, pronouns, modal particles (到, 骗, 向, 就, 吗). Common ones only (frequency >= 1000).
+BOUNDARY_TAGS = frozenset({"v", "p", "c", "d", "u", "uj", "ul", "uz", "ud", "ug", "uv", "r", "y"})
+_BOUNDARY_MIN_FREQ = 1000
 
 
 def build_name_char_table(
@@ -172,15 +179,20 @@ def build_name_char_table(
     and running text is every other entry weighted by its frequency. Surname score: the same odds for a surname
     starting a person-name entry against the character in text (陈 high, 高 and 于 low: they are mostly words).
     Both are counts over a public dictionary, not rules: a character nobody listed by hand still gets a score.
+    Boundary: the character is a common one-character word of a :data:`BOUNDARY_TAGS` class, so a word ends
+    before it or starts after it, as word segmentation would cut there.
     """
     text: Counter[str] = Counter()
     given: Counter[str] = Counter()
     starts: Counter[str] = Counter()
+    boundary: set[str] = set()
     for line in dictionary:
         parts = line.split()
         if len(parts) != 3:
             continue
         word, freq, tag = parts[0], int(parts[1]), parts[2]
+        if len(word) == 1 and tag in BOUNDARY_TAGS and freq >= _BOUNDARY_MIN_FREQ:
+            boundary.add(word)
         if tag != "nr":
             text.update(dict.fromkeys(word, freq))
             continue
@@ -195,27 +207,32 @@ def build_name_char_table(
             (background + _TEXT_SMOOTHING) / text_total
         )
 
-    lines = ["# char\tgiven-name score\tsurname score (or -): learned by lexicon.build_name_char_table"]
+    lines = [
+        "# char\tgiven-name score\tsurname score (or -)\tboundary (1/0): learned by lexicon.build_name_char_table"
+    ]
     for char in sorted(c for c in set(text) | set(given) | surnames | compounds if all(map(is_cjk, c))):
         given_score = f"{odds(given[char], given_total, text[char]):.1f}" if len(char) == 1 else "-"
         in_list = char in surnames or char in compounds
         surname_score = f"{odds(starts[char], start_total, text[char] if len(char) == 1 else 0):.1f}"
-        lines.append(f"{char}\t{given_score}\t{surname_score if in_list else '-'}")
+        lines.append(f"{char}\t{given_score}\t{surname_score if in_list else '-'}\t{int(char in boundary)}")
     return "\n".join(lines) + "\n"
 
 
-def _parse_name_chars(text: str) -> tuple[dict[str, float], dict[str, float]]:
+def _parse_name_chars(text: str) -> tuple[dict[str, float], dict[str, float], frozenset[str]]:
     given: dict[str, float] = {}
     surname: dict[str, float] = {}
+    boundary: set[str] = set()
     for line in text.splitlines():
         if line.startswith("#") or not line:
             continue
-        char, given_score, surname_score = line.split("\t")
+        char, given_score, surname_score, is_boundary = line.split("\t")
         if given_score != "-":
             given[char] = float(given_score)
         if surname_score != "-":
             surname[char] = float(surname_score)
-    return given, surname
+        if is_boundary == "1":
+            boundary.add(char)
+    return given, surname, frozenset(boundary)
 
 
 def is_cjk(char: str) -> bool:

@@ -43,12 +43,13 @@ NAME_LEFT = (
     _PUNCTUATION
     + "给和跟与同及对向替帮让叫被把由经听找问说诉知系告请是陪带等见像了天的人员者主方长友事公婆子儿亲哥姐弟妹爸妈夫妻为称名户"
 )
-# Surnames that are also measure words, and what makes them one: 那张尾号 is "that (card)", not a person 张.
+# Surnames that are also measure words, and what makes them one: 那张尾号 is "that (card)", 有封信 "a letter", not
+# a person 张 or 封.
 MEASURE_SURNAMES = frozenset(
     "张包门家盘台项部所种顶口封节段层道份班批股排篇幅架笔句首场阵片扇座栋间件次双对套根条只个块本支"
 )
 _DIGITS = frozenset("0123456789０１２３４５６７８９")
-_COUNTING = frozenset("这那哪每某几一二两三四五六七八九十百千万半整0123456789")
+_COUNTING = frozenset("有这那哪每某几一二两三四五六七八九十百千万半整0123456789")
 # Left contexts clear enough for a name without any common given-name character (罗濛, 何翾).
 STRONG_LEFT = frozenset(_PUNCTUATION + "叫是称说给人员者主友公婆子儿亲哥姐弟妹爸妈夫妻名户")
 # What may stand just after a name: punctuation, function words and the verbs a name is the subject of.
@@ -102,6 +103,7 @@ class NameScorer:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self._common = lexicon.common_words
+        self._boundary = lexicon.boundary_chars
         listed = lexicon.given_chars
         self._char_terms = {
             char: min(GIVEN_CAP, max(-GIVEN_CAP, score)) + LISTED_GIVEN * (char in listed)
@@ -127,7 +129,8 @@ class NameScorer:
         if before in NAME_LEFT:
             return LISTED_BOUNDARY + glued
         if (
-            text[max(0, start - 2) : start] in common
+            before in self._boundary
+            or text[max(0, start - 2) : start] in common
             or text[max(0, start - 3) : start] in common
             or (start > 1 and text[start - 2] in _DIGITS)  # 11点, 2号: a number and its unit end there
         ):
@@ -145,7 +148,7 @@ class NameScorer:
             return CLEAR_BOUNDARY + glued
         if after in NAME_RIGHT:
             return LISTED_BOUNDARY + glued
-        if text[stop : stop + 2] in common or text[stop : stop + 3] in common:
+        if after in self._boundary or text[stop : stop + 2] in common or text[stop : stop + 3] in common:
             return WORD_BOUNDARY + glued
         return glued or NO_BOUNDARY
 
