@@ -66,6 +66,9 @@ def test_names_in_unlisted_contexts(text: str, expected: list[str]) -> None:
         "我买了李宁的鞋，还有周大福的金饰。",  # brands
         "高峰期请耐心等待，金额以短信为准。",  # 高峰期 is one word
         "白天方便的话，常用地址就写公司吧。",
+        "要的加壹叁伍玖贰叁陆肆贰，幺三五勾幺三勾洞。",  # numbers spelt out: 伍, 陆, 勾 are digits
+        "免利息，感谢王老师，私信我。",  # 王 takes the title; 谢 ends 感谢
+        "网上那些洗白征信的第三方都是骗子。",
     ],
 )
 def test_words_counters_and_brands_are_not_names(text: str) -> None:

@@ -49,6 +49,8 @@ MEASURE_SURNAMES = frozenset(
     "张包门家盘台项部所种顶口封节段层道份班批股排篇幅架笔句首场阵片扇座栋间件次双对套根条只个块本支"
 )
 _DIGITS = frozenset("0123456789０１２３４５６７８９")
+# Numerals as phone numbers are spelt to dodge filters (壹捌伍玖, 幺三拐勾): 伍, 陆 and 勾 there are digits.
+NUMERALS = frozenset("〇零二三四五六七八九壹贰叁肆伍陆柒捌玖拾幺两洞拐勾")
 _COUNTING = frozenset("有这那哪每某几一二两三四五六七八九十百千万半整0123456789")
 # Left contexts clear enough for a name without any common given-name character (罗濛, 何翾).
 STRONG_LEFT = frozenset(_PUNCTUATION + "叫是称说给人员者主友公婆子儿亲哥姐弟妹爸妈夫妻名户")
@@ -82,6 +84,7 @@ LISTED_GIVEN = 0.75  # times the share of given characters on the curated list (
 SURNAME_WEIGHT = 0.5  # of the learned surname score, capped at SURNAME_CAP
 SURNAME_CAP = 4.0
 GIVEN_CAP = 4.0  # learned given-name scores are clipped to +-GIVEN_CAP
+SECOND_GIVEN = -1.5  # added to a second given character's score: it must earn its place (张守|文说, 白征信)
 ACCEPT = 4.0  # lowest total score that makes a name
 # What a candidate needs before its right boundary is looked at.
 _NEEDS = ACCEPT - CLEAR_BOUNDARY
@@ -91,9 +94,9 @@ class NameScorer:
     """How name-like a surname followed by one or two characters is, where it stands.
 
     The score adds four kinds of evidence: the learned surname score (陈 starts names far more often than it
-    appears in text; 高 and 于 mostly are words), the mean learned given-name score of the given characters
-    (伟 and 娜 are name characters, 的 and 就 are not, a character the dictionary lacks is rare and so name-like),
-    and how cleanly the candidate is cut off on each side: punctuation, digits and listed function words are
+    appears in text; 高 and 于 mostly are words), the learned given-name scores of the given characters, summed
+    as log-odds (伟 and 娜 are name characters, 的 and 就 are not, a character the dictionary lacks is rare and so
+    name-like), and how cleanly the candidate is cut off on each side: punctuation, digits and listed function words are
     clear; a dictionary word ending just before it (当时, 感谢) or starting just after it (介绍, 离婚, 耐心) is a
     word boundary, which is what word segmentation would find, checked only around the candidate. A surname
     that ends a word (给钱宝芳: 给钱) or a last given character that starts one (超市) counts against. See
@@ -161,8 +164,9 @@ class NameScorer:
         return self._char_terms.get(char, self._unseen)
 
     def likeness(self, surname: str, given: str) -> float:
-        """Learned name-likeness of the surname and the given characters (no context)."""
-        return self.surname(surname) + sum(map(self.given_char, given)) / len(given)
+        """Learned name-likeness of the surname and the given characters (no context): log-odds add up, and
+        each given character after the first pays :data:`SECOND_GIVEN`."""
+        return self.surname(surname) + sum(map(self.given_char, given)) + SECOND_GIVEN * (len(given) - 1)
 
 
 def context_name_recogniser(lexicon: Lexicon, places: Iterable[str]) -> PatternRecogniser:
@@ -211,6 +215,8 @@ def context_name_recogniser(lexicon: Lexicon, places: Iterable[str]) -> PatternR
             or text[start : stop + 2] in common
             or text.startswith(titles, start + len(surname_text))  # 刘女士: a surname and a title, no name
             or surname_text in given  # 包教包会: a surname repeated inside its own name is a phrase
+            or any(c in NUMERALS for c in given)  # 伍玖, 勾幺: a spelt-out number
+            or (given[-1] in surnames and text.startswith(titles, stop))  # 感谢王老师: 王 takes the title
             or text.startswith(not_names, start)  # 李宁运动鞋: a brand
             or text.startswith(ORG_WORDS, stop)  # 王建国科技有限公司: a company, not a person
             or (start > 0 and text[start - 1] == "的" and not _clear_end(text, stop))  # 家住…的X反映
@@ -229,12 +235,13 @@ def context_name_recogniser(lexicon: Lexicon, places: Iterable[str]) -> PatternR
             return []
         first_given = scorer.given_char(text[end])
         base = scorer.left(text, start) + scorer.surname(surname_text)
-        if base + max(first_given, (first_given + scorer.best_char) / 2) < _NEEDS:
+        if base + first_given + max(0.0, scorer.best_char + SECOND_GIVEN) < _NEEDS:
             return []  # even the clearest right boundary would not lift it to ACCEPT
         one = base + first_given + scorer.right(text, end + 1)  # one given character
         two = -ACCEPT
         if end + 1 < len(text) and is_name_char(text[end + 1]):
-            two = base + (first_given + scorer.given_char(text[end + 1])) / 2 + scorer.right(text, end + 2)
+            second = scorer.given_char(text[end + 1]) + SECOND_GIVEN
+            two = base + first_given + second + scorer.right(text, end + 2)
         # The better reading first (the longer on a tie); it must score enough and not be a word, place or company.
         for score, stop in (
             ((two, end + 2), (one, end + 1)) if two >= one else ((one, end + 1), (two, end + 2))
