@@ -167,14 +167,30 @@ _EXPECTED: dict[DType, str] = {
 }
 
 
+def _wall_clock(values: pa.Array) -> pa.Array:
+    """A timestamp column as naive Shanghai wall-clock time: a zoned instant is relabelled first."""
+    if values.type.tz is not None:
+        return pc.local_timestamp(values.cast(pa.timestamp(values.type.unit, "Asia/Shanghai")))
+    return values
+
+
+def _timestamp_as_date_text(values: pa.Array) -> pa.Array:
+    """Dates that a Parquet writer stored as timestamps (pandas' datetime64 does) as text for the date parser.
+
+    Midnight is a plain date and becomes ``YYYY-MM-DD``; any other time of day keeps its clock, so the
+    date parser refuses it with the usual reason instead of silently dropping the time.
+    """
+    local = _wall_clock(values)
+    midnight = pc.equal(pc.floor_temporal(local, unit="day"), local)
+    return pc.if_else(midnight, pc.strftime(local, format="%Y-%m-%d"), pc.strftime(local, format="%Y-%m-%d %H:%M:%S"))
+
+
 def _typed_input(values: pa.Array, target: pa.DataType) -> pa.Array | None:
     """Parquet columns already typed (or safely castable) skip text parsing; None means parse as text."""
     if values.type == target:
         return values
     if pa.types.is_timestamp(values.type) and pa.types.is_timestamp(target):
-        if values.type.tz is not None:  # same instant, relabelled to Shanghai, then its wall-clock time
-            values = pc.local_timestamp(values.cast(pa.timestamp(values.type.unit, "Asia/Shanghai")))
-        return pc.cast(values, target, safe=False)
+        return pc.cast(_wall_clock(values), target, safe=False)
     numeric = pa.types.is_integer(values.type) or pa.types.is_floating(values.type)
     if numeric and (pa.types.is_integer(target) or pa.types.is_floating(target)):
         if pa.types.is_floating(values.type) and pa.types.is_integer(target):
@@ -196,7 +212,10 @@ def parse_column(values: pa.Array, column: Column) -> ParsedColumn:
         blank = pc.is_null(typed)
         parsed, type_reason = typed, _null_strings(len(typed))
     else:
-        text = values if values.type == pa.string() else pc.cast(values, pa.string())
+        if column.dtype is DType.DATE and pa.types.is_timestamp(values.type):
+            text = _timestamp_as_date_text(values)
+        else:
+            text = values if values.type == pa.string() else pc.cast(values, pa.string())
         if column.dtype is DType.STRING:
             blank = pc.or_(pc.is_null(text), pc.equal(text, ""))
             parsed, type_reason = pc.if_else(blank, pa.scalar(None, pa.string()), text), _null_strings(len(text))
