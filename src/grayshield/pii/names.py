@@ -106,7 +106,18 @@ class NameScorer:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self._common = lexicon.common_words
-        self._boundary = lexicon.boundary_chars
+        # Evidence from the one character next to a candidate, strongest kind first.
+        boundary = lexicon.boundary_chars
+        self._left_evidence = {
+            **dict.fromkeys(boundary, WORD_BOUNDARY),
+            **dict.fromkeys(NAME_LEFT, LISTED_BOUNDARY),
+            **dict.fromkeys(STRONG_LEFT, CLEAR_BOUNDARY),
+        }
+        self._right_evidence = {
+            **dict.fromkeys(boundary, WORD_BOUNDARY),
+            **dict.fromkeys(NAME_RIGHT, LISTED_BOUNDARY),
+            **dict.fromkeys(_CLEAR_AFTER, CLEAR_BOUNDARY),
+        }
         listed = lexicon.given_chars
         self._char_terms = {
             char: min(GIVEN_CAP, max(-GIVEN_CAP, score)) + LISTED_GIVEN * (char in listed)
@@ -121,39 +132,33 @@ class NameScorer:
 
     def left(self, text: str, start: int) -> float:
         """Evidence that a name may start at ``start``."""
-        if start == 0 or not is_cjk(text[start - 1]):
+        if start == 0 or not "\u4e00" <= text[start - 1] <= "\u9fff":
             return CLEAR_BOUNDARY
         common = self._common
-        ends_word = text[start - 1 : start + 1] in common or text[max(0, start - 2) : start + 1] in common
+        ends_word = text[start - 1 : start + 1] in common or (
+            start > 1 and text[start - 2 : start + 1] in common
+        )
         glued = GLUED if ends_word else 0.0
-        before = text[start - 1]
-        if before in STRONG_LEFT:
-            return CLEAR_BOUNDARY + glued
-        if before in NAME_LEFT:
-            return LISTED_BOUNDARY + glued
-        if (
-            before in self._boundary
-            or text[max(0, start - 2) : start] in common
-            or text[max(0, start - 3) : start] in common
-            or (start > 1 and text[start - 2] in _DIGITS)  # 11点, 2号: a number and its unit end there
-        ):
-            return WORD_BOUNDARY + glued
-        return glued or NO_BOUNDARY
+        evidence = self._left_evidence.get(text[start - 1])
+        if evidence is None and start > 1:
+            if (
+                text[start - 2 : start] in common
+                or text[max(0, start - 3) : start] in common
+                or text[start - 2] in _DIGITS  # 11点, 2号: a number and its unit end there
+            ):
+                evidence = WORD_BOUNDARY
+        return glued + evidence if evidence is not None else glued or NO_BOUNDARY
 
     def right(self, text: str, stop: int) -> float:
         """Evidence that a name may end at ``stop`` (before ``text[stop]``)."""
-        if stop >= len(text) or not is_cjk(text[stop]):
+        if stop >= len(text) or not "\u4e00" <= text[stop] <= "\u9fff":
             return CLEAR_BOUNDARY
         common = self._common
         glued = GLUED if text[stop - 1 : stop + 1] in common else 0.0
-        after = text[stop]
-        if after in _CLEAR_AFTER:
-            return CLEAR_BOUNDARY + glued
-        if after in NAME_RIGHT:
-            return LISTED_BOUNDARY + glued
-        if after in self._boundary or text[stop : stop + 2] in common or text[stop : stop + 3] in common:
-            return WORD_BOUNDARY + glued
-        return glued or NO_BOUNDARY
+        evidence = self._right_evidence.get(text[stop])
+        if evidence is None and (text[stop : stop + 2] in common or text[stop : stop + 3] in common):
+            evidence = WORD_BOUNDARY
+        return glued + evidence if evidence is not None else glued or NO_BOUNDARY
 
     def surname(self, surname: str) -> float:
         """The learned surname term (weighted, capped)."""
