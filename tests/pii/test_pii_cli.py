@@ -85,16 +85,16 @@ def test_policy_command_validates_and_prints(cli_home: Path) -> None:
 def test_customer_names_from_a_world(tmp_path: Path, cli_home: Path) -> None:
     world = tmp_path / "world"
     (world / "customers").mkdir(parents=True)
-    pq.write_table(pa.table({"customer_id": ["C1"], "name": ["赫连骞翀"]}), world / "customers" / "p.parquet")
+    pq.write_table(pa.table({"customer_id": ["C1"], "name": ["于和平"]}), world / "customers" / "p.parquet")
     source = tmp_path / "notes.txt"
-    source.write_text("大家都认识赫连骞翀吗\n", encoding="utf-8")
+    source.write_text("大家都认识于和平吗\n", encoding="utf-8")
     plain = runner.invoke(app, ["scan", str(source), "--json"])
     assert json.loads(plain.stdout)["hits"] == []
     known = runner.invoke(app, ["scan", str(source), "--json", "--customers", str(world)])
     assert known.exit_code == 0, known.output
-    assert [h["text"] for h in json.loads(known.stdout)["hits"]] == ["赫连骞翀"]
+    assert [h["text"] for h in json.loads(known.stdout)["hits"]] == ["于和平"]
     masked = runner.invoke(app, ["mask", str(source), "--customers", str(world), "--json"])
-    assert masked.exit_code == 0 and "赫连骞翀" not in (tmp_path / "notes.masked.txt").read_text(
+    assert masked.exit_code == 0 and "于和平" not in (tmp_path / "notes.masked.txt").read_text(
         encoding="utf-8"
     )
     missing = runner.invoke(app, ["scan", str(source), "--customers", str(tmp_path / "nowhere")])
