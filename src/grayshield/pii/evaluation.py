@@ -37,7 +37,13 @@ HELD_OUT_DOCS = 1000  # from templates written afterwards and never tuned agains
 MIN_IOU = 0.5
 RECALL_TARGETS = {E.ID_CARD: 0.995, E.BANK_CARD: 0.995, E.PHONE: 0.995, E.PERSON_NAME: 0.90, E.ADDRESS: 0.90}
 PRECISION_TARGET = 0.95
-HELD_OUT_VERSIONS = ("v1", "v2", "v3", "v4", "v5")  # data/held_out.toml: v1 before tuning, v2–v5 after rounds 2–5
+HELD_OUT_VERSIONS = (
+    "v1",
+    "v2",
+    "v3",
+    "v4",
+    "v5",
+)  # data/held_out.toml: v1 before tuning, v2–v5 after rounds 2–5
 HELD_OUT_SET_DOCS = 1500
 WORLD_NAMES = 5000  # customer names read for the dictionary recogniser
 
@@ -133,11 +139,14 @@ def score(docs: Sequence[LabelledDoc], scanner: Scanner | None = None) -> dict[s
     return {"per_entity": per_entity, "overall": overall, "errors": errors}
 
 
-def targets_met(report: dict[str, Any]) -> dict[str, bool]:
+def targets_met(report: dict[str, Any], *, measured_only: bool = False) -> dict[str, bool]:
+    """Each target against the report; an entity the corpus lacks fails it, unless ``measured_only`` (a held-out
+    set written for names and addresses has no ID numbers to judge)."""
     per_entity = report["per_entity"]
     met = {
         f"recall_{entity}>={target}": per_entity.get(entity, {}).get("recall", 0.0) >= target
         for entity, target in RECALL_TARGETS.items()
+        if not measured_only or per_entity.get(entity, {}).get("support", 0)
     }
     met[f"precision_overall>={PRECISION_TARGET}"] = report["overall"]["precision"] >= PRECISION_TARGET
     return met
@@ -162,7 +171,7 @@ def held_out_report(seed: int, names: Sequence[str], n_docs: int = HELD_OUT_SET_
     versions = [v for v in HELD_OUT_VERSIONS if held_out_templates(v)]
     for offset, version in enumerate(versions, start=2):
         result = score(held_out_corpus(version, seed + offset, n_docs))
-        report[version] = {**_compact(result), "targets_met": targets_met(result)}
+        report[version] = {**_compact(result), "targets_met": targets_met(result, measured_only=True)}
     if names and versions:
         latest = versions[-1]
         docs = held_out_corpus(latest, seed + 10, n_docs, names=names)
