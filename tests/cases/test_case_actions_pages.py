@@ -11,64 +11,16 @@ import re
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import httpx
-import pytest
+from case_forms import audit_actions, csrf, post
 from fastapi.testclient import TestClient
-from gang_snapshot import NUMBER, write_latest_run
+from gang_snapshot import NUMBER
 from sqlalchemy import select
 
 from grayshield.core.settings import Settings
 from grayshield.services import strike
-from grayshield.services.users import add_user
 from grayshield.store import Database
 from grayshield.store.models import AuditEvent, Case
-from grayshield.web import create_app
-
-PASSWORD = "pw-strike-team-0123456789"
-USERS = {"li": "investigator", "zhao": "supervisor", "wang": "analyst", "qa1": "qa"}
-
-
-@pytest.fixture
-def world(tmp_path: Path, db: Database) -> tuple[Settings, Database]:
-    """Run on both stores (the ``db`` fixture): the version check must hold on SQLite and PostgreSQL alike."""
-    settings = Settings(home=tmp_path / "home", environment="test")
-    for name, role in USERS.items():
-        add_user(db, name, PASSWORD, [role], display_name=name)
-    write_latest_run(settings.home_dir / "gangs")
-    return settings, db
-
-
-@pytest.fixture
-def login(world: tuple[Settings, Database]) -> Callable[[str], TestClient]:
-    app = create_app(world[0], db=world[1])
-
-    def signed_in(username: str) -> TestClient:
-        client = TestClient(app, base_url="https://testserver")
-        client.post("/login", data={"username": username, "password": PASSWORD,
-                                    "csrf_token": csrf(client.get("/login").text)}, follow_redirects=False)
-        assert client.get("/cases").status_code in (200, 403)
-        return client
-    return signed_in
-
-
-def csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
-
-
-def post(client: TestClient, page: str, action: str, **form: object) -> httpx.Response:
-    """Submit a form the way the browser does: the CSRF token (and case version) taken from the page itself."""
-    html = client.get(page).text
-    data = {"csrf_token": csrf(html), **{k: str(v) for k, v in form.items()}}
-    if "version" not in data:
-        version = re.search(r'name="version" value="(\d+)"', html)
-        if version:
-            data["version"] = version.group(1)
-    response: httpx.Response = client.post(action, data=data, follow_redirects=False)
-    return response
 
 
 def open_from_gang(client: TestClient) -> int:
@@ -79,12 +31,6 @@ def open_from_gang(client: TestClient) -> int:
     found = re.match(r"^/cases/(\d+)\?done=opened$", response.headers["location"])
     assert found
     return int(found.group(1))
-
-
-def audit_actions(db: Database, case_id: int) -> list[str]:
-    with db.session() as session:
-        return list(session.scalars(select(AuditEvent.action).where(
-            AuditEvent.subject_type == "case", AuditEvent.subject_id == str(case_id)).order_by(AuditEvent.id)))
 
 
 def test_open_move_assign_note_and_close(world: tuple[Settings, Database],
@@ -211,6 +157,16 @@ def test_roles_csrf_and_unknown_things(world: tuple[Settings, Database],
     assert wang.post(f"/cases/{case_id}/export", data={"csrf_token": token, "recipient": "internal",
                                                        "reason": "内部通报"}, follow_redirects=False).status_code == 303
     assert qa.get(f"/cases/{case_id}").status_code == 403
+
+    # separation of duties: the admin may reveal PII on a customer page but manages users, not evidence
+    root = login("root")
+    page = root.get(f"/cases/{case_id}")
+    assert page.status_code == 200 and 'id="case-export"' not in page.text
+    token = csrf(page.text)
+    for recipient in ("police", "internal"):
+        assert root.post(f"/cases/{case_id}/export", data={"csrf_token": token, "recipient": recipient,
+                                                           "reason": "管理员导出"}).status_code == 403
+    assert root.get(f"/cases/{case_id}/packages/{package.group(1)}/package.zip").status_code == 403
 
     # no CSRF token, or a wrong one: refused before anything changes
     before = audit_actions(world[1], case_id)

@@ -52,13 +52,19 @@ class CaseService(ActorSession):
     def get(self, case_id: int) -> Case:
         return self.fetch(Case, case_id, f"案件 {case_id} 不存在")
 
-    def search(self, *, state: str | None = None, assignee: str | None = None, limit: int = 1000) -> list[Case]:
+    def search(self, *, state: str | None = None, assignee: str | None = None, subject: tuple[str, str] | None = None,
+               active: bool = False, limit: int = 1000) -> list[Case]:
+        """The board, newest first; ``subject`` (type, id) narrows to cases on one subject, ``active`` to unclosed."""
         query = select(Case)
         if state is not None:
             _check(state, STATES, "案件状态")
             query = query.where(Case.state == state)
         if assignee is not None:
             query = query.where(Case.assignee == assignee)
+        if subject is not None:
+            query = query.where(Case.subject_type == subject[0], Case.subject_id == subject[1])
+        if active:
+            query = query.where(Case.state != "closed")
         return list(self.session.scalars(query.order_by(Case.id.desc()).limit(limit)))
 
     def history(self, case_id: int) -> list[CaseEvent]:
@@ -149,10 +155,15 @@ class CaseService(ActorSession):
         case = self.get(case_id)
         return self._event(case, "note", None, _text(text, "调查记录", MAX_TEXT), when)
 
-    def attach(self, case_id: int, item: NewEvidence, *, now: datetime | None = None) -> EvidenceItem:
-        """Attach an immutable evidence item; the same content attached twice is refused (same hash)."""
+    def attach(self, case_id: int, item: NewEvidence, *, reason: str | None = None,
+               expected_version: int | None = None, now: datetime | None = None) -> EvidenceItem:
+        """Attach an immutable evidence item; the same content attached twice is refused (same hash).
+
+        ``expected_version`` is the case version the analyst saw when choosing the case (a form on another page):
+        a case moved or closed since then is a conflict, not a silent addition.
+        """
         when = now or utcnow()
-        case = self.get(case_id)
+        case = self._current(case_id, expected_version)
         _check(item.kind, EVIDENCE_KINDS, "证据类型")
         digest = sha256_json(item.content)
         duplicate = self.session.scalars(select(EvidenceItem).where(
@@ -166,7 +177,7 @@ class CaseService(ActorSession):
         self.session.flush()
         case.updated_at = when
         self._flush()
-        self._event(case, "evidence_added", None, item.title, when,
+        self._event(case, "evidence_added", None, _optional(reason, "原因", MAX_TEXT) or item.title, when,
                     extra={"evidence_id": evidence.id, "sha256": digest, "kind": item.kind})
         return evidence
 

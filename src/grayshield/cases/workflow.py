@@ -21,7 +21,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "referred_police": ("investigating", "closed"),
     "closed": ("investigating",),
 }
-SUBJECT_TYPES: dict[str, str] = {"gang": "团伙", "number": "号码", "account": "社交账号", "complaint": "投诉"}
+SUBJECT_TYPES: dict[str, str] = {"gang": "团伙", "number": "号码", "account": "社交账号", "complaint": "投诉",
+                                 "customer": "客户"}
 OUTCOMES: dict[str, str] = {
     "confirmed_gang": "确认为黑灰产团伙",
     "police_case_filed": "公安已立案",
@@ -33,4 +34,5 @@ POSITIVE_OUTCOMES = ("confirmed_gang", "police_case_filed", "taken_down")
 EVIDENCE_KINDS: dict[str, str] = {
     "gang_summary": "团伙研判摘要", "call": "通话记录", "complaint": "投诉", "social_post": "社交媒体帖子",
     "contact_change": "联系方式变更", "material": "投诉材料", "tag": "标签", "note": "调查记录", "other": "其他",
+    "social_account": "社交账号档案", "alert": "投诉预警",
 }

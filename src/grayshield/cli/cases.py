@@ -49,7 +49,8 @@ def _case_dict(case: object) -> dict[str, object]:
 @app.command("open")
 @handle_errors
 def open_cmd(
-    subject_type: str = typer.Argument(..., metavar="SUBJECT_TYPE", help="gang, number, account or complaint."),
+    subject_type: str = typer.Argument(..., metavar="SUBJECT_TYPE",
+                                       help="gang, number, account, complaint or customer."),
     subject_id: str = typer.Argument(..., metavar="SUBJECT_ID"),
     title: str = typer.Option(..., "--title", help="Case title."),
     assignee: str | None = typer.Option(None, "--assignee"),
@@ -58,7 +59,8 @@ def open_cmd(
     actor: str = ACTOR,
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """立案 — open a case on a gang (its snapshot and summary attached), a number, an account or a complaint."""
+    """立案 — open a case on a gang (its snapshot and summary attached), a number, an account, a complaint or a
+    customer."""
     with open_store() as db:
         from grayshield.services import strike
 
@@ -222,6 +224,33 @@ def verify_cmd(folder: Path = typer.Argument(..., metavar="FOLDER"),
         console.print(f"[bold red]证据包已被改动[/]：改动 {check.changed or '无'}，缺失 {check.missing or '无'}")
     if not check.intact:
         raise typer.Exit(code=1)
+
+
+@app.command("purge-exports")
+@handle_errors
+def purge_exports_cmd(
+    older_than_days: int | None = typer.Option(
+        None, "--older-than-days", min=1,
+        help="Delete packages generated more than N days ago (default: settings cases.package_retention_days)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would be deleted, delete nothing."),
+    actor: str = ACTOR,
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """清理过期证据包 — delete console-exported packages past retention; each deletion is audited, the export
+    stays in the case history (run it daily, e.g. from cron)."""
+    settings = get_settings()
+    days = older_than_days or settings.cases.package_retention_days
+    with open_store() as db:
+        from grayshield.services import strike
+
+        purged = strike.purge_packages(db, actor, settings.packages_dir, days, dry_run=dry_run)
+    if json_out:
+        print_json({"older_than_days": days, "dry_run": dry_run, "packages": [p.as_dict() for p in purged]})
+        return
+    verb = "将删除" if dry_run else "已删除"
+    console.print(f"{verb} {len(purged)} 个超过 {days} 天的证据包（{settings.packages_dir}）")
+    for p in purged:
+        console.print(f"  案件 {p.case_id} · {p.id} · {p.recipient or '未知接收方'}")
 
 
 @app.command("import-verdicts")

@@ -53,6 +53,15 @@ class SparkSettings(_Section):
     options: dict[str, str] = Field(default_factory=lambda: dict(SPARK_DEFAULT_OPTIONS))
 
 
+class CasesSettings(_Section):
+    """Evidence packages the console writes under ``<home>/cases/packages``."""
+
+    package_retention_days: int = Field(
+        default=180, ge=1, le=3650,
+        description="Days an exported evidence package stays on disk before `grayshield cases purge-exports` "
+                    "deletes it; the export itself stays in the case history and the audit log")
+
+
 class Settings(BaseSettings):
     """The platform's configuration; build it through :func:`get_settings` in the shells."""
 
@@ -71,6 +80,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     lake: LakeSettings = LakeSettings()
     spark: SparkSettings = SparkSettings()
+    cases: CasesSettings = CasesSettings()
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
@@ -113,6 +123,11 @@ class Settings(BaseSettings):
     def lexicons_dir(self) -> Path:
         """Lexicon versions saved from the console: the newest of a name replaces the packaged file."""
         return self.home_dir / "lexicons"
+
+    @property
+    def packages_dir(self) -> Path:
+        """Evidence packages exported from the console, one folder per case, one sub-folder per package."""
+        return self.home_dir / "cases" / "packages"
 
     @property
     def reports_dir(self) -> Path:

@@ -26,6 +26,11 @@ LEXICON_EDIT: Final = frozenset({"analyst", "supervisor"})  # saving lexicon ver
 COMPLIANCE_QA: Final = frozenset({"qa", "supervisor"})  # QA findings, transcripts, reviews
 COMPLIANCE_ALERTS: Final = frozenset({"qa", "investigator", "supervisor"})  # insider alerts feed cases
 STRIKE_WORK: Final = frozenset({"investigator", "supervisor"})  # opening and working cases
+# Separation of duties: the admin manages users and roles, not evidence. Evidence packages are written and
+# downloaded by case work roles only; a police package (full PII) only by those who both work cases and may
+# reveal PII, so holding REVEAL_PII as an admin is not enough.
+EVIDENCE_EXPORT: Final = frozenset({"analyst", "investigator", "supervisor"})  # masked briefings and packages
+POLICE_EVIDENCE: Final = STRIKE_WORK & REVEAL_PII  # full-PII packages for a police referral
 
 ACCESS: Final[dict[str, frozenset[str]]] = {
     # sign-in
@@ -46,6 +51,7 @@ ACCESS: Final[dict[str, frozenset[str]]] = {
     "GET /api/v1/customers/{customer_id}": EVERYONE,
     "POST /customers/{customer_id}/reveal": REVEAL_PII,
     "POST /api/v1/customers/{customer_id}/reveal": REVEAL_PII,
+    "POST /customers/{customer_id}/cases": STRIKE_WORK,
     # numbers and tags: everyone sees them; reviews are four-eyes work for analysts and their supervisors
     "GET /tags": EVERYONE,
     "GET /api/v1/tags": EVERYONE,
@@ -53,10 +59,13 @@ ACCESS: Final[dict[str, frozenset[str]]] = {
     "GET /api/v1/tags/{tag_id}": EVERYONE,
     "POST /tags/{tag_id}/review": TAG_REVIEW,
     "POST /api/v1/tags/{tag_id}/review": TAG_REVIEW,
+    "POST /tags/{tag_id}/cases": STRIKE_WORK,
     # public-opinion monitoring
     "GET /social": EVERYONE,
     "GET /social/watchlist": EVERYONE,
+    "GET /social/watchlist/{watch_id}": EVERYONE,
     "POST /social/watchlist/{watch_id}/close": SOCIAL_WORK,
+    "POST /social/watchlist/{watch_id}/cases": STRIKE_WORK,
     "GET /social/reports": CASEWORK,
     "POST /social/reports/batches": SOCIAL_WORK,
     "POST /social/reports/outcomes": SOCIAL_WORK,
@@ -70,8 +79,9 @@ ACCESS: Final[dict[str, frozenset[str]]] = {
     "POST /compliance/findings/{finding_id}/review": COMPLIANCE_QA,
     "GET /compliance/alerts": COMPLIANCE_ALERTS,
     "GET /compliance/scores": COMPLIANCE_QA,
-    # strike team: gangs and cases; changes through the case service (audited); a police package (full PII)
-    # is exported and downloaded only by REVEAL_PII roles, checked in the route on the recipient
+    # strike team: gangs and cases; changes through the case service (audited); cases are also opened from a
+    # number's tag, a watched account or a customer (lines above); a police package (full PII) is exported and
+    # downloaded only by POLICE_EVIDENCE roles, checked in the route on the recipient
     "GET /gangs": CASEWORK,
     "GET /gangs/{gang_id}": CASEWORK,
     "POST /gangs/{gang_id}/cases": STRIKE_WORK,
@@ -81,8 +91,8 @@ ACCESS: Final[dict[str, frozenset[str]]] = {
     "POST /cases/{case_id}/assign": STRIKE_WORK,
     "POST /cases/{case_id}/deadline": STRIKE_WORK,
     "POST /cases/{case_id}/notes": STRIKE_WORK,
-    "POST /cases/{case_id}/export": CASEWORK,
-    "GET /cases/{case_id}/packages/{package}/{name}": CASEWORK,
+    "POST /cases/{case_id}/export": EVIDENCE_EXPORT,
+    "GET /cases/{case_id}/packages/{package}/{name}": EVIDENCE_EXPORT,
     # model monitoring
     "GET /models": ANALYSIS,
     "GET /api/v1/models": ANALYSIS,

@@ -11,18 +11,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse
 
 from grayshield.core.errors import GrayShieldError
 from grayshield.core.logging import get_logger
 from grayshield.core.roles import ROLES
+from grayshield.core.settings import Settings
 from grayshield.services import console_queries as q
-from grayshield.services import users
+from grayshield.services import strike, users
+from grayshield.strategies.repository import StrategyRepository
 from grayshield.web.access import ACCESS, PUBLIC
 from grayshield.web.api.console import AlertQuery, CustomerId, TagId, Username, alerts_csv
 from grayshield.web.deps import AppSettings, DbSession, Strategies, lexicons_dir, pending_screened, render
 from grayshield.web.labels import SCREEN_LEVEL_LABELS
 from grayshield.web.security import CurrentUser, LoginThrottle
+from grayshield.web.strike_pages import CaseForm, case_card, case_on_subject
 
 router = APIRouter()
 log = get_logger(__name__)
@@ -125,8 +129,24 @@ def alerts_export(session: DbSession, filters: AlertQuery) -> Response:
 @router.get("/customers/{customer_id}")
 def customer_page(request: Request, session: DbSession, settings: AppSettings, strategies: Strategies,
                   customer_id: CustomerId) -> Response:
+    return _customer_page(request, session, settings, strategies, customer_id)
+
+
+@router.post("/customers/{customer_id}/cases")
+def customer_case(request: Request, session: DbSession, settings: AppSettings, strategies: Strategies,
+                  user: CurrentUser, customer_id: CustomerId, form: CaseForm) -> Response:
+    """立案 on the customer (or add them to an open case), their latest complaint warning as evidence."""
+    subject = strike.customer_subject(session, settings.lake_dir, customer_id)
+    return case_on_subject(session, user.username, subject, form, lambda status, error: _customer_page(
+        request, session, settings, strategies, customer_id, status, error))
+
+
+def _customer_page(request: Request, session: Session, settings: Settings, strategies: StrategyRepository,
+                   customer_id: str, status_code: int = 200, case_error: str | None = None) -> Response:
     view = q.customer_view(session, settings.lake_dir, customer_id)
-    return render(request, "customer.html", view=view, fields=q.PII_FIELDS, labels=q.action_labels(strategies))
+    return render(request, "customer.html", status_code=status_code, view=view, fields=q.PII_FIELDS,
+                  labels=q.action_labels(strategies), case_error=case_error,
+                  **case_card(request, session, f"/customers/{customer_id}/cases", "customer", customer_id))
 
 
 @router.post("/customers/{customer_id}/reveal")
@@ -152,7 +172,23 @@ def tags_page(request: Request, session: DbSession, filters: Annotated[q.TagFilt
 
 @router.get("/tags/{tag_id}")
 def tag_page(request: Request, session: DbSession, tag_id: TagId) -> Response:
-    return render(request, "tag.html", detail=q.tag_detail(session, tag_id))
+    return _tag_page(request, session, tag_id)
+
+
+@router.post("/tags/{tag_id}/cases")
+def tag_case(request: Request, session: DbSession, user: CurrentUser, tag_id: TagId, form: CaseForm) -> Response:
+    """立案 on the tag's number, account or customer (or add it to an open case), the tag as evidence."""
+    subject = strike.tag_subject(session, tag_id)
+    return case_on_subject(session, user.username, subject, form,
+                           lambda status, error: _tag_page(request, session, tag_id, status, error))
+
+
+def _tag_page(request: Request, session: Session, tag_id: int, status_code: int = 200,
+              case_error: str | None = None) -> Response:
+    detail = q.tag_detail(session, tag_id)
+    subject_type = strike.TAG_CASE_SUBJECTS.get(detail.tag.subject_type)
+    return render(request, "tag.html", status_code=status_code, detail=detail, case_error=case_error,
+                  **case_card(request, session, f"/tags/{tag_id}/cases", subject_type, detail.tag.subject_id))
 
 
 @router.post("/tags/{tag_id}/review")

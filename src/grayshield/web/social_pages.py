@@ -20,12 +20,14 @@ from sqlalchemy.orm import Session
 from grayshield.core.errors import GrayShieldError, ValidationError
 from grayshield.pii import mask_text
 from grayshield.services import social_monitoring as sm
+from grayshield.services import strike
 from grayshield.services.social_monitoring import Reports, WatchList
 from grayshield.social.effectiveness import OUTCOME_ZH, read_outcomes
 from grayshield.social.importers import IMPORTERS
 from grayshield.social.reports import EXPORTERS, reason_table
 from grayshield.web.deps import AppSettings, DbSession, render
 from grayshield.web.security import CurrentUser
+from grayshield.web.strike_pages import CaseForm, case_card, case_on_subject
 
 if TYPE_CHECKING:
     from grayshield.store.models import SocialWatch
@@ -40,6 +42,8 @@ EXPORT_MEDIA = {"csv": "text/csv; charset=utf-8",
 MAX_OUTCOME_BYTES = 5 * 1024 * 1024
 BATCHES_SHOWN = 200  # newest (batch, platform, reason) rows
 DUE_SHOWN = 300  # oldest first; the CLI (`grayshield social due --json`) lists them all
+WATCH_EVENTS = 50  # newest events shown on an account's page
+WatchId = Annotated[int, Path(ge=1, le=2**62)]
 BatchId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,120}$")]
 ExportFormat = Annotated[str, Path(pattern="^(csv|xlsx)$")]
 Code = Annotated[str | None, Query(max_length=32, pattern=r"^[a-z0-9_]*$")]
@@ -93,9 +97,33 @@ def watchlist_page(request: Request, session: DbSession,
     return _watchlist_page(request, session, state)
 
 
+@router.get("/social/watchlist/{watch_id}")
+def account_page(request: Request, session: DbSession, watch_id: WatchId) -> Response:
+    return _account_page(request, session, watch_id)
+
+
+@router.post("/social/watchlist/{watch_id}/cases")
+def account_case(request: Request, session: DbSession, user: CurrentUser, watch_id: WatchId,
+                 form: CaseForm) -> Response:
+    """立案 on the watched account (or add it to an open case), its watch-list record and alerts as evidence."""
+    subject = strike.watch_subject(session, watch_id)
+    return case_on_subject(session, user.username, subject, form,
+                           lambda status, error: _account_page(request, session, watch_id, status, error))
+
+
+def _account_page(request: Request, session: Session, watch_id: int, status_code: int = 200,
+                  case_error: str | None = None) -> Response:
+    """One watched account: what the list knows (contacts masked), its alerts and history, and the case card."""
+    entry = sm.watch_entry(session, watch_id)
+    events = sm.recent_history(session, [entry], per_entry=WATCH_EVENTS)[entry.id]
+    return render(request, "social/account.html", status_code=status_code, entry=entry, events=events[::-1],
+                  state_labels=WATCH_STATES, case_error=case_error, **_labels(),
+                  **case_card(request, session, f"/social/watchlist/{watch_id}/cases", "account",
+                              f"{entry.platform}:{entry.account_id}"))
+
+
 @router.post("/social/watchlist/{watch_id}/close")
-def watchlist_close(request: Request, session: DbSession, user: CurrentUser,
-                    watch_id: Annotated[int, Path(ge=1, le=2**62)],
+def watchlist_close(request: Request, session: DbSession, user: CurrentUser, watch_id: WatchId,
                     reason: Annotated[str, Form(max_length=500)] = "") -> Response:
     entry = sm.watch_entry(session, watch_id)
     if len(reason.strip()) < 2:

@@ -3,8 +3,8 @@
 Views and actions over :mod:`grayshield.services.strike` and :class:`grayshield.cases.CaseService`, the same
 functions the CLI calls, so every change lands in the case history and the audit log exactly as from
 ``grayshield cases``. Numbers are shown masked on the pages; an evidence package shows full data only when it
-is exported for the police, which only roles allowed to reveal PII may do (and download), and both the choice
-and each download are audited.
+is exported for the police, which only investigators and supervisors may do (and download): roles that both work
+cases and may reveal PII; the admin manages users, not evidence. Both the choice and each download are audited.
 """
 
 from __future__ import annotations
@@ -14,23 +14,27 @@ import json
 import secrets
 import shutil
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta, timezone
 from pathlib import Path as FsPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from grayshield.cases import OUTCOMES, RECIPIENTS, STATES, TRANSITIONS, CaseService
+from grayshield.cases import OUTCOMES, RECIPIENTS, STATES, SUBJECT_TYPES, TRANSITIONS, CaseService
 from grayshield.cases.package import BUNDLE_FILE, EVENT_LABELS, MANIFEST_FILE, REPORT_FILE, mask_record
 from grayshield.core.errors import ConflictError, GrayShieldError, NotFoundError, ValidationError
 from grayshield.core.settings import Settings
 from grayshield.graph.summary import KIND_LABELS
+from grayshield.pii import mask_text
 from grayshield.services import strike
+from grayshield.services.strike import CaseSubject
 from grayshield.store import Database
 from grayshield.store.audit import record as audit_record
-from grayshield.web.access import REVEAL_PII
+from grayshield.web.access import POLICE_EVIDENCE, may
 from grayshield.web.deps import AppSettings, DbSession, render
 from grayshield.web.security import CurrentUser, Forbidden
 
@@ -44,7 +48,24 @@ Text = Annotated[str, Form(max_length=2000)]
 Version = Annotated[int, Form(ge=1)]
 BANK_TZ = timezone(timedelta(hours=8))  # deadlines are picked as dates in Beijing time
 DONE = {"opened": "已立案", "moved": "案件状态已更新", "assigned": "承办人已更新", "deadline": "截止时间已更新",
-        "noted": "调查记录已添加", "exported": "证据包已生成"}
+        "noted": "调查记录已添加", "exported": "证据包已生成", "added": "证据已加入本案"}
+
+
+class SubjectCaseForm(BaseModel):
+    """The 立案 / 加入案件 card on a number, account or customer page.
+
+    ``target`` is ``new`` or ``<case id>:<version seen>``: the version travels with the chosen case, so a case
+    moved or closed since the page was drawn is refused (409) like every other stale case form.
+    """
+
+    target: str = Field(default="new", pattern=r"^(new|\d{1,18}:\d{1,9})$")
+    title: str = Field(default="", max_length=200)
+    reason: str = Field(default="", max_length=2000)
+    assignee: str = Field(default="", max_length=64)
+    deadline: str = Field(default="", max_length=10)
+
+
+CaseForm = Annotated[SubjectCaseForm, Form()]
 
 
 @router.get("/gangs")
@@ -80,7 +101,8 @@ def open_gang_case(request: Request, settings: AppSettings, user: CurrentUser, g
 @router.get("/cases")
 def cases_page(request: Request, session: DbSession, state: CaseState = None) -> Response:
     cases = CaseService(session, "console").search(state=state, limit=500)
-    return render(request, "strike/cases.html", cases=cases, state=state, states=STATES)
+    return render(request, "strike/cases.html", cases=cases, state=state, states=STATES,
+                  subject_types=SUBJECT_TYPES, mask_text=mask_text)
 
 
 @router.get("/cases/{case_id}")
@@ -129,13 +151,13 @@ def add_case_note(request: Request, session: DbSession, settings: AppSettings, u
 @router.post("/cases/{case_id}/export")
 def export_case(request: Request, session: DbSession, settings: AppSettings, user: CurrentUser, case_id: CaseId,
                 recipient: Annotated[str, Form(max_length=16)] = "", reason: Text = "") -> Response:
-    """Write the evidence package; full PII (police referral) only for roles allowed to reveal it."""
+    """Write the evidence package; full PII (police referral) only for case workers allowed to reveal it."""
     CaseService(session, user.username).get(case_id)
     if recipient not in RECIPIENTS:
         return _case_page(request, session, settings, case_id, 422,
                           error=f"请选择接收方：{', '.join(RECIPIENTS.names())}")
-    if RECIPIENTS.get(recipient).reveal_pii and user.roles.isdisjoint(REVEAL_PII):
-        raise Forbidden("您的角色无权导出含完整个人信息的证据包（移送公安）")
+    if RECIPIENTS.get(recipient).reveal_pii and user.roles.isdisjoint(POLICE_EVIDENCE):
+        raise Forbidden("您的角色无权导出含完整个人信息的证据包（移送公安仅限调查员、主管）")
     folder = _packages_dir(settings, case_id) / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{recipient}-{secrets.token_hex(3)}"
     try:
         strike.export_case(_db(request), user.username, case_id, recipient, folder, _required(reason))
@@ -154,7 +176,7 @@ def download_package(request: Request, session: DbSession, settings: AppSettings
     if not bundle.is_file():
         raise NotFoundError(f"案件 {case_id} 没有证据包 {package}")
     reveal = bool(json.loads(bundle.read_text(encoding="utf-8")).get("reveal_pii"))
-    if reveal and user.roles.isdisjoint(REVEAL_PII):
+    if reveal and user.roles.isdisjoint(POLICE_EVIDENCE):
         raise Forbidden("您的角色无权下载含完整个人信息的证据包")
     CaseService(session, user.username).get(case_id)
     audit_record(session, actor=user.username, action="case.package_downloaded", subject_type="case",
@@ -168,6 +190,31 @@ def download_package(request: Request, session: DbSession, settings: AppSettings
             archive.write(folder / part, arcname=part)
     return Response(buffer.getvalue(), media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="case-{case_id}-{package}.zip"'})
+
+
+def case_card(request: Request, session: Session, action: str, subject_type: str | None,
+              subject_id: str) -> dict[str, Any]:
+    """What the 立案 / 加入案件 card on a subject's page shows: only for roles that may post it (others get no
+    card and cost no query), with the cases already on the subject and the open cases it could join."""
+    principal = getattr(request.state, "principal", None)
+    if subject_type is None or principal is None or not may(principal.roles, "POST", action):
+        return {"case_card": None}
+    on_subject, active = strike.subject_cases(session, subject_type, subject_id)
+    return {"case_card": {"action": action, "on_subject": on_subject, "active": active, "states": STATES}}
+
+
+def case_on_subject(session: Session, actor: str, subject: CaseSubject, form: SubjectCaseForm,
+                    refused: Callable[[int, str], Response]) -> Response:
+    """立案 on ``subject`` or add its evidence to the case picked; a refusal redraws the subject's page with why."""
+    def change() -> tuple[int, str]:
+        if form.target == "new":
+            deadline = _deadline(form.deadline) if form.deadline.strip() else None
+            return strike.open_subject_case(session, actor, subject, form.title, assignee=form.assignee.strip() or None,
+                                            deadline=deadline, reason=_required(form.reason)), "opened"
+        case_id, seen = (int(part) for part in form.target.split(":"))
+        strike.add_to_case(session, actor, case_id, seen, subject, _required(form.reason))
+        return case_id, "added"
+    return _run(session, change, refused)
 
 
 def graph_chart(holder: dict[str, Any]) -> dict[str, Any]:
@@ -192,20 +239,7 @@ def _db(request: Request) -> Database:
 
 
 def _packages_dir(settings: Settings, case_id: int) -> FsPath:
-    return settings.home_dir / "cases" / "packages" / str(case_id)
-
-
-def _packages(settings: Settings, case_id: int) -> list[dict[str, Any]]:
-    """Packages written for this case, newest first, with their recipient as recorded in the bundle."""
-    root = _packages_dir(settings, case_id)
-    found = []
-    for folder in sorted(root.iterdir(), reverse=True) if root.is_dir() else []:
-        bundle = folder / BUNDLE_FILE
-        if bundle.is_file():
-            data = json.loads(bundle.read_text(encoding="utf-8"))
-            found.append({"id": folder.name, "recipient": data.get("recipient"),
-                          "reveal_pii": bool(data.get("reveal_pii")), "generated_at": data.get("generated_at")})
-    return found
+    return settings.packages_dir / str(case_id)
 
 
 def _gang_page(request: Request, settings: Settings, gang_id: str, status_code: int = 200,
@@ -219,25 +253,36 @@ def _case_page(request: Request, session: Session, settings: Settings, case_id: 
                message: str | None = None, error: str | None = None) -> Response:
     record = mask_record(CaseService(session, "console").record(case_id))
     principal = getattr(request.state, "principal", None)
-    may_reveal = principal is not None and not principal.roles.isdisjoint(REVEAL_PII)
+    may_police = principal is not None and not principal.roles.isdisjoint(POLICE_EVIDENCE)
     return render(request, "strike/case.html", status_code=status_code, record=record, states=STATES,
-                  may_reveal=may_reveal,
+                  may_police=may_police, subject_types=SUBJECT_TYPES,
                   outcomes=OUTCOMES, transitions=TRANSITIONS, recipients={k: RECIPIENTS.get(k) for k in RECIPIENTS},
-                  packages=_packages(settings, case_id), event_labels=EVENT_LABELS, message=message, error=error,
+                  packages=strike.case_packages(settings.packages_dir, case_id), event_labels=EVENT_LABELS,
+                  retention_days=settings.cases.package_retention_days, message=message, error=error,
                   charts={"graph": graph_chart(record.case.get("detail") or {})})
 
 
 def _act(request: Request, session: Session, settings: Settings, actor: str, case_id: int,
-         change: Any, done: str) -> Response:
-    """Run one change; a refused change rolls back and shows the case again with why (409 stale, else 422)."""
-    try:
+         change: Callable[[CaseService], object], done: str) -> Response:
+    """One change on the case page; a refusal shows the case again with why."""
+    def run() -> tuple[int, str]:
         change(CaseService(session, actor))
+        return case_id, done
+    return _run(session, run, lambda status, error: _case_page(request, session, settings, case_id, status,
+                                                               error=error))
+
+
+def _run(session: Session, change: Callable[[], tuple[int, str]], refused: Callable[[int, str], Response]
+         ) -> Response:
+    """Run one case change (it answers the case and what was done); a refused change rolls back and answers
+    ``refused(status, why)``: 409 for a stale form or a concurrent change, 422 otherwise. Unknown things stay 404."""
+    try:
+        case_id, done = change()
     except NotFoundError:
         raise
     except GrayShieldError as exc:
         session.rollback()
-        stale = isinstance(exc, ConflictError)
-        return _case_page(request, session, settings, case_id, 409 if stale else 422, error=exc.message)
+        return refused(409 if isinstance(exc, ConflictError) else 422, exc.message)
     session.commit()  # stored before the browser follows the redirect
     return RedirectResponse(f"/cases/{case_id}?done={done}", status_code=303)
 
