@@ -83,19 +83,12 @@ def gang_page(request: Request, settings: AppSettings, gang_id: GangId) -> Respo
 
 
 @router.post("/gangs/{gang_id}/cases")
-def open_gang_case(request: Request, settings: AppSettings, user: CurrentUser, gang_id: GangId,
-                   title: Annotated[str, Form(max_length=200)] = "", reason: Text = "",
-                   assignee: Annotated[str, Form(max_length=64)] = "",
-                   deadline: Annotated[str, Form(max_length=10)] = "") -> Response:
-    """立案: the service snapshots the gang and attaches its summary as the first evidence item."""
-    strike.get_gang(settings.home_dir / "gangs", gang_id)  # an unknown gang is a 404, not a form error
-    try:
-        case_id = strike.open_case(_db(request), user.username, "gang", gang_id, title,
-                                   state_dir=settings.home_dir / "gangs", assignee=assignee or None,
-                                   deadline=_deadline(deadline) if deadline else None, reason=_required(reason))
-    except GrayShieldError as exc:
-        return _gang_page(request, settings, gang_id, 422, error=exc.message)
-    return RedirectResponse(f"/cases/{case_id}?done=opened", status_code=303)
+def open_gang_case(request: Request, session: DbSession, settings: AppSettings, user: CurrentUser,
+                   gang_id: GangId, form: CaseForm) -> Response:
+    """立案: the gang is snapshotted and its summary attached as the first evidence item (unknown gang: 404)."""
+    subject = strike.gang_subject(settings.home_dir / "gangs", gang_id)
+    return case_on_subject(session, user.username, subject, form,
+                           lambda status, error: _gang_page(request, settings, gang_id, status, error))
 
 
 @router.get("/cases")
@@ -219,8 +212,6 @@ def case_on_subject(session: Session, actor: str, subject: CaseSubject, form: Su
 
 def graph_chart(holder: dict[str, Any]) -> dict[str, Any]:
     """An ECharts force-graph spec (``kind: "graph"``) from a gang's or case's stored picture; labels masked."""
-    from grayshield.pii import mask_text
-
     picture = holder.get("graph") or {}
     nodes = picture.get("nodes", [])
     kinds = sorted({n["kind"] for n in nodes})
