@@ -35,6 +35,7 @@ def test_gang_and_case_pages(tmp_path: Path) -> None:
         assert NUMBER not in page.text, path
     assert "GS-0001" in pages["/gangs"].text and "测试团伙" in pages["/cases"].text
     assert 'id="chart-data-graph"' in pages["/gangs/GS-0001"].text
+    assert 'id="chart-data-graph"' in pages[f"/cases/{case_id}"].text  # a gang case draws its gang
     assert "团伙 GS-0001 研判摘要" in pages[f"/cases/{case_id}"].text
     assert client.get("/gangs/GS-9999").status_code == 404
     assert client.get("/gangs/DROP TABLE").status_code in (404, 422)

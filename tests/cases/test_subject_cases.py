@@ -86,6 +86,9 @@ def test_open_a_case_from_each_subject_page(world: tuple[Settings, Database], su
         assert audit_actions(world[1], case_id) == ["case.opened", "case.evidence_added"]
         page = li.get(f"/cases/{case_id}").text
         assert "已立案" in page and NUMBER not in page and CONTACT_PHONE not in page
+        assert 'id="chart-data-graph"' not in page  # no gang, no graph to draw
+    assert "标签 #" in li.get(f"/cases/{opened['number_tag']}").text
+    assert "黑灰产惯用号码" in li.get(f"/cases/{opened['number_tag']}").text  # the tag type's name, not its key
     board = li.get("/cases").text
     assert "号码" in board and "社交账号" in board and "客户" in board and NUMBER not in board
 

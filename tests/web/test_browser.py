@@ -1,5 +1,5 @@
 """A real Chromium against a real uvicorn server: sign in, open every page, filter, reveal PII and find the audit
-entry, review a tag.
+entry, review a tag and open a case on its number.
 
 Screenshots go to ``test-artifacts/console/`` for review. Chromium is Debian's (``scripts/system-deps.sh``),
 launched by path so no browser download is ever needed.
@@ -139,6 +139,13 @@ def test_console_end_to_end(page: Any, server: tuple[str, tuple[str, str]]) -> N
     page.screenshot(path=str(ARTIFACTS / "tags_reviewed.png"), full_page=True)
     page.goto("/tags/1")
     expect(page.locator("table").last).to_contain_text("外呼核实为债务协商中介")
+    opening = page.locator("#case-open")  # 立案 on the tagged number, the tag as the first evidence item
+    opening.locator("input[name=title]").fill("号码线索：债务协商中介")
+    opening.locator("input[name=reason]").fill("标签已确认，立案核查")
+    opening.get_by_role("button", name="立案").click()
+    expect(page.locator("#form-message")).to_have_text("已立案")
+    expect(page.locator("table.case-evidence")).to_contain_text("标签 #1")
+    page.screenshot(path=str(ARTIFACTS / "case_from_tag.png"), full_page=True)
 
     page.goto("/lexicon")
     current = page.locator("pre.code").inner_text()

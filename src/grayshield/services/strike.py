@@ -179,7 +179,7 @@ def gang_subject(state_dir: Path, gang_id: str) -> CaseSubject:
 
 def tag_subject(session: Session, tag_id: int) -> CaseSubject:
     """The number, account or customer a tag is on, with the tag and its review history as evidence."""
-    from grayshield.tags import TagService
+    from grayshield.tags import TAG_TYPES, TagService
     from grayshield.tags.service import snapshot
     from grayshield.tags.taxonomy import SUBJECT_ZH
 
@@ -190,7 +190,8 @@ def tag_subject(session: Session, tag_id: int) -> CaseSubject:
                               f"（可立案对象：{'、'.join(SUBJECT_ZH[k] for k in TAG_CASE_SUBJECTS)}）")
     history = [{"occurred_at": e.occurred_at.isoformat(timespec="seconds"), "actor": e.actor, "action": e.action,
                 "reason": e.reason, "state": (e.after or {}).get("state")} for e in tags.history(tag_id)]
-    evidence = NewEvidence("tag", f"tag:{tag.id}", f"标签 #{tag.id}（{tag.tag_type}）",
+    label = TAG_TYPES.get(tag.tag_type).label_zh if tag.tag_type in TAG_TYPES else tag.tag_type
+    evidence = NewEvidence("tag", f"tag:{tag.id}", f"标签 #{tag.id}（{label}）",
                            {"tag": snapshot(tag), "history": history})
     return CaseSubject(TAG_CASE_SUBJECTS[tag.subject_type], tag.subject_id, evidence)
 

@@ -24,7 +24,15 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from grayshield.cases import OUTCOMES, RECIPIENTS, STATES, SUBJECT_TYPES, TRANSITIONS, CaseService
+from grayshield.cases import (
+    EVIDENCE_KINDS,
+    OUTCOMES,
+    RECIPIENTS,
+    STATES,
+    SUBJECT_TYPES,
+    TRANSITIONS,
+    CaseService,
+)
 from grayshield.cases.package import BUNDLE_FILE, EVENT_LABELS, MANIFEST_FILE, REPORT_FILE, mask_record
 from grayshield.core.errors import ConflictError, GrayShieldError, NotFoundError, ValidationError
 from grayshield.core.settings import Settings
@@ -250,7 +258,12 @@ def _case_page(request: Request, session: Session, settings: Settings, case_id: 
                   outcomes=OUTCOMES, transitions=TRANSITIONS, recipients={k: RECIPIENTS.get(k) for k in RECIPIENTS},
                   packages=strike.case_packages(settings.packages_dir, case_id), event_labels=EVENT_LABELS,
                   retention_days=settings.cases.package_retention_days, message=message, error=error,
-                  charts={"graph": graph_chart(record.case.get("detail") or {})})
+                  evidence_kinds=EVIDENCE_KINDS, charts=_case_charts(record.case.get("detail") or {}))
+
+
+def _case_charts(detail: dict[str, Any]) -> dict[str, Any]:
+    """A gang case draws its gang; a case on a number, account or customer has no picture to draw."""
+    return {"graph": graph_chart(detail)} if detail.get("graph") else {}
 
 
 def _act(request: Request, session: Session, settings: Settings, actor: str, case_id: int,
