@@ -52,6 +52,7 @@ def test_boundaries_are_scored_from_the_words_around_a_candidate() -> None:
         ("下午3点蒋思远来网点办了挂失。", ["蒋思远"]),
         ("#曝光# 骗子韩梓轩，大家小心", ["韩梓轩"]),
         ("多亏了邹雨桐提醒我，不然又被骗了。", ["邹雨桐"]),
+        ("感谢刘婷耐心解答。", ["刘婷"]),  # 谢 ends 感谢: the name starts at 刘, not 谢刘婷
     ],
 )
 def test_names_in_unlisted_contexts(text: str, expected: list[str]) -> None:
