@@ -45,7 +45,11 @@ def data_span(source: TableSource) -> tuple[date, date]:
 
 def scoring_dates(source: TableSource, history_days: int = HISTORY_DAYS, horizon_days: int = HORIZON_DAYS,
                   labelled: bool = True) -> list[date]:
-    """Month starts with ``history_days`` of history behind them and, when ``labelled``, a full horizon ahead."""
+    """Month starts with ``history_days`` of history behind them and, when ``labelled``, a full horizon ahead.
+
+    A span too short for even one such date (a three-month extract, say) is refused here with the days it
+    has and needs, rather than as an empty spine that fails deep inside the feature query.
+    """
     first, last = data_span(source)
     earliest = first + timedelta(days=history_days)
     latest = last - timedelta(days=horizon_days - 1) if labelled else last + timedelta(days=1)
@@ -55,17 +59,20 @@ def scoring_dates(source: TableSource, history_days: int = HISTORY_DAYS, horizon
     while current <= latest:
         dates.append(current)
         current = _next_month(current)
+    if not dates:
+        from grayshield.core.errors import ValidationError
+
+        needed = history_days + (horizon_days if labelled else 0)
+        purpose = f"{history_days} 天历史和 {horizon_days} 天观察期" if labelled else f"{history_days} 天历史"
+        raise ValidationError(
+            f"数据只覆盖 {first} 至 {last}（{(last - first).days + 1} 天），没有可用的评分日期："
+            f"每个评分日期（月初）需要其前 {purpose}，至少约 {needed} 天且跨过一个月初")
     return dates
 
 
 def latest_scoring_date(source: TableSource) -> date:
     """The newest month start the data reaches: the natural default for a daily or monthly run."""
-    dates = scoring_dates(source, labelled=False)
-    if not dates:
-        from grayshield.core.errors import ValidationError
-
-        raise ValidationError("the data covers less than 90 days: nothing to score yet")
-    return dates[-1]
+    return scoring_dates(source, labelled=False)[-1]
 
 
 def complaint_targets(source: TableSource, spine: ir.Table, truth: World | None = None,
