@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grayshield.callers.dataset import build_frames, world_end
@@ -30,6 +31,7 @@ def test_trained_model_round_trips_and_explains(toy_worlds: tuple[Path, Path], t
     info = train_world(train, tmp_path / "models")
     assert info["version"] == "v0001"
     models = CallerModels.load(Path(info["path"]))
+    assert models.number_prior is not None and 0 < models.number_prior < 1  # travels with the model
     world = open_world(train)
     frames = build_frames(world, world_end(world), LexiconUtteranceScorer(), models.voice)
     scored = score_numbers(models, frames, describe=False)
@@ -89,3 +91,50 @@ def test_withheld_numbers_are_scored_from_customer_and_transcript(toy_worlds: tu
     assert withheld["caller_number"].isna().all() and withheld["is_proxy"].nunique() == 2
     assert roc_auc_score(withheld["is_proxy"], withheld["score"]) > 0.9
     assert all(r[0]["text"] == WITHHELD_REASON for r in withheld["reasons"])
+
+
+def _calibrated_world(prior: float, trained_prior: float, rows: int = 3000,
+                      seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Scores of a model that is exactly calibrated for ``trained_prior``, on a world whose share is ``prior``.
+
+    Class-conditional evidence x ~ N(+-2.5, 1) has log-likelihood ratio 5x, so the trained model's log-odds are
+    5x + logit(trained_prior): what a well-ranked model trained on another world's share would output here.
+    """
+    rng = np.random.default_rng(seed)
+    y = (rng.random(rows) < prior).astype(int)
+    x = rng.normal(np.where(y == 1, 2.5, -2.5), 1.0)
+    logit = 5 * x + np.log(trained_prior / (1 - trained_prior))
+    return 1 / (1 + np.exp(-logit)), y
+
+
+@pytest.mark.parametrize(("prior", "trained_prior"), [(0.07, 0.02), (0.02, 0.05), (0.04, 0.04)])
+def test_number_cut_finds_the_worlds_own_prior_and_keeps_precision(prior: float, trained_prior: float) -> None:
+    from grayshield.callers.scoring import ESTIMATED_PRECISION, number_cut
+
+    score, y = _calibrated_world(prior, trained_prior)
+    cut = number_cut(score, trained_prior, trained=0.5)
+    flagged = score >= cut.threshold
+    precision = (flagged & (y == 1)).sum() / flagged.sum()
+    assert cut.prior == pytest.approx(y.mean(), abs=0.01)
+    assert cut.expected_precision is not None and cut.expected_precision >= ESTIMATED_PRECISION
+    assert precision >= 0.95 and (flagged & (y == 1)).sum() / y.sum() >= 0.90
+    assert abs(precision - cut.expected_precision) < 0.03  # the label-free estimate tracks the truth
+
+
+def test_number_cut_flags_nothing_in_a_world_without_gangs() -> None:
+    from grayshield.callers.scoring import number_cut
+
+    score, y = _calibrated_world(0.0, 0.05)
+    assert y.sum() == 0
+    cut = number_cut(score, 0.05, trained=0.5)
+    assert (score >= cut.threshold).sum() == 0 and cut.prior is not None and cut.prior < 0.001
+
+
+def test_number_cut_falls_back_to_the_adapted_threshold() -> None:
+    from grayshield.callers.scoring import ADAPT_MIN_ROWS, adapted_threshold, number_cut
+
+    score, _ = _calibrated_world(0.05, 0.05)
+    small = score[: ADAPT_MIN_ROWS - 1]
+    assert number_cut(small, 0.05, trained=0.3) == number_cut(small, None, trained=0.3)
+    assert number_cut(small, 0.05, trained=0.3).threshold == 0.3  # too few rows: the trained cut
+    assert number_cut(score, None, trained=0.3).threshold == adapted_threshold(score, 0.3)  # model saved without

@@ -2,8 +2,9 @@
 
 Targets (issue 7): habitual-number precision >= 0.95 at recall >= 0.90, proxy-call F1 >= 0.90, on a world with
 a new seed and the hard profile. Each world is scored at its own end date; the voice radius and whether voices
-separate speakers at all are measured on each world's own voiceprints (unsupervised); the thresholds come from
-the training world and are adapted to the scored world's own score distribution (``adapted_threshold``).
+separate speakers at all are measured on each world's own voiceprints (unsupervised); the call threshold comes
+from the training world and is adapted to the scored world's own score distribution (``adapted_threshold``), the
+number cut is chosen on the scored world by its expected precision (``number_cut``); neither reads labels.
 
 ``--train`` may also be a folder whose sub-folders are worlds (e.g. one default and one hard profile): the
 detectors then learn from all of them together, which is what a bank should do with several quarters or
@@ -12,6 +13,7 @@ portfolios.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from grayshield.callers.scoring import (
     TARGET_PRECISION,
     CallerModels,
     fit,
+    number_cut,
     score_calls,
     score_numbers,
 )
@@ -150,6 +153,8 @@ def evaluate_world(train_world: Path, test_world: Path, out_dir: Path | None) ->
             "at_trained_threshold": _decision_metrics(ny, ns >= models.number_threshold),
             "threshold": models.number_threshold,
             "threshold_adapted": float(numbers["threshold"].iloc[0]) if len(numbers) else None,
+            "cut": asdict(number_cut(ns, models.number_prior, models.number_threshold)),
+            "true_prior": float(ny.mean()) if len(ny) else None,
             f"precision_at_recall_{TARGET_RECALL}": precision_at_recall(ny, ns, TARGET_RECALL),
             f"recall_at_precision_{TARGET_PRECISION}": recall_at_precision(ny, ns, TARGET_PRECISION),
             "rules_only": {**classification_report(ny, numbers["rule_score"].to_numpy()),
