@@ -86,20 +86,34 @@ class GbmClassifier:
         return frame
 
     # ------------------------------------------------------------------ prediction
+    def _predict(self, X: pd.DataFrame, *, raw_score: bool = False,
+                 pred_contrib: bool = False) -> npt.NDArray[np.float64]:
+        """The booster's answer for ``X``; an empty batch gets an empty answer of the right shape.
+
+        LightGBM refuses zero rows, yet a batch with nothing in it is ordinary on real extracts: no caller
+        numbers when the optional ``caller_number`` column is absent, no complaints in a quiet month.
+        """
+        frame = self._prepare(X)
+        if len(frame) == 0:
+            return np.empty((0, len(self.feature_names_) + 1) if pred_contrib else 0, dtype=np.float64)
+        return np.asarray(self.booster_.predict(frame, raw_score=raw_score, pred_contrib=pred_contrib),
+                          dtype=np.float64)
+
     def raw_score(self, X: pd.DataFrame) -> npt.NDArray[np.float64]:
-        return np.asarray(self.booster_.predict(self._prepare(X)), dtype=np.float64)
+        return self._predict(X)
 
     def predict_proba(self, X: pd.DataFrame) -> npt.NDArray[np.float64]:
         if self.calibrator_ is None:
             p = self.raw_score(X)
         else:
-            log_odds = np.asarray(self.booster_.predict(self._prepare(X), raw_score=True)).reshape(-1, 1)
-            p = np.asarray(self.calibrator_.predict_proba(log_odds)[:, 1], dtype=np.float64)
+            log_odds = self._predict(X, raw_score=True).reshape(-1, 1)
+            p = (np.asarray(self.calibrator_.predict_proba(log_odds)[:, 1], dtype=np.float64) if len(log_odds)
+                 else np.empty(0, dtype=np.float64))
         return np.column_stack([1.0 - p, p])
 
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
         """Per-row TreeSHAP contributions to the log-odds; the ``bias`` column is the expected value."""
-        contrib = self.booster_.predict(self._prepare(X), pred_contrib=True)
+        contrib = self._predict(X, pred_contrib=True)
         return pd.DataFrame(contrib, columns=[*self.feature_names_, "bias"], index=X.index)
 
     def top_reasons(self, X: pd.DataFrame, k: int = 3) -> list[list[tuple[str, float]]]:
