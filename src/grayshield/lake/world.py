@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from grayshield.contract import TABLES, TRUTH_TABLES
 from grayshield.contract.arrow import arrow_schema
+from grayshield.contract.model import Table
 from grayshield.core.errors import ContractError, NotFoundError
 
 if TYPE_CHECKING:
@@ -83,8 +84,7 @@ class World:
         if key not in self._cache:
             contract = TABLES[name] if kind == "input" else TRUTH_TABLES[name]
             if _has_parquet(folder):
-                table = self._read_parquet_folder(folder)
-                table = table.select(*[c.name for c in contract.columns if c.name in table.columns])
+                table = _contract_columns(self._read_parquet_folder(folder), contract)
             else:
                 import ibis
 
@@ -102,6 +102,21 @@ class World:
         """What an evaluation report records about the world it ran on."""
         keys = ("generator", "seed", "profile", "customers", "months")
         return {"path": str(self.root), **{k: self.meta[k] for k in keys if k in self.meta}}
+
+
+def _contract_columns(table: ir.Table, contract: Table) -> ir.Table:
+    """The contract's columns in contract order; an optional column the files lack reads as typed nulls.
+
+    The contract lets an extract leave optional columns out, and the lake writes them as nulls, but a world
+    folder prepared by other tools may simply not have them: engines then see one schema either way.
+    """
+    import ibis
+
+    schema = ibis.Schema.from_pyarrow(arrow_schema(contract))
+    return table.select(*[
+        table[c.name] if c.name in table.columns else ibis.null(schema[c.name]).name(c.name)
+        for c in contract.columns if c.name in table.columns or not c.required
+    ])
 
 
 def _has_parquet(folder: Path) -> bool:
