@@ -49,10 +49,16 @@ def test_names_without_a_cue(text: str, expected: list[str]) -> None:
         "低月供，包教包会！",  # a surname repeated inside the phrase
         "您好，我是华信银行信用卡中心。",  # a name does not end inside a word (银行)
         "感谢李经理的帮助。",  # 谢 ends the word 感谢
+        "以上情况属实，望尽快处理。此致 敬礼！",  # between clear boundaries, but an ordinary word
     ],
 )
 def test_words_and_places_are_not_names(text: str) -> None:
     assert names(text) == []
+
+
+def test_a_role_slot_holds_a_name_even_when_it_is_also_a_word() -> None:
+    assert names("尊敬的周天，您的账单已出。") == ["周天"]
+    assert names("登记车主周天，联系地址不详。") == ["周天"]
 
 
 def test_known_names_are_found_anywhere_and_ordinary_words_are_left_out() -> None:

@@ -290,10 +290,20 @@ def bounded_name_recogniser(lexicon: Lexicon) -> PatternRecogniser:
     first, surname = surname_regex(lexicon)
     rest = f"(?<![^{before}的].)(?<!(?<!尊敬)的.){surname}[{given}]{{1,2}}(?=[，,。；;：:（(！？!?\\s\\x00]|的|$)"
 
+    common, not_names, compounds = lexicon.common_words, lexicon.not_names, lexicon.compound_surnames
+    role_ends = "人主员者方称为"
+
     def classify(text: str, start: int, end: int) -> list[Hit]:
-        return [
-            Hit(E.PERSON_NAME, start, end, text[start:end], 0.6, "bounded_name", "name between boundaries")
-        ]
+        # After a role noun, 称/为 or 尊敬的 the slot holds a name even when it is also a word (尊敬的周天，);
+        # after mere punctuation, a space or a clause start it may be any word (此致 敬礼！) or a brand, so
+        # ordinary words and listed non-names are dropped there, as the cue-free rule drops them.
+        candidate = text[start:end]
+        head = candidate[:2]
+        role_slot = start > 0 and (text[start - 1] in role_ends or text.endswith("尊敬的", 0, start))
+        if not role_slot and (candidate in common or (head in common and head not in compounds)
+                              or candidate.startswith(not_names)):
+            return []
+        return [Hit(E.PERSON_NAME, start, end, candidate, 0.6, "bounded_name", "name between boundaries")]
 
     return PatternRecogniser("bounded_name", first, rest, classify)
 
