@@ -237,9 +237,9 @@ def prior_shift(score: np.ndarray, trained_prior: float) -> float:
     Why: the model's probabilities carry the training world's share of gang numbers (2-7% of numbers in the
     worlds measured); another world has another share, and its posteriors are off by the ratio of the two
     odds. The share is found without labels by expectation-maximisation (Saerens, Latinne and Decaestecker,
-    2002): the mean adjusted posterior is the new prior, and the prior fixes the adjustment. On eight pairs
-    of simulated worlds the estimate came within 0.2 points of the true share wherever the model's ranking
-    held (0.020 → 0.070 for a default → hard pair).
+    2002): the mean adjusted posterior is the new prior, and the prior fixes the adjustment. On eighteen pairs
+    of simulated worlds the estimate came within 0.2 points of the true share (0.020 trained → 0.069 for
+    0.070), except where the model itself underrated the scored world's positives (0.028 for 0.038).
     """
     x = _logit(np.asarray(score, dtype=float))
     base = float(_logit(np.array([trained_prior]))[0])
@@ -282,7 +282,8 @@ def number_cut(score: np.ndarray, trained_prior: float | None, trained: float) -
     if len(score) < ADAPT_MIN_ROWS or trained_prior is None:
         return NumberCut(adapted_threshold(score, trained))
     shift = prior_shift(score, trained_prior)
-    posterior = np.sort(_sigmoid(_logit(score) + shift))[::-1]
+    ranked = np.sort(score)[::-1]
+    posterior = _sigmoid(_logit(ranked) + shift)
     found = np.cumsum(posterior)
     precision = found / np.arange(1, len(posterior) + 1)
     recall = found / max(found[-1], 1e-12)
@@ -293,9 +294,8 @@ def number_cut(score: np.ndarray, trained_prior: float | None, trained: float) -
         count = max(count, min(int(np.searchsorted(recall, ESTIMATED_RECALL)) + 1, likely))
     if count == 0:
         return NumberCut(float(np.nextafter(score.max(), np.inf)), float(found[-1] / len(score)), None, 0.0)
-    last = float(_logit(np.array([posterior[count - 1]]))[0]) - shift
-    below = float(_logit(np.array([posterior[count]]))[0]) - shift if count < len(posterior) else last - 1.0
-    return NumberCut(float(_sigmoid(np.array([(last + below) / 2]))[0]), float(found[-1] / len(score)),
+    below = float(ranked[count]) if count < len(ranked) else 0.0
+    return NumberCut((float(ranked[count - 1]) + below) / 2, float(found[-1] / len(score)),
                      float(precision[count - 1]), float(recall[count - 1]))
 
 
