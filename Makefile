@@ -12,7 +12,7 @@ DEMO_CUSTOMERS ?= 5000
 
 .PHONY: setup demo test lint typecheck pytest bench docs clean
 
-setup: $(VENV)/.installed $(VENV)/.native
+setup: $(VENV)/.installed
 
 $(UV):
 	python3 -m venv .tools
@@ -20,11 +20,6 @@ $(UV):
 
 $(VENV)/.installed: pyproject.toml uv.lock $(UV)
 	$(UV) sync --frozen --extra spark --extra bench --python python3.11
-	touch $@
-
-# Optional accelerator: the PII engine's hot modules compiled with mypyc (the .py files stay the fallback).
-$(VENV)/.native: $(VENV)/.installed scripts/build_native.py $(wildcard src/grayshield/pii/*.py)
-	$(VENV)/bin/python scripts/build_native.py
 	touch $@
 
 demo: setup

@@ -8,9 +8,7 @@ speed ratios, and recall/precision per entity.
 
     .venv/bin/python bench/pii.py [--docs 2000] [--sentences N] [--seed 1] [--json] [--no-record]
 
-Needs the ``bench`` extra (presidio-analyzer, presidio-anonymizer); Presidio is imported only here. GrayShield runs
-whatever ``make setup`` left: its hot modules compiled with mypyc (scripts/build_native.py), or the pure-Python
-sources after ``scripts/build_native.py --clean``; the first line of each table says which.
+Needs the ``bench`` extra (presidio-analyzer, presidio-anonymizer); Presidio is imported only here.
 """
 
 from __future__ import annotations
@@ -133,8 +131,7 @@ def presidio_engines() -> tuple[Any, Any]:
 
 
 class _PresidioAsScanner:
-    """Presidio's analyser behind GrayShield's scanner interface (``scan``), so one scorer judges both. Not a
-    subclass: the compiled ``Scanner`` (scripts/build_native.py) cannot be subclassed by interpreted code."""
+    """Presidio's analyser behind GrayShield's scanner interface (``scan``), so one scorer judges both."""
 
     def __init__(self, analyzer: Any) -> None:
         self.analyzer = analyzer
@@ -193,13 +190,6 @@ def _interleaved(
     return [b for b in best if b is not None]
 
 
-def implementation() -> str:
-    """Which PII modules run: compiled by scripts/build_native.py (``make setup``), or the ``.py`` sources."""
-    from grayshield.pii import scanner
-
-    return "pure Python" if (scanner.__file__ or "").endswith(".py") else "compiled with mypyc"
-
-
 def run(n_docs: int, seed: int, sentences: int = 1, repeats: int = 5) -> dict[str, Any]:
     held_out = generate_corpus(
         seed + 1, n_docs * sentences // 2, templates=HELD_OUT_TEMPLATES, source="held_out"
@@ -224,7 +214,6 @@ def run(n_docs: int, seed: int, sentences: int = 1, repeats: int = 5) -> dict[st
         "sentences_per_document": sentences,
         "mean_document_chars": sum(len(d.text) for d in docs) / len(docs),
         "seed": seed,
-        "grayshield_modules": implementation(),
         "batch_documents": BATCH_DOCS,
         "repeats": repeats,
         "grayshield_ms_per_doc": 1000 * gs_seconds / len(docs),
@@ -247,8 +236,7 @@ def _summary(report: dict[str, Any]) -> dict[str, dict[str, float]]:
 def _render(result: dict[str, Any]) -> str:
     lines = [
         f"documents: {result['documents']} of {result['mean_document_chars']:.0f} characters on average"
-        f" ({result['sentences_per_document']} sentences each, seed {result['seed']});"
-        f" GrayShield modules {result['grayshield_modules']}",
+        f" ({result['sentences_per_document']} sentences each, seed {result['seed']})",
         f"GrayShield {result['grayshield_ms_per_doc']:.4f} ms/doc (batches of {result['batch_documents']}),"
         f" Presidio {result['presidio_ms_per_doc']:.4f} ms/doc -> GrayShield {result['speed_ratio']:.1f}x faster",
         f"GrayShield one document per call {result['grayshield_single_ms_per_doc']:.4f} ms/doc"
