@@ -142,12 +142,18 @@ def _fit_proxy_complaint(complaints: pd.DataFrame | None, customer_features: lis
     cut = int(len(ordered) * 0.8)
     tr, va = ordered.iloc[:cut], ordered.iloc[cut:]
     use_valid = _enough(va["is_proxy"], minimum=5)
+    # Each complaint also appears as an extract without contact phones would show it (an optional column),
+    # so the model learns to lean on templates and attachments when that signal is missing.
+    tr_fit, va_fit = (pd.concat([f, proxy_features.without_contact(f)], ignore_index=True) for f in (tr, va))
     model = GbmClassifier(categorical=[*proxy_features.CATEGORICAL, *categorical], seed=seed,
                           num_boost_round=300).fit(
-        tr[columns], tr["is_proxy"], *((va[columns], va["is_proxy"]) if use_valid else (None, None)))
+        tr_fit[columns], tr_fit["is_proxy"], *((va_fit[columns], va_fit["is_proxy"]) if use_valid else (None, None)))
     if use_valid:
+        no_contact = proxy_features.without_contact(va)
         summary["oot_validation"]["proxy_complaint"] = classification_report(
             va["is_proxy"], model.predict_proba(va[columns])[:, 1])
+        summary["oot_validation"]["proxy_complaint_without_contact"] = classification_report(
+            va["is_proxy"], model.predict_proba(no_contact[columns])[:, 1])
     return model, columns
 
 
