@@ -33,3 +33,11 @@ def test_zero_rows_score_to_empty_arrays_of_the_right_shape(calibrated: bool) ->
     assert model.top_reasons(empty) == []
     # the same model still scores real rows
     assert model.predict_proba(X.head(5)).shape == (5, 2)
+
+
+def test_the_report_of_an_empty_batch_is_all_undefined_not_an_error() -> None:
+    from grayshield.models import classification_report
+
+    report = classification_report([], [])
+    assert report["rows"] == 0 and report["positives"] == 0
+    assert all(np.isnan(report[k]) for k in ("auc", "ks", "top_decile_lift", "capture_at_5pct", "base_rate"))

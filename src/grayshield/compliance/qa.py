@@ -225,7 +225,9 @@ def run_qa(book: RuleBook, utterances: pd.DataFrame, calls: pd.DataFrame | None 
     breaches = findings[findings["kind"] == "breach"].groupby("call_id").size()
     missing = findings[findings["kind"] == "missing"].groupby("call_id")["target"].agg(
         lambda items: "|".join(sorted(items, key=MANDATORY_ITEMS.index)))
-    per_call["score"] = (100 - per_call["call_id"].map(penalties).fillna(0)).clip(lower=0)
+    # reindex, not map: with no transcripts at all (the table is optional) a mapped empty column stays text
+    penalty = penalties.reindex(per_call["call_id"], fill_value=0).to_numpy(dtype=np.float64)
+    per_call["score"] = np.clip(100 - penalty, 0, None)
     per_call["breaches"] = per_call["call_id"].map(breaches).fillna(0).astype(int)
     per_call["missing"] = per_call["call_id"].map(missing).fillna("")
     per_call["missing_count"] = per_call["missing"].str.count(r"\|") + (per_call["missing"] != "")

@@ -19,11 +19,16 @@ def _arrays(y_true: Sequence[int] | npt.ArrayLike, score: Sequence[float] | npt.
     return y, s
 
 
+def _one_class(y: Any) -> bool:
+    """No ranking to measure: no rows at all (an extract without caller numbers, say) or a single class."""
+    return len(y) == 0 or bool(y.min() == y.max())
+
+
 def auc(y_true: npt.ArrayLike, score: npt.ArrayLike) -> float:
     from sklearn.metrics import roc_auc_score
 
     y, s = _arrays(y_true, score)
-    if y.min() == y.max():
+    if _one_class(y):
         return float("nan")
     return float(roc_auc_score(y, s))
 
@@ -33,7 +38,7 @@ def ks(y_true: npt.ArrayLike, score: npt.ArrayLike) -> float:
     from sklearn.metrics import roc_curve
 
     y, s = _arrays(y_true, score)
-    if y.min() == y.max():
+    if _one_class(y):
         return float("nan")
     fpr, tpr, _ = roc_curve(y, s)
     return float(np.max(tpr - fpr))
@@ -53,8 +58,7 @@ def capture_at(y_true: npt.ArrayLike, score: npt.ArrayLike, alert_rate: float) -
 def lift_at(y_true: npt.ArrayLike, score: npt.ArrayLike, alert_rate: float = 0.1) -> float:
     """Positive rate in the top ``alert_rate`` divided by the overall positive rate (top-decile lift by default)."""
     y, _ = _arrays(y_true, score)
-    base = y.mean()
-    if base == 0:
+    if len(y) == 0 or y.sum() == 0:
         return float("nan")
     return capture_at(y_true, score, alert_rate) / alert_rate
 
