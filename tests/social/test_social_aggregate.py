@@ -17,7 +17,7 @@ def _batch(rows: list[tuple[str, str, float, list[str], str, str | None]], start
     """Posts (account, post type, P(ad), contacts, business, region) one hour apart, in Beijing time."""
     posts = pd.DataFrame({
         "platform": "douyin", "account_id": [r[0] for r in rows], "post_type": [r[1] for r in rows],
-        "posted_time": pd.Timestamp("2024-03-01 00:00") + pd.to_timedelta(
+        "posted_time": pd.Timestamp("2024-03-01 00:00", tz="UTC") + pd.to_timedelta(
             np.arange(len(rows)) + start_hour - 8, unit="h"),
         "likes": 1, "comments": 2, "shares": 3, "views": [10] * len(rows), "removed": False,
         "ip_location": [r[5] for r in rows]})

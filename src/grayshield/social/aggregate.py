@@ -34,10 +34,23 @@ POST_ROW_SCHEMA = pa.schema([
 """One row per scored post: what detection found plus the post attributes the account features need."""
 
 
+def posting_instants(values: pd.Series) -> pd.Series:
+    """Posting times as UTC instants: zoned values (crawlers' Unix times) as given, naive ones (the contract's,
+    the lake's) on the Shanghai wall clock. Reading naive times as UTC put "night" eight hours off for lake
+    data while crawled data was right, so the model learnt one clock and scored another."""
+    try:
+        posted = pd.to_datetime(values)
+    except (ValueError, TypeError):  # zoned and naive values mixed in one column
+        return pd.to_datetime(values, utc=True)
+    if posted.dt.tz is None:
+        return posted.dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC")
+    return posted.dt.tz_convert("UTC")
+
+
 def post_rows(posts: pd.DataFrame, signals: PostSignals, first_seq: int = 0) -> pa.Table:
     """The per-post result table of one batch (``signals`` aligned with ``posts``' rows); ``seq`` numbers the
     posts in arrival order from ``first_seq``."""
-    posted = pd.to_datetime(posts["posted_time"], utc=True)
+    posted = posting_instants(posts["posted_time"])
     hours = posted.dt.tz_convert("Asia/Shanghai").dt.hour.to_numpy()
     engagement = (posts["likes"].fillna(0) + posts["comments"].fillna(0) + posts["shares"].fillna(0)).to_numpy()
     ad = np.asarray(signals.p_ad >= AD_THRESHOLD, dtype=bool)

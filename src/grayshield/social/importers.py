@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -77,12 +78,18 @@ def read_count(value: Any) -> int | None:
     return int(number * (100_000_000 if unit == "亿" else 10_000 if unit else 1))
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_SLASHED_DATE = re.compile(r"^(\d{4})/(\d{2})/(\d{2})")
+
+
 def read_time(value: Any) -> datetime | None:
-    """Unix seconds or milliseconds (MediaCrawler mixes both by platform), or an ISO timestamp."""
+    """Unix seconds or milliseconds (MediaCrawler mixes both by platform), or an ISO timestamp; a time without
+    a zone is China's wall clock, as the data contract says (``2024/03/01 09:30:00`` is accepted too); always
+    returned in UTC so one column never mixes zones."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return (value if value.tzinfo else value.replace(tzinfo=SHANGHAI)).astimezone(UTC)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
     text = str(value).strip()
@@ -90,10 +97,10 @@ def read_time(value: Any) -> datetime | None:
         number = float(text)
         return datetime.fromtimestamp(number / 1000 if number > 1e11 else number, UTC)
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(_SLASHED_DATE.sub(r"\1-\2-\3", text).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)).astimezone(UTC)
 
 
 def _text(value: Any) -> str | None:
@@ -215,11 +222,40 @@ def contract_account(item: dict[str, Any], crawled: datetime) -> dict[str, Any]:
     return row
 
 
+SOCIAL_TABLES = ("social_posts", "social_accounts")
+_NOT_INPUT = ("truth",)  # a world's ground truth; the lake's own folders (_quarantine, _manifest) start with "_"
+
+
+def contract_files(path: Path) -> list[Path]:
+    """The files to read: of a lake or world folder only its social tables, of anything else every file.
+
+    A lake also holds ``accounts/`` (card accounts, keyed by ``account_id`` too), every other table, its
+    quarantine and manifests; read blindly, card accounts became social accounts on platform ``other``.
+    """
+    tables = [path / t for t in SOCIAL_TABLES if (path / t).is_dir()]
+    if tables:
+        return [f for t in tables for f in files_under(t)]
+    return [f for f in files_under(path) if not _outside_social_data(f, path)]
+
+
+def _outside_social_data(file: Path, root: Path) -> bool:
+    """Lake internals, ground truth, or a file whose name or folder names a non-social contract table."""
+    from grayshield.lake.ingest import table_for
+
+    inside = file.relative_to(root).parts[:-1] if file != root else ()
+    if any(part.startswith("_") or part in _NOT_INPUT for part in inside):
+        return True
+    try:
+        return table_for(file, None).name not in SOCIAL_TABLES
+    except IngestError:
+        return False
+
+
 @IMPORTERS.decorator("contract")
 def import_contract(path: Path) -> Iterator[Record | Rejection]:
     """The contract's own columns (docs/data-contract.md) as JSON lines, JSON or CSV; posts carry ``post_id``."""
     now = datetime.now(UTC)
-    for file in files_under(path):
+    for file in contract_files(path):
         for number, item in read_items(file):
             if item is None:
                 yield Rejection(file.name, number, "不是 JSON 对象")
