@@ -197,7 +197,8 @@ def check(model: ProcessModel, events: pd.DataFrame) -> pd.DataFrame:
     lengths = traces.map(len).to_numpy()
     result["fitness"] = np.round(1 - np.minimum(result["deviations"].map(len).to_numpy() / np.maximum(lengths, 1), 1),
                                  4)
-    result["alert"] = result["deviations"].map(bool)
+    # bool even with no cases: an empty object column used as a mask would select columns, not rows
+    result["alert"] = result["deviations"].map(bool).astype(bool)
     result["expected_path"] = " > ".join(model.happy_path)
     return result
 
