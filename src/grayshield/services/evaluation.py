@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from grayshield.contract import TABLES
 from grayshield.core.errors import NotFoundError, RegistryError, ValidationError
 from grayshield.core.registry import Registry
 
@@ -51,10 +52,17 @@ def _resolve(target: str) -> Callable[..., Any]:
 
 
 def check_world(path: Path) -> Path:
-    """A world directory must exist and carry its manifest; the error says how to make one."""
-    if not (path / "world.json").is_file():
+    """A world directory: a manifest, or (a lake, an ingested extract) at least one contract table's folder.
+
+    The lake is laid out as a world but ingest writes no manifest, so `grayshield gangs discover LAKE` was
+    refused although its help offers an ingested extract; the error still says how to make a world.
+    """
+    from grayshield.lake import open_world
+
+    if not (path / "world.json").is_file() and not (
+            path.is_dir() and any(open_world(path).has_table(name) for name in TABLES)):
         raise NotFoundError(
-            f"{path} is not a world (no world.json); make one with "
+            f"{path} is not a world (no world.json and no contract tables); make one with "
             f"`grayshield simulate --customers 2000 --months 6 --seed 1 --out {path}`"
         )
     return path
@@ -107,7 +115,7 @@ def train(area: str, world: Path, models_dir: Path, labels: str | None = None,
     if area not in TRAINERS:
         raise NotFoundError(f"area {area!r} has no trainer in this version of GrayShield yet")
     check_training_world(area, world)
-    several = not (world / "world.json").is_file()
+    several = not (world / "world.json").is_file() and bool(_sub_worlds(world))
     if several and labels not in (None, "truth"):
         raise ValidationError("多个世界一起训练只用模拟真值；--labels outcomes/both 请指定单个世界")
     if area in LABELLED_AREAS and not several:
