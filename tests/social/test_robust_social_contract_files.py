@@ -3,7 +3,8 @@
 Found by scanning an ingested lake: its card ``accounts/`` folder (keyed by ``account_id`` too) became social
 accounts on platform ``other``; with no social tables the scan crashed (KeyError 'posts'); the quarantine and
 ground truth were read as input; and ``2024/03/01 09:30:00`` (a contract timestamp) rejected the post.
-Naive times were read as UTC, which put the model's "night" eight hours off for lake data.
+Naive times were read as UTC, which put the model's "night" eight hours off for lake data; and a public service
+number quoted by gang ads tied the bank's own accounts to them.
 """
 
 from __future__ import annotations
@@ -71,3 +72,16 @@ def test_lake_and_crawled_times_give_the_same_hour_of_posting() -> None:
     crawled = posting_instants(pd.Series([datetime(2024, 3, 1, 15, 30, tzinfo=UTC)]))  # the same instant
     assert lake.dt.tz_convert("Asia/Shanghai").dt.hour.tolist() == [23]
     assert lake.tolist() == crawled.tolist()
+
+
+def test_a_public_service_number_links_no_accounts() -> None:
+    """Gang ads quoting the bank's 95528 flagged the bank's own accounts (7 of 8 on a held-out 3-gang world)."""
+    from grayshield.social.detection import link_features
+
+    bank, gang, other = ("weibo", "bank"), ("douyin", "gang"), ("douyin", "gang2")
+    index = pd.Index([bank, gang, other])
+    contacts = {bank: {"phone:95528"}, gang: {"phone:95528", "wechat:g1"}, other: {"wechat:g1"}}
+    links = link_features(index, contacts, pd.Series([0.0, 1.0, 1.0], index=index), pd.Series(["", "", ""], index=index))
+    assert links.loc[[bank], "linked_accounts"].tolist() == [0.0]
+    assert links.loc[[bank], "linked_ad_share_max"].tolist() == [0.0]
+    assert links.loc[[gang], "linked_accounts"].tolist() == [1.0]
