@@ -12,9 +12,9 @@ import pytest
 
 import grayshield.web
 from grayshield.services.social_monitoring import Reports, WatchList
-from grayshield.social.effectiveness import OUTCOME_ZH, Outcome
+from grayshield.social.effectiveness import Outcome
 from grayshield.store import Database, upgrade
-from grayshield.web.social_pages import WATCH_STATES
+from grayshield.web.social_pages import WATCH_STATES, page_labels
 
 T0 = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -45,6 +45,6 @@ def test_page_shows_watched_accounts_and_rates(db: Database) -> None:
             request=SimpleNamespace(url=SimpleNamespace(path="/social")), principal=None, csrf_token="t",
             may=lambda method, path: True, url_for=lambda name, path: f"/static/{path}", entries=entries,
             events={e.id: watch.history(e) for e in entries}, state="watching", state_labels=WATCH_STATES,
-            figures=Reports(s, "console").effectiveness(), outcome_labels=OUTCOME_ZH)
+            figures=Reports(s, "console").effectiveness(), **page_labels())
     assert "dy_1" in html and "上岸&lt;b&gt;老王&lt;/b&gt;" in html  # escaped: nicknames are written by suspects
     assert "封号率 100%" in html and "处置中位时长 24.0 小时" in html

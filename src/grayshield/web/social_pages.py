@@ -62,7 +62,8 @@ def mask_contact(contact: str) -> str:
     return f"{kind}:{value[:2]}{'*' * (len(value) - 4)}{value[-2:]}"
 
 
-def _labels() -> dict[str, Any]:
+def page_labels() -> dict[str, Any]:
+    """The code→Chinese label tables and maskers every social page template uses."""
     return {"platform_labels": PLATFORM_LABELS, "outcome_labels": OUTCOME_ZH, "event_labels": EVENT_LABELS,
             "reason_labels": {r.code: r.label for r in reason_table().reasons}, "mask_text": mask_text,
             "mask_contact": mask_contact}
@@ -74,7 +75,7 @@ def social_page(request: Request, session: DbSession,
     entries = _entries(session, state)
     events = sm.recent_history(session, entries[:100])
     return render(request, "social/index.html", entries=entries, events=events, state=state,
-                  state_labels=WATCH_STATES, figures=sm.effectiveness_figures(session), **_labels())
+                  state_labels=WATCH_STATES, figures=sm.effectiveness_figures(session), **page_labels())
 
 
 def _entries(session: Session, state: str) -> list[SocialWatch]:
@@ -88,7 +89,7 @@ def _watchlist_page(request: Request, session: DbSession, state: str, status_cod
     entries = _entries(session, state)
     return render(request, "social/watchlist.html", status_code=status_code, entries=entries, state=state,
                   state_labels=WATCH_STATES, alerts=sm.recent_alerts(session), message=message, error=error,
-                  **_labels())
+                  **page_labels())
 
 
 @router.get("/social/watchlist")
@@ -117,7 +118,7 @@ def _account_page(request: Request, session: Session, watch_id: int, status_code
     entry = sm.watch_entry(session, watch_id)
     events = sm.recent_history(session, [entry], per_entry=WATCH_EVENTS)[entry.id]
     return render(request, "social/account.html", status_code=status_code, entry=entry, events=events[::-1],
-                  state_labels=WATCH_STATES, case_error=case_error, **_labels(),
+                  state_labels=WATCH_STATES, case_error=case_error, **page_labels(),
                   **case_card(request, session, f"/social/watchlist/{watch_id}/cases", "account",
                               f"{entry.platform}:{entry.account_id}"))
 
@@ -142,7 +143,7 @@ def _reports_page(request: Request, session: DbSession, settings: AppSettings, s
                   batch_total=len(batches),
                   crawls=sm.list_crawls(settings.home_dir), crawls_dir=sm.crawls_dir(settings.home_dir),
                   importers=IMPORTERS.names(), platforms=platforms, reasons=table.reasons,
-                  **{"message": None, "error": None, "outcome_result": None, **context}, **_labels())
+                  **{"message": None, "error": None, "outcome_result": None, **context}, **page_labels())
 
 
 @router.get("/social/reports")
@@ -176,7 +177,7 @@ def batch_page(request: Request, session: DbSession, batch_id: BatchId, platform
     for report in reports:
         groups[(report.platform, report.reason)] = groups.get((report.platform, report.reason), 0) + 1
     return render(request, "social/batch.html", batch_id=batch_id, reports=reports[:1000], total=len(reports),
-                  groups=groups, platform=platform or "", reason=reason or "", **_labels())
+                  groups=groups, platform=platform or "", reason=reason or "", **page_labels())
 
 
 @router.get("/social/reports/{batch_id}/export.{fmt}")
@@ -224,7 +225,7 @@ def due_page(request: Request, session: DbSession, settings: AppSettings,
     due, crawl = sm.due_reports(session, settings.home_dir, importer)
     shown = due.sort_values("last_filed_at").head(DUE_SHOWN)
     return render(request, "social/due.html", due=shown.to_dict(orient="records"), total=len(due), crawl=crawl,
-                  importer=importer, importers=IMPORTERS.names(), **_labels())
+                  importer=importer, importers=IMPORTERS.names(), **page_labels())
 
 
 # ------------------------------------------------------------------------------------------ effectiveness
@@ -256,4 +257,4 @@ def effectiveness_page(request: Request, session: DbSession, settings: AppSettin
         charts["volume"] = {"title": f"黑灰产声量（{crawl}，按月）", "kind": "line", "x": months,
                             "y": [volume["by_month"][m] for m in months]}
     return render(request, "social/effectiveness.html", figures=figures, charts=charts, crawls=crawls, crawl=crawl or "",
-                  importer=importer, importers=IMPORTERS.names(), volume=volume, trend_error=trend_error, **_labels())
+                  importer=importer, importers=IMPORTERS.names(), volume=volume, trend_error=trend_error, **page_labels())
