@@ -138,3 +138,13 @@ def test_number_cut_falls_back_to_the_adapted_threshold() -> None:
     assert number_cut(small, 0.05, trained=0.3) == number_cut(small, None, trained=0.3)
     assert number_cut(small, 0.05, trained=0.3).threshold == 0.3  # too few rows: the trained cut
     assert number_cut(score, None, trained=0.3).threshold == adapted_threshold(score, 0.3)  # model saved without
+
+
+def test_threshold_free_metrics_of_a_world_without_numbers_are_zero_not_an_error() -> None:
+    """An extract without caller numbers scores zero numbers; the report must still be written."""
+    from grayshield.callers.evaluation import precision_at_recall, recall_at_precision
+
+    empty = np.array([], dtype=float)
+    assert precision_at_recall(empty.astype(int), empty, 0.9) == 0.0
+    assert recall_at_precision(empty.astype(int), empty, 0.95) == 0.0
+    assert recall_at_precision(np.array([0, 0]), np.array([0.2, 0.7]), 0.95) == 0.0

@@ -102,6 +102,8 @@ def precision_at_recall(y: np.ndarray, score: np.ndarray, recall: float) -> floa
     """Best precision among thresholds that keep recall at ``recall`` or above (threshold-free view)."""
     from sklearn.metrics import precision_recall_curve
 
+    if len(y) == 0 or not (y == 1).any():  # nothing to find (an extract without caller numbers): no curve
+        return 0.0
     p, r, _ = precision_recall_curve(y, score)
     ok = r >= recall
     return float(p[ok].max()) if ok.any() else 0.0
@@ -110,6 +112,8 @@ def precision_at_recall(y: np.ndarray, score: np.ndarray, recall: float) -> floa
 def recall_at_precision(y: np.ndarray, score: np.ndarray, precision: float) -> float:
     from sklearn.metrics import precision_recall_curve
 
+    if len(y) == 0 or not (y == 1).any():
+        return 0.0
     p, r, _ = precision_recall_curve(y, score)
     ok = p >= precision
     return float(r[ok].max()) if ok.any() else 0.0
