@@ -59,3 +59,10 @@ def test_review_refusals(db: Database) -> None:
             review.review(finding.id, "dismiss", "changed my mind")
         with pytest.raises(ValidationError, match="unknown state"):
             review.queue(state="closed")
+
+
+@pytest.mark.parametrize("actor", ["", "   "])
+def test_a_review_needs_a_named_actor(db: Database, actor: str) -> None:
+    """Decisions are audited under the reviewer's name: an anonymous reviewer is refused before anything is read."""
+    with db.session() as s, pytest.raises(ValidationError, match="操作人"):
+        ComplianceReview(s, actor)

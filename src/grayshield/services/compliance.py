@@ -17,7 +17,6 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from grayshield.compliance.process import ProcessModel, check, discover
 from grayshield.compliance.qa import MODEL_NAME, QaModel, QaResult, run_qa
@@ -33,6 +32,7 @@ from grayshield.compliance.worlds import (
 from grayshield.core.errors import ConflictError, NotFoundError, ValidationError
 from grayshield.lake import open_world
 from grayshield.models.registry import ModelRegistry
+from grayshield.store.actor import ActorSession
 from grayshield.store.audit import record
 from grayshield.store.models import ComplianceFinding
 
@@ -128,12 +128,10 @@ def process_records(report: ProcessReport) -> list[dict[str, Any]]:
     return rows
 
 
-class ComplianceReview:
+class ComplianceReview(ActorSession):
     """Findings in the store and the QA review queue; one instance per session and acting user."""
 
-    def __init__(self, session: Session, actor: str) -> None:
-        self.session = session
-        self.actor = actor
+    stale_message = "质检发现已被他人同时复核，请刷新后重试"
 
     def save(self, rows: list[dict[str, Any]], now: datetime | None = None) -> dict[str, int]:
         """Add findings not already stored (same source, subject, ref and type): re-running a check is safe."""
@@ -173,9 +171,7 @@ class ComplianceReview:
             raise ValidationError(f"decision must be one of {', '.join(DECISIONS)}, got {decision!r}")
         if not reason.strip():
             raise ValidationError("a review needs a reason")
-        finding = self.session.get(ComplianceFinding, finding_id)
-        if finding is None:
-            raise NotFoundError(f"compliance finding {finding_id} does not exist")
+        finding = self.fetch(ComplianceFinding, finding_id, f"没有质检发现 {finding_id}")
         if expected_version is not None and finding.version != expected_version:
             raise ConflictError(f"质检发现 {finding_id} 已被他人修改（当前版本 {finding.version}），请刷新后重试")
         if finding.state != "open":
@@ -183,10 +179,7 @@ class ComplianceReview:
         before = finding.state
         finding.state = DECISIONS[decision]
         finding.reviewed_by, finding.reviewed_at, finding.review_reason = self.actor, datetime.now(UTC), reason
-        try:
-            self.session.flush()
-        except StaleDataError as exc:
-            raise ConflictError(f"质检发现 {finding_id} 已被他人同时复核，请刷新后重试") from exc
+        self._flush()
         record(self.session, actor=self.actor, action=f"compliance.{decision}", subject_type="compliance_finding",
                subject_id=str(finding_id), reason=reason,
                detail={"before": before, "after": finding.state, "finding_type": finding.finding_type,
@@ -265,7 +258,7 @@ def finding_facets(session: Session, sources: tuple[str, ...]) -> dict[str, list
 def get_finding(session: Session, finding_id: int) -> ComplianceFinding:
     finding = session.get(ComplianceFinding, finding_id)
     if finding is None:
-        raise NotFoundError(f"compliance finding {finding_id} does not exist")
+        raise NotFoundError(f"没有质检发现 {finding_id}")
     return finding
 
 

@@ -30,6 +30,7 @@ from grayshield.social.model import registry as model_registry
 from grayshield.social.priority import PriorityConfig, load_priority, prioritise, with_profile
 from grayshield.social.reports import ITEM_COLUMNS, reason_table, report_items
 from grayshield.social.watchlist import Alert, AlertRules, Watched, reach_alerts, reappearances
+from grayshield.store.actor import ActorSession
 from grayshield.store.audit import record
 from grayshield.store.models import AuditEvent, SocialReport, SocialWatch, SocialWatchEvent
 from grayshield.tags import TagProposal, TagService
@@ -133,13 +134,8 @@ def propose_tags(session: Session, actor: str, ranked: pd.DataFrame, min_probabi
 
 
 # ------------------------------------------------------------------------------------------ watch list
-class WatchList:
+class WatchList(ActorSession):
     """The watch list for one actor inside one session."""
-
-    def __init__(self, session: Session, actor: str) -> None:
-        if not actor.strip():
-            raise ValidationError("操作人不能为空")
-        self.session, self.actor = session, actor.strip()
 
     def _event(self, entry: SocialWatch, kind: str, detail: dict[str, Any], when: datetime) -> None:
         self.session.add(SocialWatchEvent(watch_id=entry.id, occurred_at=when, actor=self.actor, kind=kind,
@@ -240,13 +236,8 @@ def _key(text: str) -> tuple[str, str]:
 
 
 # ------------------------------------------------------------------------------------------ reports
-class Reports:
+class Reports(ActorSession):
     """Reported items for one actor inside one session: file (or re-file) batches, record outcomes, measure."""
-
-    def __init__(self, session: Session, actor: str) -> None:
-        if not actor.strip():
-            raise ValidationError("操作人不能为空")
-        self.session, self.actor = session, actor.strip()
 
     def file(self, items: Sequence[dict[str, Any]], batch_id: str, now: datetime | None = None) -> dict[str, int]:
         """Record the items of an exported batch as filed; an item filed before counts one more attempt."""
