@@ -207,16 +207,10 @@ def fit_evidence_weights(evidence: pd.DataFrame, labels: np.ndarray, prior: Mapp
 
 def _evidence(inner: pd.DataFrame, names: pd.Index) -> dict[str, pd.Series]:
     """Per evidence kind, how many instances each community holds (nodes are integer codes into ``names``)."""
-    to_customer = inner[inner["relation"].isin(CUSTOMER_LINKS)]
-    number_first = names[to_customer["src"].to_numpy()].str.startswith("number:")
-    number_end = np.where(number_first, to_customer["src"], to_customer["dst"])
-    customer_end = np.where(number_first, to_customer["dst"], to_customer["src"])
-    number_customers = pd.DataFrame({"number": number_end, "customer": customer_end,
-                                     "community": to_customer["community"]}).drop_duplicates()
-    per_number = number_customers.groupby(["community", "number"]).size()
-
     filed = inner[inner["relation"] == "filed_for"][["src", "dst"]].rename(columns={"src": "complaint",
                                                                                     "dst": "customer"})
+    number_customers = _number_customers(inner, filed, names)
+    per_number = number_customers.groupby(["community", "number"]).size()
 
     def shared_by_customers(relation: str) -> pd.Series:
         links = inner[inner["relation"] == relation][["src", "dst", "community"]]
@@ -237,3 +231,18 @@ def _evidence(inner: pd.DataFrame, names: pd.Index) -> dict[str, pd.Series]:
         "shared_handles": (per_contact >= 2).groupby(level=0).sum(),
         "unverified_changes": unverified,
     }
+
+
+def _number_customers(inner: pd.DataFrame, filed: pd.DataFrame, names: pd.Index) -> pd.DataFrame:
+    """Distinct (community, number, customer) ties: calls, dialled numbers, contact changes, and the callback
+    number a complaint filed for the customer left (a proxy who files for several customers leaves their own)."""
+    to_customer = inner[inner["relation"].isin(CUSTOMER_LINKS)]
+    number_first = names[to_customer["src"].to_numpy()].str.startswith("number:")
+    direct = pd.DataFrame({"number": np.where(number_first, to_customer["src"], to_customer["dst"]),
+                           "customer": np.where(number_first, to_customer["dst"], to_customer["src"]),
+                           "community": to_customer["community"].to_numpy()})
+    callbacks = inner[inner["relation"] == "callback"][["src", "dst", "community"]].merge(
+        filed, left_on="src", right_on="complaint")
+    via_complaints = pd.DataFrame({"number": callbacks["dst"].to_numpy(), "customer": callbacks["customer"].to_numpy(),
+                                   "community": callbacks["community"].to_numpy()})
+    return pd.concat([direct, via_complaints], ignore_index=True).drop_duplicates()
