@@ -24,6 +24,7 @@ EVALUATED_KINDS = ("customer", "number", "account")
 # Evidence a community shows and how strongly each instance points at a gang (score = 1 - exp(-sum)).
 EVIDENCE_WEIGHTS: dict[str, float] = {
     "shared_numbers": 0.6,  # a number tied to SHARED_NUMBER_CUSTOMERS or more of the community's customers
+    "paired_numbers": 0.7,  # distinct customer pairs each tied by a number (not their own) to exactly two
     "shared_templates": 0.8,  # complaints of two or more customers from one template
     "shared_materials": 0.8,  # the same attachment metadata under two or more customers' complaints
     "advertised_to_customers": 0.8,  # a contact advertised online that is tied to a customer
@@ -32,6 +33,7 @@ EVIDENCE_WEIGHTS: dict[str, float] = {
 }
 EVIDENCE_LABELS: dict[str, str] = {
     "shared_numbers": "同一号码关联多名客户",
+    "paired_numbers": "不同号码分别关联两名客户",
     "shared_templates": "多名客户的投诉出自同一模板",
     "shared_materials": "多名客户的投诉附件元数据相同",
     "advertised_to_customers": "网上广告留的联系方式与客户关联",
@@ -50,8 +52,11 @@ class DiscoveryConfig:
     seed: int = 7
     iterations: int = 2
     gang_score: float = 0.5
-    corroborating_only: tuple[str, ...] = ("shared_templates", "unverified_changes")
+    corroborating_only: tuple[str, ...] = ("shared_templates", "paired_numbers", "unverified_changes")
     """Evidence that needs another kind beside it: genuine complainants copy texts off the internet too."""
+    standalone: Mapping[str, int] = field(default_factory=lambda: {"shared_templates": 2, "paired_numbers": 2})
+    """Instances of a corroborating kind that stand on their own: an extract without social tables has
+    little else (unverified changes never stand alone: one customer's two changes are no gang)."""
     graph: GraphConfig = field(default_factory=GraphConfig)
     weights: Mapping[str, float] | None = None
     """Evidence weights calibrated on closed gang cases (:func:`fit_evidence_weights`); None: the defaults."""
@@ -69,8 +74,17 @@ class Community:
     stable_id: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
 
-    def has_primary_evidence(self, corroborating_only: tuple[str, ...]) -> bool:
-        return any(v > 0 for k, v in self.evidence.items() if k not in corroborating_only)
+    def has_primary_evidence(self, corroborating_only: tuple[str, ...],
+                             standalone: Mapping[str, int] | None = None) -> bool:
+        """Any primary evidence, or as many instances of a corroborating kind as ``standalone`` asks for.
+
+        One copied complaint text is what genuine complainants do too, and one number tied to two customers
+        is often a couple's relative; several distinct templates, or several different customer pairs each
+        sharing a number, are a writing shop or a proxy's client list.
+        """
+        standalone = standalone or {}
+        return any(v > 0 if k not in corroborating_only else k in standalone and v >= standalone[k]
+                   for k, v in self.evidence.items())
 
     def members_of(self, kind: str) -> list[str]:
         return [m for m in self.members if node_kind(m) == kind]
@@ -88,7 +102,8 @@ class Discovery:
     @property
     def gangs(self) -> list[Community]:
         found = [c for c in self.communities.values()
-                 if c.score >= self.config.gang_score and c.has_primary_evidence(self.config.corroborating_only)]
+                 if c.score >= self.config.gang_score
+                 and c.has_primary_evidence(self.config.corroborating_only, self.config.standalone)]
         return sorted(found, key=lambda c: (-c.score, -len(c.members), c.index))
 
     def gang_of(self) -> dict[str, str]:
@@ -150,14 +165,14 @@ def score_communities(graph: EntityGraph, membership: pd.Series, own: set[str] |
     one customer and their phone, and building an object for each would cost more than Leiden itself.
     """
     own = own or set()
-    weights = weights or EVIDENCE_WEIGHTS
+    weights = {**EVIDENCE_WEIGHTS, **(weights or {})}
     by_code = membership.reindex(graph.names).fillna(-1).to_numpy(dtype=np.int64)
     src, dst = graph.codes()
     same = by_code[src] == by_code[dst]
     edges = graph.edges
     inner = pd.DataFrame({"src": src[same], "dst": dst[same], "relation": edges["relation"].to_numpy()[same],
                           "community": by_code[src][same]})
-    evidence = _evidence(inner, graph.names)
+    evidence = _evidence(inner, graph.names, own)
     candidates = sorted(set().union(*(set(series.index[series > 0]) for series in evidence.values())))
     chosen = membership[membership.isin(candidates)]
     members = chosen.groupby(chosen.to_numpy()).groups
@@ -205,12 +220,17 @@ def fit_evidence_weights(evidence: pd.DataFrame, labels: np.ndarray, prior: Mapp
     return {k: round(float(v), 4) for k, v in zip(kinds, fitted.x, strict=True)}
 
 
-def _evidence(inner: pd.DataFrame, names: pd.Index) -> dict[str, pd.Series]:
+def _evidence(inner: pd.DataFrame, names: pd.Index, own: set[str]) -> dict[str, pd.Series]:
     """Per evidence kind, how many instances each community holds (nodes are integer codes into ``names``)."""
     filed = inner[inner["relation"] == "filed_for"][["src", "dst"]].rename(columns={"src": "complaint",
                                                                                     "dst": "customer"})
     number_customers = _number_customers(inner, filed, names)
     per_number = number_customers.groupby(["community", "number"]).size()
+    own_codes = names.get_indexer(pd.Index(sorted(own)))
+    pairs = number_customers[number_customers.set_index(["community", "number"]).index.isin(
+        per_number.index[per_number == 2]) & ~number_customers["number"].isin(own_codes)]
+    pairs = pairs.sort_values("customer").groupby(["community", "number"])["customer"].agg(tuple)
+    distinct_pairs = pairs.reset_index().drop_duplicates(["community", "customer"]).groupby("community").size()
 
     def shared_by_customers(relation: str) -> pd.Series:
         links = inner[inner["relation"] == relation][["src", "dst", "community"]]
@@ -225,6 +245,7 @@ def _evidence(inner: pd.DataFrame, names: pd.Index) -> dict[str, pd.Series]:
     unverified = inner[inner["relation"] == "unverified_change_to"].groupby("community").size()
     return {
         "shared_numbers": (per_number >= SHARED_NUMBER_CUSTOMERS).groupby(level=0).sum(),
+        "paired_numbers": distinct_pairs,
         "shared_templates": shared_by_customers("uses_template"),
         "shared_materials": shared_by_customers("attaches"),
         "advertised_to_customers": advertised,
