@@ -227,9 +227,9 @@ def _evidence(inner: pd.DataFrame, names: pd.Index, own: set[str]) -> dict[str, 
     number_customers = _number_customers(inner, filed, names)
     per_number = number_customers.groupby(["community", "number"]).size()
     own_codes = names.get_indexer(pd.Index(sorted(own)))
-    pairs = number_customers[number_customers.set_index(["community", "number"]).index.isin(
+    paired = number_customers[number_customers.set_index(["community", "number"]).index.isin(
         per_number.index[per_number == 2]) & ~number_customers["number"].isin(own_codes)]
-    pairs = pairs.sort_values("customer").groupby(["community", "number"])["customer"].agg(tuple)
+    pairs = paired.sort_values("customer").groupby(["community", "number"])["customer"].agg(tuple)
     distinct_pairs = pairs.reset_index().drop_duplicates(["community", "customer"]).groupby("community").size()
 
     def shared_by_customers(relation: str) -> pd.Series:
