@@ -61,7 +61,7 @@ def apply_hits(text: str, hits: Sequence[Hit], policy: Policy, key: bytes | None
     cursor = 0
     plans: dict[str, tuple[Operator, tuple[int, int, str] | None]] = {}
     for hit in hits:
-        entity, start, end, value = hit[0], hit[1], hit[2], hit[3]
+        entity, start, end, value = hit.entity, hit.start, hit.end, hit.text
         plan = plans.get(entity)
         if plan is None:
             plan = plans[entity] = _plan(policy.operator_for(entity))

@@ -411,24 +411,13 @@ class NameRecogniser:
 
     def find(self, text: str, matches: Sequence[LexiconMatch]) -> list[Hit]:
         hits: list[Hit] = []
-        size = len(text)
-        surname_first = self._surname_first
         for match in matches:
-            tag = match[2]
+            tag = match.tag
             if tag == "before" or tag == "before_weak":
-                # Most cues are followed by no surname: rule them out before the full rule is called.
-                pos = match[1]
-                while pos < size and text[pos] in _CUE_GAP:
-                    pos += 1
-                if pos >= size or text[pos] not in surname_first:
-                    continue
-                span = self._after_cue(text, match[1], weak=tag == "before_weak")
+                span = self._after_cue(text, match.end, weak=tag == "before_weak")
                 confidence = 0.85 if tag == "before" else 0.7
             else:
-                end = match[0]
-                if end < 2 or not is_name_char(text[end - 1]):
-                    continue
-                span = self._before_cue(text, end, weak=tag == "weak")
+                span = self._before_cue(text, match.start, weak=tag == "weak")
                 confidence = 0.85 if tag == "strong" else 0.7
             if span is None or self._cuts_place(text, *span):
                 continue

@@ -268,7 +268,7 @@ def _resolve_cluster(by_start: list[Hit]) -> list[Hit]:
     return kept
 
 
-_START = operator.itemgetter(1)  # Hit.start, read in C while sorting
+_START = operator.attrgetter("start")  # read in C while sorting
 
 
 @cache
