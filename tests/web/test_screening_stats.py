@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from grayshield.core.clock import BANK_TZ
 from grayshield.core.settings import Settings
-from grayshield.services.screening_stats import BANK_TZ, ScreeningStats, daily_counts, hour_of
+from grayshield.services.screening_stats import ScreeningStats, daily_counts, hour_of
 from grayshield.store import Database
 from grayshield.store.models import ScreeningCount
 

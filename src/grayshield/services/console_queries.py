@@ -26,11 +26,12 @@ from sqlalchemy.orm import Session
 if TYPE_CHECKING:
     import pyarrow as pa
 
+from grayshield.core.clock import BANK_TZ
 from grayshield.core.errors import ConflictError, NotFoundError, ValidationError
 from grayshield.lake.world import World, open_world
 from grayshield.models.registry import ModelRegistry
 from grayshield.pii import mask_table, mask_text
-from grayshield.services.screening_stats import BANK_TZ, RISK_LEVELS, daily_counts
+from grayshield.services.screening_stats import RISK_LEVELS, daily_counts
 from grayshield.social.effectiveness import OUTCOME_ZH, TAKEN_DOWN
 from grayshield.store.audit import record, verify_chain
 from grayshield.store.models import Alert, AuditEvent, ScoreRun, Tag

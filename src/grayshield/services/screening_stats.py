@@ -14,13 +14,14 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from grayshield.core.clock import BANK_TZ
 from grayshield.core.logging import get_logger
 from grayshield.store import Database
 from grayshield.store.clock import aware
@@ -28,8 +29,7 @@ from grayshield.store.models import ScreeningCount
 
 log = get_logger(__name__)
 RISK_LEVELS = ("high", "medium", "low")
-# Days are the bank's days: China has kept UTC+8 all year since 1991 (hours are stored in UTC).
-BANK_TZ = timezone(timedelta(hours=8))
+# Days are the bank's days (core.clock.BANK_TZ); hours are stored in UTC.
 Key = tuple[datetime, str]
 
 

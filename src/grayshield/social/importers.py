@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from grayshield.contract.tables import PLATFORMS
+from grayshield.core.clock import BANK_TZ
 from grayshield.core.errors import IngestError
 from grayshield.core.registry import Registry
 
@@ -78,7 +78,6 @@ def read_count(value: Any) -> int | None:
     return int(number * (100_000_000 if unit == "亿" else 10_000 if unit else 1))
 
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 _SLASHED_DATE = re.compile(r"^(\d{4})/(\d{2})/(\d{2})")
 
 
@@ -89,7 +88,7 @@ def read_time(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=SHANGHAI)).astimezone(UTC)
+        return (value if value.tzinfo else value.replace(tzinfo=BANK_TZ)).astimezone(UTC)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
     text = str(value).strip()
@@ -100,7 +99,7 @@ def read_time(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(_SLASHED_DATE.sub(r"\1-\2-\3", text).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)).astimezone(UTC)
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=BANK_TZ)).astimezone(UTC)
 
 
 def _text(value: Any) -> str | None:

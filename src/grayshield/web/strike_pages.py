@@ -15,7 +15,7 @@ import secrets
 import shutil
 import zipfile
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time
 from pathlib import Path as FsPath
 from typing import Annotated, Any
 
@@ -34,6 +34,7 @@ from grayshield.cases import (
     CaseService,
 )
 from grayshield.cases.package import BUNDLE_FILE, EVENT_LABELS, MANIFEST_FILE, REPORT_FILE, mask_record
+from grayshield.core.clock import BANK_TZ
 from grayshield.core.errors import ConflictError, GrayShieldError, NotFoundError, ValidationError
 from grayshield.core.settings import Settings
 from grayshield.graph.summary import KIND_LABELS
@@ -54,7 +55,6 @@ PackageId = Annotated[str, Path(pattern=r"^\d{8}T\d{6}-[a-z]{1,16}-[0-9a-f]{6}$"
 FileName = Annotated[str, Path(pattern=r"^(report\.pdf|bundle\.json|manifest\.json|package\.zip)$")]
 Text = Annotated[str, Form(max_length=2000)]
 Version = Annotated[int, Form(ge=1)]
-BANK_TZ = timezone(timedelta(hours=8))  # deadlines are picked as dates in Beijing time
 DONE = {"opened": "已立案", "moved": "案件状态已更新", "assigned": "承办人已更新", "deadline": "截止时间已更新",
         "noted": "调查记录已添加", "exported": "证据包已生成", "added": "证据已加入本案"}
 
