@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from grayshield.lake.phone import normalise_phone
+from grayshield.lake.phone import is_service_number, normalise_phone
 
 
 class NumberType(StrEnum):
@@ -40,7 +40,6 @@ NUMBER_TYPE_ZH = {
 VIRTUAL_PREFIXES = ("170", "171", "162", "165", "167")
 IOT_PREFIXES = ("140", "141", "144", "146", "148")
 _SERVICE_400 = re.compile(r"^\+86(400|800)\d{7}$")
-_SHORT = re.compile(r"^[19]\d{4,5}$")
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ def classify_number(raw: str) -> tuple[str | None, NumberType]:
         if re.fullmatch(r"(400|800)\d{7}", national):
             return f"+86{national}", NumberType.SERVICE_400
         return None, NumberType.MALFORMED
-    if _SHORT.fullmatch(number):
+    if is_service_number(number):
         return number, NumberType.SERVICE_95
     if _SERVICE_400.fullmatch(number):
         return number, NumberType.SERVICE_400

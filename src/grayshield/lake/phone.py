@@ -23,6 +23,12 @@ _SERVICE = r"[19]\d{4,5}"
 _SERVICE_RE = re.compile(_SERVICE)
 
 
+def is_service_number(number: str) -> bool:
+    """A 5-6 digit service number (95528, 12315, 10086) as :func:`normalise_phone` leaves it: an institution's
+    public line, shared by everyone who quotes it, so it identifies nobody."""
+    return _SERVICE_RE.fullmatch(number) is not None
+
+
 def normalise_phone(text: str | None) -> str | None:
     """The canonical form of ``text``, or None when it is not a valid phone or service number."""
     import phonenumbers

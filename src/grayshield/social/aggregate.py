@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from grayshield.core.clock import BANK_TZ
 from grayshield.social.detection import ACCOUNT_KEY, AD_THRESHOLD, PostSignals
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def posting_instants(values: pd.Series) -> pd.Series:
     except (ValueError, TypeError):  # zoned and naive values mixed in one column
         return pd.to_datetime(values, utc=True)
     if posted.dt.tz is None:
-        return posted.dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC")
+        return posted.dt.tz_localize(BANK_TZ).dt.tz_convert("UTC")
     return posted.dt.tz_convert("UTC")
 
 
@@ -51,7 +52,7 @@ def post_rows(posts: pd.DataFrame, signals: PostSignals, first_seq: int = 0) -> 
     """The per-post result table of one batch (``signals`` aligned with ``posts``' rows); ``seq`` numbers the
     posts in arrival order from ``first_seq``."""
     posted = posting_instants(posts["posted_time"])
-    hours = posted.dt.tz_convert("Asia/Shanghai").dt.hour.to_numpy()
+    hours = posted.dt.tz_convert(BANK_TZ).dt.hour.to_numpy()
     engagement = (posts["likes"].fillna(0) + posts["comments"].fillna(0) + posts["shares"].fillna(0)).to_numpy()
     ad = np.asarray(signals.p_ad >= AD_THRESHOLD, dtype=bool)
     region = [r if isinstance(r, str) and r else None for r in posts["ip_location"].tolist()]

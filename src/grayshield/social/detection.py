@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from grayshield.contract.truth import BUSINESS_TYPES
+from grayshield.lake.phone import is_service_number
 from grayshield.text.classify import Analysis, TextClassifier
 from grayshield.text.engine import TextEngine
 
@@ -131,10 +132,11 @@ class _Group:
         return next((share for share, member in self.best if member != key), 0.0)
 
 
-PUBLIC_SERVICE_NUMBER = re.compile(r"(?:phone:)?[19]\d{4,5}")
-"""95528, 12315, 10086: institutions' public numbers, quoted by banks, news and impostors alike, so sharing one
-ties no accounts together (gang ads citing the bank's 95528 linked the bank's own accounts to them: 7 of 8
-bank accounts flagged on a held-out world)."""
+def _public_line(contact: str) -> bool:
+    """95528, 12315, 10086: institutions' public numbers, quoted by banks, news and impostors alike, so sharing one
+    ties no accounts together (gang ads citing the bank's 95528 linked the bank's own accounts to them: 7 of 8
+    bank accounts flagged on a held-out world)."""
+    return is_service_number(contact.removeprefix("phone:"))
 
 
 def link_features(index: pd.Index, contacts: dict[tuple[str, str], set[str]], ad_share: pd.Series,
@@ -145,7 +147,7 @@ def link_features(index: pd.Index, contacts: dict[tuple[str, str], set[str]], ad
     by_contact: dict[str, _Group] = defaultdict(_Group)
     for key, values in contacts.items():
         for value in values:
-            if not PUBLIC_SERVICE_NUMBER.fullmatch(value):
+            if not _public_line(value):
                 by_contact[value].add(key, share.get(key, 0.0))
     by_name: dict[str, _Group] = defaultdict(_Group)
     names = dict(zip(nicknames.index, nicknames.to_numpy(), strict=True))
