@@ -74,13 +74,18 @@ MULTI_WORLD_AREAS = frozenset({"callers"})
 
 def check_training_world(area: str, path: Path) -> Path:
     """A world, or for :data:`MULTI_WORLD_AREAS` also a folder whose sub-folders are worlds."""
-    if area in MULTI_WORLD_AREAS and not (path / "world.json").is_file() and _sub_worlds(path):
+    if area in MULTI_WORLD_AREAS and _several_worlds(path):
         return path
     return check_world(path)
 
 
 def _sub_worlds(path: Path) -> list[Path]:
     return sorted(p for p in path.iterdir() if (p / "world.json").is_file()) if path.is_dir() else []
+
+
+def _several_worlds(path: Path) -> bool:
+    """A folder of worlds rather than one world (a world's own manifest wins)."""
+    return not (path / "world.json").is_file() and bool(_sub_worlds(path))
 
 
 def world_manifest(path: Path) -> dict[str, Any]:
@@ -115,7 +120,7 @@ def train(area: str, world: Path, models_dir: Path, labels: str | None = None,
     if area not in TRAINERS:
         raise NotFoundError(f"area {area!r} has no trainer in this version of GrayShield yet")
     check_training_world(area, world)
-    several = not (world / "world.json").is_file() and bool(_sub_worlds(world))
+    several = _several_worlds(world)
     if several and labels not in (None, "truth"):
         raise ValidationError("多个世界一起训练只用模拟真值；--labels outcomes/both 请指定单个世界")
     if area in LABELLED_AREAS and not several:
@@ -165,7 +170,7 @@ def _label_source(area: str, world: Path, labels: str | None, database: Database
 
 
 def _world_identity(path: Path) -> dict[str, Any]:
-    if not (path / "world.json").is_file():
+    if not (path / "world.json").is_file():  # several worlds, or a lake (no manifest: its worlds list is empty)
         return {"worlds": [{"path": str(p), **_world_identity(p)} for p in _sub_worlds(path)]}
     manifest = world_manifest(path)
     return {k: manifest.get(k) for k in ("generator", "seed", "profile")}
