@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from graph_edges import edge_frame
 
 from grayshield.graph import DiscoveryConfig, GraphConfig, discover
 from grayshield.graph.build import finish
-
-
-def _edges(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["src", "dst", "relation"])
-    frame["n"] = 1
-    frame["first_time"] = pd.Timestamp("2024-03-01")
-    frame["last_time"] = pd.Timestamp("2024-06-30")
-    return frame
 
 
 def _customer(key: str) -> list[tuple[str, str, str]]:
@@ -33,7 +25,7 @@ def test_callback_numbers_left_on_complaints_tie_a_number_to_customers() -> None
     for i in range(3):
         rows += _customer(f"C{i}") + [(f"complaint:{i}", f"customer:C{i}", "filed_for"),
                                      (f"complaint:{i}", "number:+8617000000001", "callback")]
-    found = discover(finish(_edges(rows + _ordinary(30)), GraphConfig()), DiscoveryConfig())
+    found = discover(finish(edge_frame(rows + _ordinary(30)), GraphConfig()), DiscoveryConfig())
     community = found.communities[int(found.membership["customer:C0"])]
     assert community.evidence["shared_numbers"] == 1
     assert {"customer:C0", "customer:C1", "customer:C2", "number:+8617000000001"} <= set(community.members)
@@ -42,7 +34,7 @@ def test_callback_numbers_left_on_complaints_tie_a_number_to_customers() -> None
 def test_one_number_tied_to_two_customers_is_no_gang_but_several_pairs_are() -> None:
     household = _customer("H0") + _customer("H1") + [
         ("number:+8617000000009", "customer:H0", "calls_for"), ("number:+8617000000009", "customer:H1", "calls_for")]
-    alone = discover(finish(_edges(household + _ordinary(30)), GraphConfig()), DiscoveryConfig())
+    alone = discover(finish(edge_frame(household + _ordinary(30)), GraphConfig()), DiscoveryConfig())
     assert not alone.gangs, "a relative calling for a couple is not a gang"
 
     ring = _customer("P0") + _customer("P1") + _customer("P2") + [
@@ -50,7 +42,7 @@ def test_one_number_tied_to_two_customers_is_no_gang_but_several_pairs_are() -> 
         ("number:+8617000000012", "customer:P1", "calls_for"), ("complaint:P2", "customer:P2", "filed_for"),
         ("complaint:P2", "number:+8617000000012", "callback"), ("number:+8617000000013", "customer:P2", "calls_for"),
         ("number:+8617000000013", "customer:P0", "calls_for")]
-    found = discover(finish(_edges(household + ring + _ordinary(30)), GraphConfig()), DiscoveryConfig())
+    found = discover(finish(edge_frame(household + ring + _ordinary(30)), GraphConfig()), DiscoveryConfig())
     assert len(found.gangs) == 1
     gang = found.gangs[0]
     assert gang.evidence["paired_numbers"] == 3
@@ -61,5 +53,5 @@ def test_one_number_tied_to_two_customers_is_no_gang_but_several_pairs_are() -> 
 def test_two_pairs_of_the_same_two_customers_are_still_one_household() -> None:
     rows = _customer("H0") + _customer("H1") + [
         (f"number:+861700000002{k}", f"customer:H{i}", "calls_for") for k in range(2) for i in range(2)]
-    found = discover(finish(_edges(rows + _ordinary(30)), GraphConfig()), DiscoveryConfig())
+    found = discover(finish(edge_frame(rows + _ordinary(30)), GraphConfig()), DiscoveryConfig())
     assert not found.gangs

@@ -7,20 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from graph_edges import edge_frame
 
 from grayshield.graph import DiscoveryConfig, GraphConfig, discover
 from grayshield.graph.build import EntityGraph, finish
 from grayshield.graph.evaluation import evaluate_world
 from grayshield.graph.identity import GangState, assign_ids
 from grayshield.graph.summary import community_facts, summary_zh
-
-
-def _edges(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["src", "dst", "relation"])
-    frame["n"] = 1
-    frame["first_time"] = pd.Timestamp("2024-03-01")
-    frame["last_time"] = pd.Timestamp("2024-06-30")
-    return frame
 
 
 def _gang(prefix: str, customers: int) -> list[tuple[str, str, str]]:
@@ -49,7 +42,7 @@ def _ordinary(count: int) -> list[tuple[str, str, str]]:
 
 
 def test_two_gangs_are_found_apart_and_ordinary_customers_are_not_gangs() -> None:
-    graph = finish(_edges(_gang("1", 6) + _gang("2", 4) + _ordinary(30)), GraphConfig())
+    graph = finish(edge_frame(_gang("1", 6) + _gang("2", 4) + _ordinary(30)), GraphConfig())
     found = discover(graph, DiscoveryConfig())
     assert len(found.gangs) == 2
     membership = found.gang_of()
@@ -63,20 +56,20 @@ def test_template_alone_is_not_a_gang() -> None:
     rows = []
     for i in range(6):
         rows += [(f"complaint:{i}", f"customer:G{i}", "filed_for"), (f"complaint:{i}", "template:T", "uses_template")]
-    found = discover(finish(_edges(rows), GraphConfig()), DiscoveryConfig())
+    found = discover(finish(edge_frame(rows), GraphConfig()), DiscoveryConfig())
     assert found.communities and not found.gangs
 
 
 def test_hubs_and_evidence_that_links_nothing_are_dropped() -> None:
     rows = [(f"account:weibo/news{i}", "number:+861085550000", "advertises") for i in range(30)]
     rows += [("complaint:1", "customer:A", "filed_for"), ("complaint:1", "material:sha256:x", "attaches")]
-    graph = finish(_edges(rows), GraphConfig(max_hub_degree=20))
+    graph = finish(edge_frame(rows), GraphConfig(max_hub_degree=20))
     assert graph.hubs == ["number:+861085550000"]
     assert "material:sha256:x" not in set(graph.nodes)
 
 
 def test_ids_are_stable_between_runs_and_new_gangs_get_new_ids(tmp_path: Path) -> None:
-    first = discover(finish(_edges(_gang("1", 6) + _gang("2", 4) + _ordinary(30)), GraphConfig()),
+    first = discover(finish(edge_frame(_gang("1", 6) + _gang("2", 4) + _ordinary(30)), GraphConfig()),
                      DiscoveryConfig())
     state = GangState()
     assign_ids(first, state)
@@ -85,7 +78,7 @@ def test_ids_are_stable_between_runs_and_new_gangs_get_new_ids(tmp_path: Path) -
 
     grown = _gang("1", 8) + _gang("2", 4) + _gang("3", 5) + _ordinary(40)
     reloaded = GangState.load(tmp_path)
-    second = discover(finish(_edges(grown), GraphConfig()), DiscoveryConfig(), starting=reloaded.partition)
+    second = discover(finish(edge_frame(grown), GraphConfig()), DiscoveryConfig(), starting=reloaded.partition)
     status = assign_ids(second, reloaded)
     assert sorted(status.values()) == ["continued", "continued", "new"]
     for gang in second.gangs:
@@ -95,7 +88,7 @@ def test_ids_are_stable_between_runs_and_new_gangs_get_new_ids(tmp_path: Path) -
 
 
 def test_summary_is_chinese_and_masks_numbers_unless_asked() -> None:
-    graph = finish(_edges(_gang("1", 6) + _ordinary(30)), GraphConfig())
+    graph = finish(edge_frame(_gang("1", 6) + _ordinary(30)), GraphConfig())
     gang = discover(graph, DiscoveryConfig()).gangs[0]
     regions = pd.Series({f"1{i}": "湖北省" for i in range(6)})
     facts = community_facts(gang, graph, regions)
@@ -124,7 +117,7 @@ def test_hard_world_recovers_gangs(simulated_world: Callable[..., Path], tmp_pat
 
 
 def test_empty_graph_finds_nothing() -> None:
-    found = discover(EntityGraph(_edges([]).iloc[0:0]), DiscoveryConfig())
+    found = discover(EntityGraph(edge_frame([]).iloc[0:0]), DiscoveryConfig())
     assert found.gangs == [] and found.communities == {}
 
 
@@ -143,7 +136,7 @@ def test_template_grouping_sees_through_filled_in_names_and_amounts() -> None:
 def test_edges_and_node_index_do_not_depend_on_observation_order() -> None:
     """The engine aggregates in any order it likes: edges come back sorted, over names sorted by name, so
     Leiden sees the same input whichever engine or row order produced it."""
-    rows = _edges(_gang("1", 6) + _gang("2", 4) + _ordinary(30))
+    rows = edge_frame(_gang("1", 6) + _gang("2", 4) + _ordinary(30))
     graphs = [finish(frame, GraphConfig()) for frame in (rows, rows.sample(frac=1.0, random_state=3))]
     assert list(graphs[0].names) == sorted(graphs[0].names)
     assert list(graphs[0].names) == list(graphs[1].names)
