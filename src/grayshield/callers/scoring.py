@@ -96,7 +96,8 @@ class CallerModels:
             "number_features": self.number_features, "call_features": self.call_features,
             "number_threshold": self.number_threshold, "call_threshold": self.call_threshold,
             "anonymous_features": self.anonymous_features, "anonymous_threshold": self.anonymous_threshold,
-            "number_prior": self.number_prior, "voice": asdict(self.voice) if self.voice else None, "rules_version": RULES_VERSION,
+            "number_prior": self.number_prior, "voice": asdict(self.voice) if self.voice else None,
+            "rules_version": RULES_VERSION,
         }, ensure_ascii=False, indent=2), encoding="utf-8")
 
     @classmethod
