@@ -18,7 +18,10 @@ $(UV):
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
-$(VENV)/.installed: pyproject.toml uv.lock $(UV)
+# hatch_build.py compiles the PII engine's native fast path from these (a stale build is never used: docs/pii.md)
+NATIVE_SOURCES := hatch_build.py src/grayshield/pii/_fast.pyx $(wildcard src/grayshield/pii/*.py)
+
+$(VENV)/.installed: pyproject.toml uv.lock $(UV) $(NATIVE_SOURCES)
 	$(UV) sync --frozen --extra spark --extra bench --python python3.11
 	touch $@
 

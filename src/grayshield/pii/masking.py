@@ -20,7 +20,7 @@ from grayshield.core.logging import get_logger
 from grayshield.pii.entities import ENTITY_TYPES, Hit
 from grayshield.pii.operators import Mask, Operator
 from grayshield.pii.policy import Policy, default_policy
-from grayshield.pii.scanner import SEPARATOR, Scanner, default_scanner
+from grayshield.pii.scanner import SEPARATOR, Scanner, default_scanner, paused_gc
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -101,13 +101,13 @@ def mask_many(
     """
     active_scanner = scanner or default_scanner()
     active_policy = policy or default_policy()
-    joined = active_scanner.scan_joined(texts)
-    if joined is None:  # a text holds the separator: mask one by one
+    if any(SEPARATOR in t for t in texts):  # a text holds the separator: mask one by one
         return [mask_text(t, active_policy, key=key, scanner=active_scanner, stats=stats) for t in texts]
-    text, hits = joined
+    with paused_gc():
+        text, entities = _scan_and_apply(active_scanner, SEPARATOR.join(texts), active_policy, key)
     if stats is not None:
-        stats.hits.update(h.entity for h in hits)
-    masked = apply_hits(text, hits, active_policy, key).split(SEPARATOR)
+        stats.hits.update(entities)
+    masked = text.split(SEPARATOR)
     if len(masked) != len(texts):  # an operator's template wrote the separator: never split on a guess
         return [
             apply_hits(t, h, active_policy, key)
@@ -125,10 +125,22 @@ def mask_text(
     stats: MaskStats | None = None,
 ) -> str:
     """``text`` with every PII hit replaced as the policy (default: JR/T 0171-2020 display masking) says."""
-    hits = (scanner or default_scanner()).scan(text)
+    masked, entities = _scan_and_apply(scanner or default_scanner(), text, policy or default_policy(), key)
     if stats is not None:
-        stats.hits.update(h.entity for h in hits)
-    return apply_hits(text, hits, policy or default_policy(), key)
+        stats.hits.update(entities)
+    return masked
+
+
+def _scan_and_apply(scanner: Scanner, text: str, policy: Policy, key: bytes | None) -> tuple[str, list[str]]:
+    """``apply_hits(text, scanner.scan(text), …)`` and the entity of each hit; one call into the native fast
+    path when the scanner has it (no Hit objects are built there unless an operator needs one)."""
+    if scanner.native is not None:
+        masked: str
+        entities: list[str]
+        masked, entities = scanner.native.mask(text, policy, key)
+        return masked, entities
+    hits = scanner.scan(text)
+    return apply_hits(text, hits, policy, key), [h.entity for h in hits]
 
 
 def _mask_whole(value: str, entity: str, policy: Policy, key: bytes | None) -> str:

@@ -259,15 +259,25 @@ def context_name_recogniser(lexicon: Lexicon, places: Iterable[str]) -> PatternR
             readings.reverse()  # the better reading first, the longer on a tie
         for score, stop, right in readings:
             if score >= ACCEPT and not ruled_out(text, start, stop, surname_text):
-                confidence = round(0.55 + 0.05 * (score >= ACCEPT + 2) + 0.05 * (score >= ACCEPT + 4), 2)
-                reason = (
-                    f"name score {score:.1f} >= {ACCEPT}: boundary before {left:+.1f}, after {right:+.1f},"
-                    f" learned name-likeness {score - left - right:+.1f}"
-                )
+                confidence, reason = context_confidence(score), context_reason(score, left, right)
                 return [Hit(E.PERSON_NAME, start, stop, text[start:stop], confidence, "context_name", reason)]
         return []
 
-    return PatternRecogniser("context_name", first, rest, classify)
+    native = ("context_name", lexicon) if places is lexicon.places else None
+    return PatternRecogniser("context_name", first, rest, classify, native)
+
+
+def context_confidence(score: float) -> float:
+    """A cue-free name's confidence: below a cue's (0.85), higher the more the score clears :data:`ACCEPT`."""
+    return round(0.55 + 0.05 * (score >= ACCEPT + 2) + 0.05 * (score >= ACCEPT + 4), 2)
+
+
+def context_reason(score: float, left: float, right: float) -> str:
+    """Why a cue-free name was taken: the score and its parts, for the auditor reading the hit."""
+    return (
+        f"name score {score:.1f} >= {ACCEPT}: boundary before {left:+.1f}, after {right:+.1f},"
+        f" learned name-likeness {score - left - right:+.1f}"
+    )
 
 
 class KnownNamesRecogniser:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple, Protocol
 
@@ -45,6 +45,9 @@ class PatternRecogniser:
     first: str
     rest: str
     classify: Classifier
+    # ("rule", lexicon) when the native fast path (grayshield.pii.native) has this exact rule built in for that
+    # lexicon; set only by the built-in factories. A bank's own recogniser leaves it None and runs in Python.
+    native: tuple[str, Lexicon] | None = field(default=None, compare=False)
 
     @property
     def pattern(self) -> str:
@@ -300,8 +303,11 @@ def bounded_name_recogniser(lexicon: Lexicon) -> PatternRecogniser:
         candidate = text[start:end]
         head = candidate[:2]
         role_slot = start > 0 and (text[start - 1] in role_ends or text.endswith("尊敬的", 0, start))
-        if not role_slot and (candidate in common or (head in common and head not in compounds)
-                              or candidate.startswith(not_names)):
+        if not role_slot and (
+            candidate in common
+            or (head in common and head not in compounds)
+            or candidate.startswith(not_names)
+        ):
             return []
         return [Hit(E.PERSON_NAME, start, end, candidate, 0.6, "bounded_name", "name between boundaries")]
 
@@ -607,7 +613,7 @@ def register_builtins(registry: Registry[Recogniser]) -> None:
         PatternRecogniser("passport", "EG", PASSPORT_REST, passport),
         PatternRecogniser("travel_permit", "CWHMLT", PERMIT_REST, permit),
         PatternRecogniser("license_plate", PLATE_FIRST, PLATE_REST, plate),
-        PatternRecogniser("number", NUMBER_FIRST, NUMBER_REST, classify_numbers),
+        PatternRecogniser("number", NUMBER_FIRST, NUMBER_REST, classify_numbers, ("number", lexicon)),
         listed_name_recogniser(lexicon),
         bounded_name_recogniser(lexicon),
         context_name_recogniser(lexicon, lexicon.places),

@@ -25,6 +25,7 @@ import ahocorasick
 from grayshield.core.errors import ConfigError
 from grayshield.core.registry import Registry
 from grayshield.pii.entities import Hit
+from grayshield.pii.native import build_engine
 from grayshield.pii.recognisers import (
     RECOGNISERS,
     Classifier,
@@ -48,6 +49,7 @@ class Scanner:
         disabled: list[str] | None = None,
         threshold: float = DEFAULT_THRESHOLD,
         registry: Registry[Recogniser] = RECOGNISERS,
+        native: bool = True,
     ) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ConfigError(f"PII confidence threshold must be between 0 and 1, got {threshold}")
@@ -66,6 +68,11 @@ class Scanner:
             r for r in selected.values() if not isinstance(r, PatternRecogniser)
         ]
         self._automaton = _build_automaton(self._context)
+        # The compiled fast path (grayshield.pii.native) when it is built, current and covers a recogniser
+        # here; ``native=False`` keeps the pure-Python reference (the specification the tests compare with).
+        self.native: Any = (
+            build_engine(patterns, self._context, self._regex, self._automaton, threshold) if native else None
+        )
 
     def scan(self, text: str) -> list[Hit]:
         """Every PII hit in ``text``, non-overlapping, ordered by position."""
@@ -77,7 +84,7 @@ class Scanner:
             return [self._scan(t) for t in texts]
         starts = _starts(texts)
         doc, next_start, offset = 0, starts[1], 0
-        with _no_gc():
+        with paused_gc():
             per_doc: list[list[Hit]] = [[] for _ in texts]
             for hit in self._scan(SEPARATOR.join(texts)):
                 if hit.start >= next_start:
@@ -89,16 +96,9 @@ class Scanner:
                 per_doc[doc].append(hit)
         return per_doc
 
-    def scan_joined(self, texts: Sequence[str]) -> tuple[str, list[Hit]] | None:
-        """``SEPARATOR.join(texts)`` and its hits (offsets into the joined text), or None when a text holds the
-        separator. For callers that transform the joined text in one go (:func:`~grayshield.pii.masking.mask_many`)."""
-        if any(SEPARATOR in t for t in texts):
-            return None
-        joined = SEPARATOR.join(texts)
-        with _no_gc():
-            return joined, self._scan(joined)
-
     def _scan(self, text: str) -> list[Hit]:
+        if self.native is not None:
+            return self.native.scan(text)  # type: ignore[no-any-return]
         hits: list[Hit] = []
         if self._regex is not None:
             classifiers = self._classifiers
@@ -116,7 +116,7 @@ class Scanner:
 
 
 @contextmanager
-def _no_gc() -> Iterator[None]:
+def paused_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while a batch is scanned.
 
     A batch allocates many small tuples (hits, matches) and no reference cycles; every few hundred allocations

@@ -1,0 +1,1123 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""Native fast path of the PII scanner and masking (see ``grayshield/pii/native.py`` and docs/pii.md).
+
+Every function here mirrors a Python function of the reference engine, named in its docstring; the reference is
+the specification, and ``tests/pii/test_pii_native.py`` compares the two on the evaluation corpus. Character
+sets of the lexicon become bit flags in a table indexed by code point, per-character scores become arrays, so a
+candidate is judged with array reads instead of one-character strings and dictionary look-ups. Candidates are C
+structs until the very end; a ``Hit`` is built only for what a scan returns or an operator needs.
+"""
+
+from libc.math cimport NAN, isnan
+from libc.stdlib cimport free, malloc, qsort, realloc
+from libc.string cimport memset
+
+from grayshield.pii import entities as E
+from grayshield.pii import masking as _masking
+from grayshield.pii import names as _names
+from grayshield.pii import recognisers as _recognisers
+from grayshield.pii import validators as V
+from grayshield.pii.entities import Hit
+from grayshield.pii.lexicon import ORG_WORDS, STOP_CHARS
+from grayshield.pii.operators import Mask
+from grayshield.pii.recognisers import LexiconMatch
+
+cdef extern from *:
+    """
+    #ifndef GS_FAST_SOURCE_HASH
+    #define GS_FAST_SOURCE_HASH "unknown"
+    #endif
+    """
+    const char* GS_FAST_SOURCE_HASH
+
+SOURCE_HASH = GS_FAST_SOURCE_HASH.decode("ascii")
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISALNUM(Py_UCS4 ch)
+
+# --- character flags ------------------------------------------------------------------------------------------
+
+DEF TABLE = 65536  # the Basic Multilingual Plane: every character of every list below lies in it (checked)
+
+cdef enum:
+    F_SURNAME = 1 << 0          # lexicon.surnames
+    F_SURNAME_FIRST = 1 << 1    # a surname or a compound surname's first character
+    F_COMPOUND_FIRST = 1 << 2   # a compound surname's first character
+    F_GIVEN = 1 << 3            # lexicon.given_chars
+    F_NAME_STOP = 1 << 4        # STOP_CHARS - given_chars (lexicon.is_name_char)
+    F_STOP = 1 << 5             # STOP_CHARS
+    F_CLAUSE_START = 1 << 6     # recognisers._CLAUSE_START
+    F_CUE_GAP = 1 << 7          # recognisers._CUE_GAP
+    F_MEASURE = 1 << 8          # names.MEASURE_SURNAMES
+    F_COUNTING = 1 << 9         # names._COUNTING
+    F_DIGIT = 1 << 10           # names._DIGITS
+    F_NUMERAL = 1 << 11         # names.NUMERALS
+    F_CLEAR_AFTER = 1 << 12     # names._CLEAR_AFTER
+    F_NAME_LEFT = 1 << 13       # a character of names.NAME_LEFT
+    F_TITLE_FIRST = 1 << 15     # first character of a title (lexicon.name_after_strong)
+    F_NOT_NAME_FIRST = 1 << 16  # first character of a listed non-name (lexicon.not_names)
+    F_ORG_FIRST = 1 << 17       # first character of an organisation word (lexicon.ORG_WORDS)
+    F_COMMON_ONE = 1 << 18      # a one-character common word
+    F_CHINESE_NUMERAL = 1 << 19  # recognisers._CHINESE_NUMERAL (a digit spelled as a numeral)
+    F_ADDRESS_GAP = 1 << 20     # what AddressRecogniser.find skips after an address cue
+    F_VERB_FIRST = 1 << 21      # first character of an address change verb (改为)
+
+
+cdef int by_pos(const void* a, const void* b) noexcept nogil:
+    cdef const Start* x = <const Start*>a
+    cdef const Start* y = <const Start*>b
+    if x.pos != y.pos:
+        return -1 if x.pos < y.pos else 1
+    return x.after_cue - y.after_cue
+
+DEF PAIR_BITS = 20  # 2**20-bit filters of the first two characters of common words and of place names
+
+
+cdef inline unsigned int pair_slot(Py_UCS4 a, Py_UCS4 b):
+    return ((<unsigned int>a * 0x9E3779B1u) ^ (<unsigned int>b * 0x85EBCA77u)) >> (32 - PAIR_BITS)
+
+
+cdef inline bint pair_in(unsigned char* bits, Py_UCS4 a, Py_UCS4 b):
+    cdef unsigned int slot = pair_slot(a, b)
+    return bits[slot >> 3] & (1 << (slot & 7))
+
+
+cdef inline void pair_add(unsigned char* bits, Py_UCS4 a, Py_UCS4 b):
+    cdef unsigned int slot = pair_slot(a, b)
+    bits[slot >> 3] |= 1 << (slot & 7)
+
+# Rules the engine has built in (native.build_engine names them).
+cdef enum:
+    R_PYTHON = 0
+    R_NUMBER = 1
+    R_CONTEXT_NAME = 2
+    R_PERSON_NAME = 3
+    R_ADDRESS = 4
+
+# What a candidate's reason and recogniser are made of.
+cdef enum:
+    S_HIT = 0           # a Python Hit, kept in objs
+    S_NUMBER = 1        # a number rule; code indexes NUMBER_REASONS
+    S_CONTEXT = 2       # the cue-free name rule; score, left, right make the reason
+    S_CUE = 3           # a cue name; objs holds (cue word, recogniser name)
+    S_ADDRESS = 4       # an address; objs holds the recogniser's name
+
+cdef struct Cand:
+    Py_ssize_t start
+    Py_ssize_t end
+    Py_ssize_t seq
+    double conf
+    double score
+    double left
+    double right
+    int entity
+    int source
+    Py_ssize_t obj
+
+cdef struct CueMatch:
+    Py_ssize_t start
+    Py_ssize_t end
+    int tag
+    Py_ssize_t word
+
+cdef struct Start:  # where AddressRecogniser.find tries an address
+    Py_ssize_t pos
+    int after_cue
+
+cdef enum:
+    T_ADMIN = 4
+    T_CUE = 5
+
+cdef enum:
+    T_BEFORE = 0
+    T_BEFORE_WEAK = 1
+    T_STRONG = 2
+    T_WEAK = 3
+
+_new_match = tuple.__new__  # as scanner._new_match: LexiconMatch's own constructor is a Python function
+_TAGS = {"before": T_BEFORE, "before_weak": T_BEFORE_WEAK, "strong": T_STRONG, "weak": T_WEAK}
+_ADDRESS_TAGS = {"admin": T_ADMIN, "cue": T_CUE}
+ADDRESS_REASON = "gazetteer units and street pattern"  # AddressRecogniser.find's
+GENERIC_ADMIN, ADDRESS_TAIL = _recognisers.GENERIC_ADMIN, _recognisers.ADDRESS_TAIL
+_CHANGE_VERBS = _recognisers._ADDRESS_CHANGE_VERBS
+# recognisers.classify_number's reasons, in the order _number_hit uses them
+NUMBER_REASONS = (
+    "mobile numbering plan",
+    "GB 11643 check digit and birth date",
+    "digits after an account cue",
+    "15-digit legacy ID: province code and birth date",
+    "landline area code and length",
+    "Luhn check digit and issuer prefix",
+    "digits after a Taiwan permit cue",
+)
+_ACCOUNT, _PHONE_OR_ID, _ID = _recognisers._ACCOUNT, _recognisers._PHONE_OR_ID, _recognisers._ID
+_PHONE, _CARD, _PERMIT = _recognisers._PHONE, _recognisers._CARD, _recognisers._PERMIT
+
+
+cdef bint _isalnum(str value):
+    """``str.isalnum``."""
+    cdef Py_ssize_t i
+    if len(value) == 0:
+        return False
+    for i in range(len(value)):
+        if not Py_UNICODE_ISALNUM(value[i]):
+            return False
+    return True
+
+
+cdef bint _is_mobile(str number):
+    """``validators.MOBILE`` (``1[3-9]`` and nine digits) on an 11-character normalised number."""
+    cdef Py_ssize_t i
+    if not (51 <= <Py_UCS4>number[1] <= 57):
+        return False
+    for i in range(2, 11):
+        if not (48 <= <Py_UCS4>number[i] <= 57):
+            return False
+    return True
+
+cdef inline bint is_cjk(Py_UCS4 c):
+    return 0x4E00 <= c <= 0x9FFF
+
+
+cdef int by_start(const void* a, const void* b) noexcept nogil:
+    cdef const Cand* x = <const Cand*>a
+    cdef const Cand* y = <const Cand*>b
+    if x.start != y.start:
+        return -1 if x.start < y.start else 1
+    return -1 if x.seq < y.seq else (1 if x.seq > y.seq else 0)
+
+
+cdef class Engine:
+    """One scanner's recognisers, compiled: ``scan`` is ``Scanner._scan``, ``mask`` is scan plus ``apply_hits``."""
+
+    cdef unsigned int* flags
+    cdef unsigned char* common_pairs
+    cdef unsigned char* place_pairs
+    cdef Py_ssize_t common_longest
+    cdef bint common_empty
+    cdef double clear, glued_, word, no_boundary, second_given, accept, needs, best_second
+    cdef dict confidences
+    cdef double* left_ev
+    cdef double* right_ev
+    cdef double* char_terms
+    cdef double unseen, best_char
+    cdef dict surname_terms
+    cdef frozenset common, compounds, not_names_set
+    cdef tuple titles, not_names, org_words
+    cdef dict place_heads
+    cdef frozenset place_set
+    cdef dict nr_places
+    cdef list nr_place_lengths
+    cdef frozenset nr_place_heads
+    cdef str name_left
+    cdef object regex, automaton
+    cdef int* rules
+    cdef Py_ssize_t n_groups
+    cdef list classifiers
+    cdef list context, context_rules_py
+    cdef int* context_rules
+    cdef Py_ssize_t n_context
+    cdef double threshold
+    cdef dict entity_index
+    cdef list entity_names
+    cdef Cand* cands
+    cdef Py_ssize_t n_cands, cap_cands
+    cdef CueMatch* cues
+    cdef Py_ssize_t n_cues, cap_cues
+    cdef CueMatch* addr
+    cdef Py_ssize_t n_addr, cap_addr
+    cdef dict places, admin_places, lengths_by_first
+    cdef list objs
+    cdef int e_person
+
+    def __cinit__(self):
+        self.flags = <unsigned int*>malloc(TABLE * sizeof(unsigned int))
+        self.left_ev = <double*>malloc(TABLE * sizeof(double))
+        self.right_ev = <double*>malloc(TABLE * sizeof(double))
+        self.char_terms = <double*>malloc(TABLE * sizeof(double))
+        self.common_pairs = <unsigned char*>malloc(1 << (PAIR_BITS - 3))
+        self.place_pairs = <unsigned char*>malloc(1 << (PAIR_BITS - 3))
+        self.cap_cands = 256
+        self.cands = <Cand*>malloc(self.cap_cands * sizeof(Cand))
+        self.cap_cues = 256
+        self.cues = <CueMatch*>malloc(self.cap_cues * sizeof(CueMatch))
+        self.cap_addr = 256
+        self.addr = <CueMatch*>malloc(self.cap_addr * sizeof(CueMatch))
+        self.rules = NULL
+        self.context_rules = NULL
+        if not (self.flags and self.common_pairs and self.place_pairs and self.left_ev and self.right_ev and self.char_terms and self.cands and self.cues
+                and self.addr):
+            raise MemoryError()
+
+    def __dealloc__(self):
+        free(self.flags)
+        free(self.common_pairs)
+        free(self.place_pairs)
+        free(self.left_ev)
+        free(self.right_ev)
+        free(self.char_terms)
+        free(self.cands)
+        free(self.cues)
+        free(self.addr)
+        free(self.rules)
+        free(self.context_rules)
+
+    def __init__(self, lexicon, patterns, pattern_rules, context, context_rules, regex, automaton, threshold):
+        cdef Py_ssize_t i
+        self.threshold = threshold
+        self.regex = regex
+        self.automaton = automaton
+        self.entity_names = []
+        self.entity_index = {}
+        self.e_person = self._entity(E.PERSON_NAME)
+        self._load_lexicon(lexicon)
+        # Regex groups: the scanner names alternative i ``r{i}``; the group number is what a match reports.
+        self.n_groups = 1 + (regex.groups if regex is not None else 0)
+        self.rules = <int*>malloc(self.n_groups * sizeof(int))
+        self.classifiers = [None] * self.n_groups
+        memset(self.rules, 0, self.n_groups * sizeof(int))
+        for i, (pattern, rule) in enumerate(zip(patterns, pattern_rules)):
+            group = regex.groupindex[f"r{i}"]
+            self.classifiers[group] = pattern.classify
+            self.rules[group] = {"number": R_NUMBER, "context_name": R_CONTEXT_NAME}.get(rule, R_PYTHON)
+        self.context = list(context)
+        self.n_context = len(self.context)
+        self.context_rules = <int*>malloc((self.n_context + 1) * sizeof(int))
+        for i, rule in enumerate(context_rules):
+            self.context_rules[i] = {"person_name": R_PERSON_NAME, "address": R_ADDRESS}.get(rule, R_PYTHON)
+
+    cdef int _entity(self, str name) except -1:
+        index = self.entity_index.get(name)
+        if index is None:
+            index = self.entity_index[name] = len(self.entity_names)
+            self.entity_names.append(name)
+        return index
+
+    cdef _set(self, chars, unsigned int flag):
+        for c in chars:
+            if ord(c) >= TABLE:
+                raise ValueError(f"character outside the Basic Multilingual Plane in a PII list: {c!r}")
+            self.flags[ord(c)] |= flag
+
+    cdef _check_bmp(self, str word):
+        for c in word:
+            if ord(c) >= TABLE:
+                raise ValueError(f"character outside the Basic Multilingual Plane in a PII list: {c!r}")
+
+    cdef _fill(self, double* table, dict values):
+        cdef Py_ssize_t i
+        for i in range(TABLE):
+            table[i] = NAN
+        for c, v in values.items():
+            if len(c) != 1 or ord(c) >= TABLE:
+                raise ValueError(f"not one BMP character in a PII score table: {c!r}")
+            table[ord(c)] = v
+
+    cdef _load_lexicon(self, lexicon):
+        memset(self.flags, 0, TABLE * sizeof(unsigned int))
+        compounds = lexicon.compound_surnames
+        self._set(lexicon.surnames, F_SURNAME | F_SURNAME_FIRST)
+        self._set({c[0] for c in compounds}, F_SURNAME_FIRST | F_COMPOUND_FIRST)
+        self._set(lexicon.given_chars, F_GIVEN)
+        self._set(STOP_CHARS - lexicon.given_chars, F_NAME_STOP)
+        self._set(STOP_CHARS, F_STOP)
+        self._set(_recognisers._CLAUSE_START, F_CLAUSE_START)
+        self._set(_recognisers._CUE_GAP, F_CUE_GAP)
+        self._set(_names.MEASURE_SURNAMES, F_MEASURE)
+        self._set(_names._COUNTING, F_COUNTING)
+        self._set(_names._DIGITS, F_DIGIT)
+        self._set(_names.NUMERALS, F_NUMERAL)
+        self._set("零〇一二三四五六七八九幺两", F_CHINESE_NUMERAL)
+        self._set("：: 是在\u3000", F_ADDRESS_GAP)
+        self._set({v[0] for v in _CHANGE_VERBS}, F_VERB_FIRST)
+        self.places = lexicon.places
+        # masking's keep_admin reads the default gazetteer, whatever this scanner's lexicon (operators.py)
+        parser = _recognisers._address_parser()
+        self.admin_places, self.lengths_by_first = parser.lexicon.places, parser._lengths_by_first
+        self._set(_names._CLEAR_AFTER, F_CLEAR_AFTER)
+        self._set(_names.NAME_LEFT, F_NAME_LEFT)
+        places = frozenset(p for p in lexicon.places if len(p) > 1)
+        scorer = _names.NameScorer(lexicon)
+        self._fill(self.left_ev, scorer._left_evidence)
+        self._fill(self.right_ev, scorer._right_evidence)
+        self._fill(self.char_terms, scorer._char_terms)
+        self.unseen = scorer._unseen
+        self.best_char = scorer.best_char
+        self.best_second = max(0.0, scorer.best_char + _names.SECOND_GIVEN)
+        self.surname_terms = dict(scorer._surname_terms)
+        self.common = lexicon.common_words
+        # common-word look-ups go through a filter on the first two characters: most slices are no word
+        memset(self.common_pairs, 0, 1 << (PAIR_BITS - 3))
+        memset(self.place_pairs, 0, 1 << (PAIR_BITS - 3))
+        self.common_longest = max(map(len, self.common), default=0)
+        self.common_empty = "" in self.common
+        self._set({w for w in self.common if len(w) == 1}, F_COMMON_ONE)
+        for w in self.common:
+            if len(w) >= 2:
+                self._check_bmp(w)
+                pair_add(self.common_pairs, w[0], w[1])
+        for w in places:
+            self._check_bmp(w)
+            pair_add(self.place_pairs, w[0], w[1])
+        for words, flag in ((lexicon.name_after_strong, F_TITLE_FIRST), (lexicon.not_names, F_NOT_NAME_FIRST),
+                            (ORG_WORDS, F_ORG_FIRST)):
+            if not all(words):
+                raise ValueError("an empty word in a PII word list")
+            self._set({w[0] for w in words}, flag)
+        self.clear, self.glued_ = _names.CLEAR_BOUNDARY, _names.GLUED
+        self.word, self.no_boundary = _names.WORD_BOUNDARY, _names.NO_BOUNDARY
+        self.second_given, self.accept, self.needs = _names.SECOND_GIVEN, _names.ACCEPT, _names._NEEDS
+        self.confidences = {}
+        self.compounds = frozenset(compounds)
+        self.titles = tuple(lexicon.name_after_strong)
+        self.not_names = tuple(lexicon.not_names)
+        self.org_words = tuple(ORG_WORDS)
+        self.name_left = _names.NAME_LEFT
+        # context_name's touches_place
+        self.place_set = places
+        heads = {}
+        for place in places:
+            heads.setdefault(place[:2], set()).add(len(place))
+        self.place_heads = {head: tuple(sorted(n)) for head, n in heads.items()}
+        # NameRecogniser's _cuts_place
+        self.nr_places = {w: len(w) for w in lexicon.places if len(w) > 1}
+        self.nr_place_lengths = sorted({len(w) for w in self.nr_places}, reverse=True)
+        self.nr_place_heads = frozenset(w[:2] for w in self.nr_places)
+
+    # --- candidates -------------------------------------------------------------------------------------------
+
+    cdef Cand* _new(self, Py_ssize_t start, Py_ssize_t end, int entity, double conf, int source) except NULL:
+        cdef Cand* grown
+        if self.n_cands == self.cap_cands:
+            grown = <Cand*>realloc(self.cands, 2 * self.cap_cands * sizeof(Cand))
+            if grown == NULL:
+                raise MemoryError()
+            self.cands, self.cap_cands = grown, 2 * self.cap_cands
+        cdef Cand* c = &self.cands[self.n_cands]
+        c.start, c.end, c.seq, c.entity, c.conf, c.source, c.obj = start, end, self.n_cands, entity, conf, source, -1
+        self.n_cands += 1
+        return c
+
+    cdef _add_hits(self, hits):
+        cdef Cand* c
+        for hit in hits:
+            c = self._new(hit[1], hit[2], self._entity(hit[0]), hit[4], S_HIT)
+            c.obj = len(self.objs)
+            self.objs.append(hit)
+
+    cdef _hit(self, str text, Cand* c):
+        """The ``Hit`` the reference builds for this candidate."""
+        if c.source == S_HIT:
+            return self.objs[c.obj]
+        entity = self.entity_names[c.entity]
+        value = text[c.start:c.end]
+        if c.source == S_NUMBER:
+            return Hit(entity, c.start, c.end, value, c.conf, "number", NUMBER_REASONS[c.obj])
+        if c.source == S_CONTEXT:
+            reason = _names.context_reason(c.score, c.left, c.right)
+            return Hit(entity, c.start, c.end, value, c.conf, "context_name", reason)
+        if c.source == S_ADDRESS:
+            return Hit(entity, c.start, c.end, value, c.conf, self.objs[c.obj], ADDRESS_REASON)
+        word, recogniser = self.objs[c.obj]
+        return Hit(entity, c.start, c.end, value, c.conf, recogniser, f"cue {word}")
+
+    # --- the scan ---------------------------------------------------------------------------------------------
+
+    cdef Py_ssize_t _run(self, str text) except -1:
+        """``Scanner._scan`` up to the overlap resolution; leaves the kept candidates first in ``cands``."""
+        cdef Py_ssize_t start, end, group
+        cdef int rule
+        self.n_cands = 0
+        self.n_cues = 0
+        self.n_addr = 0
+        self.objs = []
+        if self.regex is not None:
+            for match in self.regex.finditer(text):
+                group = match.lastindex
+                start, end = match.span()
+                rule = self.rules[group]
+                if rule == R_CONTEXT_NAME:
+                    self._context_name(text, start, end)
+                elif rule == R_NUMBER:
+                    self._number(text, start, end)
+                else:
+                    self._add_hits(self.classifiers[group](text, start, end))
+        if self.automaton is not None and len(text):
+            self._lexicon(text)
+        return self._resolve()
+
+    cdef _lexicon(self, str text):
+        """``scanner._lexicon_matches`` and each context recogniser's ``find``, in the scanner's order."""
+        cdef Py_ssize_t n = len(text), i, b, k, nbytes, byte_last, end, length, index
+        cdef Py_UCS4 ch
+        cdef int* chars_to = NULL
+        cdef int rule
+        cdef CueMatch* cue
+        cdef CueMatch* grown
+        encoded = text.encode("utf-8").decode("latin-1")
+        nbytes = len(encoded)
+        python_matches = [[] for _ in range(self.n_context)]
+        try:
+            if nbytes != n:  # byte offset -> characters up to and including that byte
+                chars_to = <int*>malloc(nbytes * sizeof(int))
+                if chars_to == NULL:
+                    raise MemoryError()
+                b = 0
+                for i in range(n):
+                    ch = text[i]
+                    k = 1 if ch < 0x80 else (2 if ch < 0x800 else (3 if ch < 0x10000 else 4))
+                    while k:
+                        chars_to[b] = i + 1
+                        b += 1
+                        k -= 1
+            for byte_last, entries in self.automaton.iter(encoded):
+                end = chars_to[byte_last] if chars_to != NULL else byte_last + 1
+                for index, tag, word, length in entries:
+                    rule = self.context_rules[index]
+                    if rule == R_PERSON_NAME:
+                        if self.n_cues == self.cap_cues:
+                            grown = <CueMatch*>realloc(self.cues, 2 * self.cap_cues * sizeof(CueMatch))
+                            if grown == NULL:
+                                raise MemoryError()
+                            self.cues, self.cap_cues = grown, 2 * self.cap_cues
+                        cue = &self.cues[self.n_cues]
+                        cue.start, cue.end, cue.tag = end - length, end, _TAGS[tag]
+                        cue.word = len(self.objs)
+                        self.objs.append(word)
+                        self.n_cues += 1
+                    elif rule == R_ADDRESS:
+                        code = _ADDRESS_TAGS.get(tag)
+                        if code is None:  # AddressRecogniser.find ignores other tags
+                            continue
+                        if self.n_addr == self.cap_addr:
+                            grown = <CueMatch*>realloc(self.addr, 2 * self.cap_addr * sizeof(CueMatch))
+                            if grown == NULL:
+                                raise MemoryError()
+                            self.addr, self.cap_addr = grown, 2 * self.cap_addr
+                        cue = &self.addr[self.n_addr]
+                        cue.start, cue.end, cue.tag, cue.word = end - length, end, code, -1
+                        self.n_addr += 1
+                    else:
+                        python_matches[index].append(_new_match(LexiconMatch, (end - length, end, tag, word)))
+        finally:
+            free(chars_to)
+        for i in range(self.n_context):
+            if self.context_rules[i] == R_PERSON_NAME:
+                if self.n_cues:
+                    self._person_names(text, self.context[i].name)
+            elif self.context_rules[i] == R_ADDRESS:
+                if self.n_addr:
+                    self._addresses(text, self.context[i].name)
+            elif python_matches[i]:
+                self._add_hits(self.context[i].find(text, python_matches[i]))
+
+    cdef Py_ssize_t _resolve(self) except -1:
+        """Threshold, then ``scanner.resolve_overlaps``; returns how many candidates are kept (moved first)."""
+        cdef Py_ssize_t n = 0, i, j, kept = 0, first, cluster_end
+        for i in range(self.n_cands):
+            if self.cands[i].conf >= self.threshold:
+                self.cands[n] = self.cands[i]
+                n += 1
+        if n == 0:
+            return 0
+        qsort(self.cands, n, sizeof(Cand), by_start)
+        first, cluster_end = 0, self.cands[0].end
+        for i in range(1, n + 1):
+            if i == n or self.cands[i].start >= cluster_end:
+                kept = self._resolve_cluster(first, i, kept)
+                if i < n:
+                    first, cluster_end = i, self.cands[i].end
+            elif self.cands[i].end > cluster_end:
+                cluster_end = self.cands[i].end
+        return kept
+
+    cdef Py_ssize_t _resolve_cluster(self, Py_ssize_t first, Py_ssize_t stop, Py_ssize_t kept) except -1:
+        """``scanner._resolve_cluster`` on ``cands[first:stop]`` (sorted by start); appends at ``kept``."""
+        cdef Py_ssize_t size = stop - first, i, j, k, pos, n_kept
+        cdef Cand a, b
+        cdef Py_ssize_t* order
+        cdef Py_ssize_t* chosen
+        cdef Cand* picked
+        if size == 1:
+            self.cands[kept] = self.cands[first]
+            return kept + 1
+        if size == 2:
+            a, b = self.cands[first], self.cands[first + 1]
+            if a.start < a.end and b.start < b.end:
+                # _rank: (-confidence, start - end, start), smaller is better
+                if (-a.conf < -b.conf or (-a.conf == -b.conf and (a.start - a.end < b.start - b.end or (
+                        a.start - a.end == b.start - b.end and a.start <= b.start)))):
+                    self.cands[kept] = a
+                else:
+                    self.cands[kept] = b
+                return kept + 1
+        order = <Py_ssize_t*>malloc(2 * size * sizeof(Py_ssize_t) + size * sizeof(Cand))
+        if order == NULL:
+            raise MemoryError()
+        chosen = order + size
+        picked = <Cand*>(order + 2 * size)
+        try:
+            for i in range(size):  # stable insertion sort by (-confidence, -(length), start)
+                j = i
+                while j > 0 and self._ranks_before(first + i, order[j - 1]):
+                    order[j] = order[j - 1]
+                    j -= 1
+                order[j] = first + i
+            n_kept = 0  # chosen: indices sorted by start, non-overlapping
+            for i in range(size):
+                a = self.cands[order[i]]
+                pos = 0  # bisect_left on the kept starts
+                while pos < n_kept and self.cands[chosen[pos]].start < a.start:
+                    pos += 1
+                if pos > 0 and self.cands[chosen[pos - 1]].end > a.start:
+                    continue
+                if pos < n_kept and self.cands[chosen[pos]].start < a.end:
+                    continue
+                for k in range(n_kept, pos, -1):
+                    chosen[k] = chosen[k - 1]
+                chosen[pos] = order[i]
+                n_kept += 1
+            # the output (from kept, which is <= first) may overwrite the cluster: copy out first
+            for k in range(n_kept):
+                picked[k] = self.cands[chosen[k]]
+            for k in range(n_kept):
+                self.cands[kept + k] = picked[k]
+            return kept + n_kept
+        finally:
+            free(order)
+
+    cdef bint _ranks_before(self, Py_ssize_t x, Py_ssize_t y):
+        cdef Cand* a = &self.cands[x]
+        cdef Cand* b = &self.cands[y]
+        if -a.conf != -b.conf:
+            return -a.conf < -b.conf
+        if a.end - a.start != b.end - b.start:
+            return -(a.end - a.start) < -(b.end - b.start)
+        return a.start < b.start
+
+    # --- numbers (recognisers.classify_numbers / _number_hit) -------------------------------------------------
+
+    cdef _number(self, str text, Py_ssize_t start, Py_ssize_t end):
+        """``classify_numbers``: the whole digit run typed here (``_number_hit``); a run that is no number as a
+        whole (numerals at its edges, numbers side by side) goes to ``classify_numbers`` itself."""
+        cdef Py_ssize_t i
+        cdef Py_UCS4 c
+        cdef bint plain = True, spelled = False
+        for i in range(start, end):
+            c = text[i]
+            if not (48 <= c <= 57):
+                plain = False
+                if self._f(c) & F_CHINESE_NUMERAL:
+                    spelled = True
+        if not self._number_hit(text, start, end, plain, spelled):
+            self._add_hits(_recognisers.classify_numbers(text, start, end))
+
+    cdef bint _number_hit(self, str text, Py_ssize_t start, Py_ssize_t end, bint plain, bint spelled) except -1:
+        """``_number_hit`` then ``classify_number``; whether a candidate was added."""
+        cdef Py_ssize_t length, w, i
+        cdef Py_UCS4 head
+        cdef Cand* cand
+        cdef bint card, has_bin
+        cdef str raw = text[start:end], number
+        number = raw if plain else V.normalise_digits(raw)
+        length = len(number)
+        if length == 0:
+            return False
+        head = number[0]
+        w = start - 12 if start >= 12 else 0  # recognisers._window: 12 characters back, never past a NUL
+        for i in range(start - 1, w - 1, -1):
+            if text[i] == 0:
+                w = i + 1
+                break
+        context = None
+        if (length == 11 and head == 49 and _is_mobile(number)) or (
+                13 <= length <= 15 and (head == 48 or head == 56) and V.MOBILE.match(V.strip_country_code(number))):
+            return self._number_cand(start, end, E.PHONE, 0.85 if spelled else 0.95, 0)
+        if length == 18 and V.is_resident_id(number):
+            return self._number_cand(start, end, E.ID_CARD, 0.99, 1)
+        card = 16 <= length <= 19 and V.is_bank_card(number)
+        has_bin = card and V.has_card_bin(number)
+        if 10 <= length <= 25:
+            context = text[w:start]
+            if _ACCOUNT.search(context) and not _PHONE_OR_ID.search(context):
+                if number.isdigit() and not has_bin:
+                    return self._number_cand(start, end, E.BANK_ACCOUNT, 0.8, 2)
+        if length == 15 and V.is_legacy_resident_id(number):
+            context = text[w:start]
+            return self._number_cand(start, end, E.ID_CARD, 0.95 if _ID.search(context) else 0.7, 3)
+        if 10 <= length <= 12 and head == 48 and V.LANDLINE.match(number):
+            return self._number_cand(start, end, E.PHONE, 0.85 if _PHONE.search(context) else 0.7, 4)
+        if card and (has_bin or _CARD.search(context)):
+            return self._number_cand(start, end, E.BANK_CARD, 0.95 if has_bin else 0.85, 5)
+        if length == 8 or length == 10:
+            if context is None:
+                context = text[w:start]
+            if _PERMIT.search(context):
+                return self._number_cand(start, end, E.TRAVEL_PERMIT, 0.8, 6)
+        return False
+
+    cdef bint _number_cand(self, Py_ssize_t start, Py_ssize_t end, str entity, double conf, int reason) except -1:
+        cdef Cand* cand = self._new(start, end, self._entity(entity), conf, S_NUMBER)
+        cand.obj = reason
+        return True
+
+    # --- the cue-free name rule (names.context_name_recogniser, NameScorer) -----------------------------------
+
+    cdef inline unsigned int _f(self, Py_UCS4 c):
+        return self.flags[c] if c < TABLE else 0
+
+    cdef inline bint _name_char(self, Py_UCS4 c):
+        return is_cjk(c) and not (self.flags[c] & F_NAME_STOP)
+
+    cdef inline double _given(self, Py_UCS4 c):
+        cdef double v = self.char_terms[c] if c < TABLE else NAN
+        return self.unseen if isnan(v) else v
+
+    cdef bint _common(self, str text, Py_ssize_t a, Py_ssize_t b) except -1:
+        """``text[a:b] in lexicon.common_words`` (a >= 0), asking the set only when the filter lets it through."""
+        cdef Py_ssize_t n = len(text)
+        cdef Py_UCS4 first, second
+        if b > n:
+            b = n
+        if b <= a:
+            return self.common_empty
+        if b - a == 1:
+            return self._f(text[a]) & F_COMMON_ONE
+        if b - a > self.common_longest:
+            return False
+        first, second = text[a], text[a + 1]
+        if first >= TABLE or second >= TABLE or not pair_in(self.common_pairs, first, second):
+            return False
+        return text[a:b] in self.common
+
+    cdef bint _starts(self, str text, tuple words, Py_ssize_t pos, unsigned int flag) except -1:
+        """``text.startswith(words, pos)``, asked only when the character there can start one of ``words``."""
+        if pos < len(text) and not (self._f(text[pos]) & flag):
+            return False
+        return text.startswith(words, pos)
+
+    cdef double _confidence(self, double score) except -1:
+        """``names.context_confidence``, remembered per score (scores take few distinct values)."""
+        value = self.confidences.get(score)
+        if value is None:
+            value = self.confidences[score] = _names.context_confidence(score)
+        return value
+
+    cdef bint _ends_word(self, str text, Py_ssize_t start):
+        return start > 0 and (self._common(text, start - 1, start + 1)
+                              or (start > 1 and self._common(text, start - 2, start + 1)))
+
+    cdef double _left(self, str text, Py_ssize_t start):
+        cdef Py_UCS4 before
+        cdef double glued, evidence
+        if start == 0:
+            return self.clear
+        before = text[start - 1]
+        if not is_cjk(before):
+            return self.clear
+        glued = self.glued_ if self._ends_word(text, start) else 0.0
+        evidence = self.left_ev[before]
+        if isnan(evidence) and start > 1:
+            if (self._common(text, start - 2, start)
+                    or self._common(text, start - 3 if start >= 3 else 0, start)
+                    or self._f(text[start - 2]) & F_DIGIT):
+                evidence = self.word
+        if not isnan(evidence):
+            return glued + evidence
+        return glued if glued != 0.0 else self.no_boundary
+
+    cdef double _right(self, str text, Py_ssize_t stop):
+        cdef Py_UCS4 after
+        cdef double glued, evidence
+        if stop >= len(text):
+            return self.clear
+        after = text[stop]
+        if not is_cjk(after):
+            return self.clear
+        glued = self.glued_ if self._common(text, stop - 1, stop + 1) else 0.0
+        evidence = self.right_ev[after]
+        if isnan(evidence) and (self._common(text, stop, stop + 2) or self._common(text, stop, stop + 3)):
+            evidence = self.word
+        if not isnan(evidence):
+            return glued + evidence
+        return glued if glued != 0.0 else self.no_boundary
+
+    cdef _context_name(self, str text, Py_ssize_t start, Py_ssize_t end):
+        cdef Py_ssize_t n = len(text), stop, stop2 = -1
+        cdef Py_UCS4 after = text[end]
+        cdef double first_given, left, base, right, right2 = 0.0, second, score, score2 = 0.0
+        cdef Cand* cand
+        cdef bint two
+        if self._common(text, start, end + 1) or (end - start == 2 and self._common(text, start + 1, end + 1)):
+            return
+        surname_text = text[start:end]
+        if self._f(after) & F_SURNAME and (
+            (surname_text in self.name_left) or self._ends_word(text, start)
+        ):
+            return
+        if end - start == 1 and self._f(text[start]) & F_MEASURE and start > 0 and (
+                self._f(text[start - 1]) & F_COUNTING):
+            return
+        first_given = self._given(after)
+        left = self._left(text, start)
+        base = left + <double>self.surname_terms.get(surname_text, 0.0)
+        if base + first_given + self.best_second < self.needs:
+            return
+        right = self._right(text, end + 1)
+        score = base + first_given + right
+        stop = end + 1
+        two = end + 1 < n and self._name_char(text[end + 1])
+        if two:
+            second = self._given(text[end + 1]) + self.second_given
+            right2 = self._right(text, end + 2)
+            score2 = base + first_given + second + right2
+            stop2 = end + 2
+            if score2 >= score:  # the better reading first, the longer on a tie
+                score, score2 = score2, score
+                stop, stop2 = stop2, stop
+                right, right2 = right2, right
+        if score >= self.accept and not self._ruled_out(text, start, stop, surname_text):
+            pass
+        elif two and score2 >= self.accept and not self._ruled_out(text, start, stop2, surname_text):
+            score, stop, right = score2, stop2, right2
+        else:
+            return
+        cand = self._new(start, stop, self.e_person, self._confidence(score), S_CONTEXT)
+        cand.score, cand.left, cand.right = score, left, right
+
+    cdef bint _ruled_out(self, str text, Py_ssize_t start, Py_ssize_t stop, str surname_text) except -1:
+        cdef Py_ssize_t k, surname = len(surname_text)
+        if (self._common(text, start, stop)
+                or (surname == 1 and self._common(text, start, start + 2 if start + 2 < stop else stop))
+                or self._common(text, start, stop + 1)
+                or self._common(text, start, stop + 2)
+                or self._starts(text, self.titles, start + surname, F_TITLE_FIRST)):
+            return True
+        given = text[start + surname : stop]
+        if surname_text in given:
+            return True
+        for k in range(len(given)):
+            if self._f(given[k]) & F_NUMERAL:
+                return True
+        if (self._f(given[len(given) - 1]) & F_SURNAME and self._starts(text, self.titles, stop, F_TITLE_FIRST)
+                or self._starts(text, self.not_names, start, F_NOT_NAME_FIRST)
+                or self._starts(text, self.org_words, stop, F_ORG_FIRST)):
+            return True
+        if start > 0 and text[start - 1] == "的" and not (stop >= len(text) or self._f(text[stop]) & F_CLEAR_AFTER):
+            return True
+        return self._touches_place(text, start, stop, surname)
+
+    cdef bint _touches_place(self, str text, Py_ssize_t start, Py_ssize_t end, Py_ssize_t surname_length) except -1:
+        cdef Py_ssize_t pos, length, stop
+        cdef bint touches
+        for pos in range(start - 4 if start >= 4 else 0, end):
+            if pos + 1 >= len(text) or not pair_in(self.place_pairs, text[pos], text[pos + 1]):
+                continue
+            lengths = self.place_heads.get(text[pos : pos + 2])
+            if lengths is None:
+                continue
+            for length in lengths:
+                stop = pos + length
+                if pos < start:
+                    touches = stop > start
+                elif pos == start:
+                    touches = not (surname_length == 2 and length == 2) or stop > end
+                else:
+                    touches = stop > end
+                if touches and text[pos:stop] in self.place_set:
+                    return True
+        return False
+
+    # --- cue names (recognisers.NameRecogniser) ---------------------------------------------------------------
+
+    cdef Py_ssize_t _surname_len(self, str text, Py_ssize_t pos):
+        if self._f(text[pos]) & F_COMPOUND_FIRST and text[pos : pos + 2] in self.compounds:
+            return 2
+        return 1 if pos < len(text) and self._f(text[pos]) & F_SURNAME else 0
+
+    cdef _person_names(self, str text, str recogniser):
+        cdef Py_ssize_t i, start, end
+        cdef CueMatch* m
+        cdef Cand* cand
+        cdef bint found
+        cdef double conf
+        for i in range(self.n_cues):
+            m = &self.cues[i]
+            if m.tag == T_BEFORE or m.tag == T_BEFORE_WEAK:
+                found = self._after_cue(text, m.end, m.tag == T_BEFORE_WEAK, &start, &end)
+                conf = 0.85 if m.tag == T_BEFORE else 0.7
+            else:
+                found = self._before_cue(text, m.start, m.tag == T_WEAK, &start, &end)
+                conf = 0.85 if m.tag == T_STRONG else 0.7
+            if not found or self._cuts_place(text, start, end):
+                continue
+            cand = self._new(start, end, self.e_person, conf, S_CUE)
+            cand.obj = len(self.objs)
+            self.objs.append((self.objs[m.word], recogniser))
+
+    cdef bint _after_cue(self, str text, Py_ssize_t pos, bint weak, Py_ssize_t* out_start,
+                         Py_ssize_t* out_end) except -1:
+        cdef Py_ssize_t n = len(text), surname, given, end, k
+        cdef Py_UCS4 following
+        while pos < n and self._f(text[pos]) & F_CUE_GAP:
+            pos += 1
+        if pos >= n or not (self._f(text[pos]) & F_SURNAME_FIRST):
+            return False
+        surname = self._surname_len(text, pos)
+        given = pos + surname
+        if not surname or given >= n or not self._name_char(text[given]):
+            return False
+        if self._starts(text, self.titles, given, F_TITLE_FIRST):
+            return False
+        end = given + 1
+        if end < n and self._name_char(text[end]):
+            if end + 1 < n:
+                following = text[end + 1]
+                if self._f(text[end]) & F_GIVEN or not is_cjk(following) or self._f(following) & F_STOP:
+                    end += 1
+            else:
+                end += 1
+        if weak:
+            for k in range(given, end):
+                if not (self._f(text[k]) & F_GIVEN):
+                    return False
+        if end - given == 2 and self._common(text, end - 1, end + 1):
+            end -= 1
+        if self._common(text, pos, end) or (surname == 1 and self._common(text, pos, min(pos + 2, end))):
+            return False
+        if self._starts(text, self.org_words, end, F_ORG_FIRST):
+            return False
+        out_start[0], out_end[0] = pos, end
+        return True
+
+    cdef bint _boundary_before(self, str text, Py_ssize_t end):
+        cdef Py_ssize_t length, start
+        for length in range(2, 5):
+            start = end - length
+            if start == 0 or (start > 0 and self._f(text[start - 1]) & F_CLAUSE_START):
+                return True
+        return False
+
+    cdef bint _before_cue(self, str text, Py_ssize_t end, bint weak, Py_ssize_t* out_start,
+                          Py_ssize_t* out_end) except -1:
+        cdef Py_ssize_t length, start, surname, given_len, k, listed
+        cdef bint at_boundary, ok
+        if end < 2 or not self._name_char(text[end - 1]):
+            return False
+        if weak and not self._boundary_before(text, end):
+            return False
+        for length in range(4, 1, -1):
+            start = end - length
+            if start < 0 or not (self._f(text[start]) & F_SURNAME_FIRST):
+                continue
+            surname = self._surname_len(text, start)
+            given_len = end - start - surname
+            if not surname or not 1 <= given_len <= 2:
+                continue
+            ok = True
+            listed = 0
+            for k in range(start + surname, end):
+                if not self._name_char(text[k]):
+                    ok = False
+                    break
+                if self._f(text[k]) & F_GIVEN:
+                    listed += 1
+            if not ok:
+                continue
+            at_boundary = start == 0 or self._f(text[start - 1]) & F_CLAUSE_START
+            if weak and listed < given_len:
+                continue
+            if given_len == 2 and listed < 2 and not (listed == 1 and at_boundary):
+                continue
+            if weak and start > 0 and not (self._f(text[start - 1]) & F_CLAUSE_START):
+                continue
+            if self._common(text, start, end) or (surname == 1 and self._common(text, start, min(start + 2, end))):
+                continue
+            if start > 0 and self._common(text, start - 1, start + 1):
+                continue
+            out_start[0], out_end[0] = start, end
+            return True
+        return False
+
+    cdef bint _cuts_place(self, str text, Py_ssize_t start, Py_ssize_t end) except -1:
+        cdef Py_ssize_t pos
+        for pos in range(start, end):
+            if (pos + 1 >= len(text) or not pair_in(self.place_pairs, text[pos], text[pos + 1])
+                    or text[pos : pos + 2] not in self.nr_place_heads):
+                continue
+            for length in self.nr_place_lengths:
+                if pos + <Py_ssize_t>length > end and text[pos : pos + length] in self.nr_places:
+                    return True
+        return False
+
+    # --- addresses (recognisers.AddressRecogniser) ------------------------------------------------------------
+
+    cdef _addresses(self, str text, str recogniser):
+        """``AddressRecogniser.find`` over the automaton's gazetteer and cue matches."""
+        cdef Py_ssize_t n = len(text), i, k, pos, covered = -1, count = 0
+        cdef CueMatch* m
+        cdef Start* starts = <Start*>malloc(self.n_addr * sizeof(Start))
+        cdef Py_ssize_t end, admins, suffixed
+        cdef bint strong_tail, estate, ok
+        cdef Cand* cand
+        if starts == NULL:
+            raise MemoryError()
+        admin_end = {}
+        try:
+            for i in range(self.n_addr):
+                m = &self.addr[i]
+                if m.tag == T_ADMIN:
+                    admin_end[m.start] = max(admin_end.get(m.start, 0), m.end)
+                    starts[count].pos, starts[count].after_cue = m.start, 0
+                else:
+                    pos = m.end
+                    while pos < n and self._f(text[pos]) & F_ADDRESS_GAP:
+                        pos += 1
+                    if pos < n and self._f(text[pos]) & F_VERB_FIRST:
+                        for verb in _CHANGE_VERBS:  # 地址改为…: the address follows the verb
+                            if text.startswith(verb, pos):
+                                pos += len(verb)
+                                break
+                    starts[count].pos, starts[count].after_cue = pos, 1
+                count += 1
+            qsort(starts, count, sizeof(Start), by_pos)
+            for i in range(count):
+                if i and starts[i].pos == starts[i - 1].pos and starts[i].after_cue == starts[i - 1].after_cue:
+                    continue  # sorted(set(starts))
+                pos = starts[i].pos
+                if pos < covered:
+                    continue
+                self._parse(text, pos, admin_end, &end, &admins, &suffixed, &strong_tail, &estate)
+                if starts[i].after_cue:
+                    ok = admins >= 1 or strong_tail or estate
+                else:
+                    ok = (admins >= 2 and suffixed >= 1) or (admins >= 1 and strong_tail) or (suffixed >= 1 and estate)
+                if ok and end > pos:
+                    covered = end
+                    cand = self._new(pos, end, self._entity(E.ADDRESS), 0.9 if admins >= 2 or strong_tail else 0.8,
+                                     S_ADDRESS)
+                    cand.obj = len(self.objs)
+                    self.objs.append(recogniser)
+        finally:
+            free(starts)
+
+    cdef int _parse(self, str text, Py_ssize_t start, dict admin_end, Py_ssize_t* out_end, Py_ssize_t* out_admins,
+                    Py_ssize_t* out_suffixed, bint* out_strong, bint* out_estate) except -1:
+        """``AddressRecogniser.parse``: administrative units, then the street tail."""
+        cdef Py_ssize_t end = start, admins = 0, suffixed = 0, word_end
+        cdef bint strong_tail = False, estate = False
+        while True:
+            found = admin_end.get(end)
+            if found is not None:
+                word_end = found
+                suffixed += self.places.get(text[end:word_end], False)
+                end = word_end
+                admins += 1
+                continue
+            generic = GENERIC_ADMIN.match(text, end) if admins else None
+            if generic is None:
+                break
+            end = generic.end()
+            admins += 1
+            suffixed += 1
+        tail = ADDRESS_TAIL.match(text, end)
+        if tail is not None and tail.end() > end:
+            groups = tail.groupdict()
+            strong_tail = bool(groups["number"] or groups["unit"] or (groups["street"] and groups["estate"]))
+            estate = bool(groups["estate"])
+            if strong_tail or estate:
+                end = tail.end()
+        out_end[0], out_admins[0], out_suffixed[0], out_strong[0], out_estate[0] = (
+            end, admins, suffixed, strong_tail, estate)
+        return 0
+
+    cdef Py_ssize_t _admin_prefix(self, str value) except -1:
+        """``AddressRecogniser.admin_prefix_length``: the province/city/district part display masking keeps."""
+        cdef Py_ssize_t pos = 0, length, n = len(value)
+        while pos < n:
+            length = 0
+            for size in self.lengths_by_first.get(value[pos], ()):
+                if value[pos : pos + size] in self.admin_places:
+                    length = size
+                    break
+            if length:
+                pos += length
+                continue
+            generic = GENERIC_ADMIN.match(value, pos) if pos else None
+            if generic is None:
+                break
+            pos = generic.end()
+        return pos
+
+    # --- public ----------------------------------------------------------------------------------------------
+
+    cdef str _mask_value(self, mask, str value):
+        """``Mask.apply`` on a value with separators, a ``keep_from`` or a ``keep_admin``."""
+        cdef Py_ssize_t cut, size, first, last, i, count = 0, hide_from, hide_to
+        cdef Py_ssize_t keep_first = mask.keep_first, keep_last = mask.keep_last
+        cdef str head = "", tail = "", mask_char = mask.mask_char
+        keep_from = mask.keep_from
+        if not (keep_from or mask.keep_admin) and _isalnum(value):
+            size = len(value)
+            first = keep_first if keep_first < size else size
+            last = keep_last if keep_last < size - first else size - first
+            return value[:first] + mask_char * (size - first - last) + value[size - last :]
+        if keep_from and keep_from in value:
+            cut = value.index(keep_from)
+            value, tail = value[:cut], value[cut:]
+        if mask.keep_admin:
+            cut = self._admin_prefix(value)
+            head, value = value[:cut], value[cut:]
+        size = len(value)
+        if _isalnum(value):
+            first = min(keep_first, size)
+            last = min(keep_last, size - first)
+            return head + value[:first] + mask_char * (size - first - last) + value[size - last :] + tail
+        for i in range(size):  # significant characters: hide those after the first keep_first, before the last
+            if Py_UNICODE_ISALNUM(value[i]):
+                count += 1
+        hide_from, hide_to = keep_first, max(keep_first, count - keep_last)
+        chars = list(value)
+        count = 0
+        for i in range(size):
+            if Py_UNICODE_ISALNUM(value[i]):
+                if hide_from <= count < hide_to:
+                    chars[i] = mask_char
+                count += 1
+        return head + "".join(chars) + tail
+
+    def scan(self, str text):
+        """``Scanner._scan(text)``: every hit, non-overlapping, by position."""
+        cdef Py_ssize_t kept = self._run(text), i
+        return [self._hit(text, &self.cands[i]) for i in range(kept)]
+
+    def mask(self, str text, policy, key):
+        """``apply_hits(text, Scanner._scan(text), policy, key)`` and the entity of every hit (for the stats)."""
+        cdef Py_ssize_t kept = self._run(text), i, cursor = 0, size, first, last, k
+        cdef Cand* c
+        cdef list pieces = []
+        cdef list entities = []
+        cdef dict plans = {}
+        cdef bint alnum
+        for i in range(kept):
+            c = &self.cands[i]
+            entity = self.entity_names[c.entity]
+            entities.append(entity)
+            plan = plans.get(entity)
+            if plan is None:
+                plan = plans[entity] = _masking._plan(policy.operator_for(entity))
+            pieces.append(text[cursor : c.start])
+            sliced = plan[1]
+            value = self.objs[c.obj].text if c.source == S_HIT else text[c.start : c.end]
+            if sliced is not None and _isalnum(value):
+                size = len(value)
+                first = sliced[0] if sliced[0] < size else size
+                last = sliced[1] if sliced[1] < size - first else size - first
+                pieces.append(value[:first] + sliced[2] * (size - first - last) + value[size - last :])
+            elif type(plan[0]) is Mask:
+                pieces.append(self._mask_value(plan[0], value))
+            else:
+                pieces.append(plan[0].apply(self._hit(text, c), key))
+            cursor = c.end
+        pieces.append(text[cursor:])
+        return "".join(pieces), entities

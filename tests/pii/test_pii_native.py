@@ -1,0 +1,207 @@
+"""The native fast path (``_fast.pyx``) must give exactly the hits and masked text of the Python reference, and a
+missing or stale build must fall back to the reference with a warning, never behave differently."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import random
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from grayshield.core.registry import Registry
+from grayshield.pii import Scanner, mask_many, mask_text
+from grayshield.pii import native as native_path
+from grayshield.pii import recognisers as R
+from grayshield.pii.corpus import HELD_OUT_TEMPLATES, generate_corpus, held_out_corpus, tricky_cases
+from grayshield.pii.entities import Hit
+from grayshield.pii.evaluation import HELD_OUT_VERSIONS
+from grayshield.pii.lexicon import load_lexicon
+from grayshield.pii.names import KnownNamesRecogniser, context_name_recogniser, known_names_scanner
+from grayshield.pii.policy import default_policy, parse_policy
+from grayshield.pii.recognisers import NameRecogniser, PatternRecogniser, Recogniser, register_builtins
+from grayshield.pii.scanner import SEPARATOR
+
+KEY = b"test-key-not-secret"
+
+
+@cache
+def eval_texts() -> tuple[str, ...]:
+    """The evaluation corpus (development templates, the old and every versioned held-out set, tricky cases)
+    and 1,500 random cuts of it, so candidates are cut at every place: inside numbers, names, cues, addresses."""
+    docs = [
+        *generate_corpus(1, 2000),
+        *generate_corpus(2, 1000, templates=HELD_OUT_TEMPLATES),
+        *(doc for i, v in enumerate(HELD_OUT_VERSIONS) for doc in held_out_corpus(v, 30 + i, 300)),
+        *tricky_cases(),
+    ]
+    texts = [d.text for d in docs]
+    rng = random.Random(11)
+    for _ in range(1500):
+        text = rng.choice(texts[: len(docs)])
+        start = rng.randrange(len(text))
+        texts.append(text[start : rng.randrange(start, len(text) + 1)])
+    return tuple(texts)
+
+
+def other_policy():  # type: ignore[no-untyped-def]
+    """Token, redact, placeholder, keep and every mask variant (separators, keep_from, keep_admin)."""
+    return parse_policy(
+        {
+            "version": "test.1",
+            "default": {"operator": "placeholder", "template": "<{entity}>"},
+            "entities": {
+                "PHONE": {"operator": "token", "length": 10},
+                "PERSON_NAME": {"operator": "redact", "replacement": "某"},
+                "BANK_CARD": {"operator": "mask", "keep_first": 2, "keep_last": 2, "mask_char": "#"},
+                "ID_CARD": {"operator": "token"},
+                "EMAIL": {"operator": "mask", "keep_first": 1, "keep_from": "@"},
+                "ADDRESS": {"operator": "mask", "keep_admin": True, "keep_last": 1},
+                "LICENSE_PLATE": {"operator": "keep"},
+            },
+        },
+        "test",
+    )
+
+
+def test_native_module_is_built_and_current() -> None:
+    """``make setup`` builds the fast path; without it every scan silently runs several times slower."""
+    assert native_path.native_module() is not None, "grayshield.pii._fast missing or stale: run `make setup`"
+    assert Scanner().native is not None
+
+
+def test_native_scan_equals_the_reference_on_the_eval_corpus() -> None:
+    fast, reference = Scanner(), Scanner(native=False)
+    assert fast.native is not None and reference.native is None
+    texts = list(eval_texts())
+    differing = [t for t in texts if fast.scan(t) != reference.scan(t)]
+    assert differing == []
+    assert fast.scan_many(texts) == reference.scan_many(texts)
+    joined = SEPARATOR.join(texts)
+    assert fast.scan(joined) == reference.scan(joined)
+
+
+def test_batch_boundaries_stop_every_cue() -> None:
+    """A document ending in a cue, the next starting with what the cue would type: nothing crosses the NUL."""
+    lexicon = load_lexicon()
+    cues = [
+        *R.ACCOUNT_CUES, *R.CARD_CUES, *R.PHONE_CUES, *R.ID_CUES, *R.PERMIT_CUES, *lexicon.name_before,
+        *lexicon.name_before_weak, *lexicon.address_before, "尊敬的", "车主", "版本", "护照", "车牌",
+    ]  # fmt: skip
+    heads = ["1234567890123", "6222021234567890128", "12345678", "0755 8888 1234", "张伟说", "欧阳娜娜，",
+             "先生您好", "广东省深圳市南山区", "1.2.3.4", "E12345678", "粤B12345"]  # fmt: skip
+    texts = [text for cue in cues for head in heads for text in (f"请核对{cue}", head)]
+    assert Scanner().scan_many(texts) == Scanner(native=False).scan_many(texts)
+
+
+@pytest.mark.parametrize("policy_name", ["default", "operators"])
+def test_native_masking_equals_the_reference(policy_name: str) -> None:
+    policy = default_policy() if policy_name == "default" else other_policy()
+    fast, reference = Scanner(), Scanner(native=False)
+    texts = list(eval_texts())
+    expected = [mask_text(t, policy, key=KEY, scanner=reference) for t in texts]
+    assert mask_many(texts, policy, key=KEY, scanner=fast) == expected
+    assert mask_many(texts, policy, key=KEY, scanner=reference) == expected
+    sample = texts[::7]
+    assert [mask_text(t, policy, key=KEY, scanner=fast) for t in sample] == expected[::7]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"threshold": 0.8},
+        {"threshold": 0.0},
+        {"disabled": ["person_name", "number"]},
+        {"enabled": ["context_name", "address"]},
+        {"enabled": ["email", "bounded_name"]},  # nothing native: the scanner stays pure Python
+    ],
+)
+def test_scanner_options_keep_results(options: dict[str, object]) -> None:
+    fast, reference = Scanner(**options), Scanner(native=False, **options)  # type: ignore[arg-type]
+    texts = list(eval_texts()[:3000])
+    assert fast.scan_many(texts) == reference.scan_many(texts)
+
+
+def staff_ids(text: str, start: int, end: int) -> list[Hit]:
+    return [Hit("BANK_ACCOUNT", start, end, text[start:end], 0.9, "staff_id", "staff number")]
+
+
+def test_plug_in_recognisers_run_inside_the_native_pass() -> None:
+    """A bank's own pattern recogniser and the customer-name dictionary run through their Python code."""
+    registry: Registry[Recogniser] = Registry("PII recogniser")
+    register_builtins(registry)
+    registry.register("staff_id", PatternRecogniser("staff_id", "S", r"\d{6}", staff_ids))
+    fast, reference = Scanner(registry=registry), Scanner(registry=registry, native=False)
+    assert fast.native is not None
+    texts = [*eval_texts()[:2000], "复核人S123456，客户张伟", "工号S654321的卡号6222021234567890128"]
+    assert fast.scan_many(texts) == reference.scan_many(texts)
+    assert any(h.recogniser == "staff_id" for h in fast.scan(texts[-1]))
+
+    names = ["孔昕", "欧阳娜娜", "司马光明", "张伟"]
+    known = known_names_scanner(names)
+    assert known.native is not None
+    registry = Registry("PII recogniser")
+    register_builtins(registry)
+    registry.register("customer_names", KnownNamesRecogniser(names, load_lexicon()))
+    plain = Scanner(registry=registry, native=False)
+    texts = [*texts, "今天孔昕打来电话", "欧阳娜娜和司马光明都在"]
+    assert known.scan_many(texts) == plain.scan_many(texts)
+
+
+def test_rules_built_from_another_lexicon() -> None:
+    """The native tables come from the recognisers' own lexicon; rules from two lexicons run in Python."""
+    lexicon = load_lexicon()
+    other = dataclasses.replace(
+        lexicon,
+        surnames=lexicon.surnames - set("张王李刘陈孔焦范"),
+        given_chars=lexicon.given_chars - set("伟娜"),
+    )
+    registry: Registry[Recogniser] = Registry("PII recogniser")
+    registry.register("context_name", context_name_recogniser(other, other.places))
+    registry.register("person_name", NameRecogniser(other))
+    fast, reference = Scanner(registry=registry), Scanner(registry=registry, native=False)
+    assert fast.native is not None
+    texts = list(eval_texts()[:2000])
+    assert fast.scan_many(texts) == reference.scan_many(texts)
+    assert fast.scan_many(texts) != Scanner(enabled=["context_name", "person_name"]).scan_many(texts)
+
+    mixed: Registry[Recogniser] = Registry("PII recogniser")
+    register_builtins(mixed)  # the default lexicon's rules beside the other one's
+    mixed.register("other_names", context_name_recogniser(other, other.places))
+    assert Scanner(registry=mixed).native is None
+
+
+def test_a_stale_build_is_not_used(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    module = native_path.native_module()
+    assert module is not None
+    package = Path(native_path.__file__).parent
+    copy = tmp_path / "pii"
+    copy.mkdir()
+    for path in [package / "_fast.pyx", *package.glob("*.py")]:
+        (copy / path.name).write_bytes(path.read_bytes())
+    assert native_path.is_current(module, copy)
+    (copy / "names.py").write_text((package / "names.py").read_text(encoding="utf-8") + "\n# edited\n")
+    with caplog.at_level(logging.WARNING):
+        assert not native_path.is_current(module, copy)
+    assert [r.message for r in caplog.records if "stale" in r.message]
+
+
+def test_a_missing_build_falls_back_to_the_reference(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, "grayshield.pii._fast", None)  # import fails as if never built
+    native_path.native_module.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING):
+            scanner = Scanner()
+            Scanner()
+        assert scanner.native is None
+        warnings = [r for r in caplog.records if "not built" in r.message]
+        assert len(warnings) == 1  # once per process, not per scanner
+        texts = list(eval_texts()[:500])
+        assert scanner.scan_many(texts) == Scanner(native=False).scan_many(texts)
+    finally:
+        native_path.native_module.cache_clear()
