@@ -4,6 +4,7 @@ missing or stale build must fall back to the reference with a warning, never beh
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 import random
 import sys
@@ -16,6 +17,7 @@ from grayshield.core.registry import Registry
 from grayshield.pii import Scanner, mask_many, mask_text
 from grayshield.pii import native as native_path
 from grayshield.pii import recognisers as R
+from grayshield.pii import validators as V
 from grayshield.pii.corpus import HELD_OUT_TEMPLATES, generate_corpus, held_out_corpus, tricky_cases
 from grayshield.pii.entities import Hit
 from grayshield.pii.evaluation import HELD_OUT_VERSIONS
@@ -95,6 +97,55 @@ def test_batch_boundaries_stop_every_cue() -> None:
              "先生您好", "广东省深圳市南山区", "1.2.3.4", "E12345678", "粤B12345"]  # fmt: skip
     texts = [text for cue in cues for head in heads for text in (f"请核对{cue}", head)]
     assert Scanner().scan_many(texts) == Scanner(native=False).scan_many(texts)
+
+
+def luhn_complete(prefix: str) -> str:
+    """``prefix`` plus the Luhn check digit."""
+    for digit in "0123456789":
+        if V.luhn_ok(prefix + digit):
+            return prefix + digit
+    raise AssertionError(prefix)
+
+
+def test_number_typing_equals_the_reference_on_random_numbers() -> None:
+    """IDs around calendar edges (29 February, 1899, tomorrow) with right and wrong check characters, legacy IDs,
+    card numbers around every issuer-prefix edge, accounts, landlines, permits, spelled and spaced digits."""
+    rng = random.Random(5)
+    tomorrow = V._LATEST_BIRTH + dt.timedelta(days=1)
+    dates = ["19000101", "18991231", "20000229", "19000229", "20240229", "20230229", "19991231", "19990431",
+             tomorrow.strftime("%Y%m%d"), V._LATEST_BIRTH.strftime("%Y%m%d"), "19851301", "19850100"]  # fmt: skip
+    numbers = []
+    for _ in range(600):
+        area = rng.choice(["11", "44", "65", "99", "00", "91", "71"]) + f"{rng.randrange(10000):04d}"
+        birth = rng.choice(
+            [*dates, f"{rng.randrange(1890, 2030)}{rng.randrange(1, 13):02d}{rng.randrange(1, 32):02d}"]
+        )
+        body = area + birth + f"{rng.randrange(1000):03d}"
+        numbers += [
+            body + V.id_check_char(body),
+            body + rng.choice("0123456789X"),
+            area + birth[2:] + body[-3:],
+        ]
+        prefix = rng.choice(
+            ["62", "60", "95", "4", "51", "55", "56", "2220", "2221", "2720", "2721", "35", "34", "1"]
+        )
+        card = prefix + "".join(rng.choice("0123456789") for _ in range(rng.randrange(14, 18) - len(prefix)))
+        numbers += [
+            luhn_complete(card),
+            card + "0",
+            "0" + rng.choice(["10", "21", "755", "371"]) + "8" * rng.randrange(6, 10),
+        ]
+        numbers.append("".join(rng.choice("0123456789") for _ in range(rng.randrange(7, 26))))
+    spelled = [n.translate(str.maketrans("0123456789", "零一二三四五六七八九")) for n in numbers[::9]]
+    spaced = [" ".join([n[:4], n[4:8], n[8:]]) for n in numbers[1::9]]
+    cues = ["", "账号", "卡号", "身份证", "电话", "台胞证", "我的"]  # fmt: skip
+    texts = [
+        f"{rng.choice(cues)}{n}{rng.choice(['', '。', '一直', 'a'])}" for n in [*numbers, *spelled, *spaced]
+    ]
+    fast = Scanner().scan_many(texts)
+    assert fast == Scanner(native=False).scan_many(texts)
+    reasons = {h.reason for hits in fast for h in hits}
+    assert len(reasons) >= 6  # every branch of the number typing was reached
 
 
 @pytest.mark.parametrize("policy_name", ["default", "operators"])

@@ -8,6 +8,9 @@ candidate is judged with array reads instead of one-character strings and dictio
 structs until the very end; a ``Hit`` is built only for what a scan returns or an operator needs.
 """
 
+import re as _re
+from datetime import date as _date
+
 from libc.math cimport NAN, isnan
 from libc.stdlib cimport free, malloc, qsort, realloc
 from libc.string cimport memset
@@ -61,6 +64,34 @@ cdef enum:
     F_CHINESE_NUMERAL = 1 << 19  # recognisers._CHINESE_NUMERAL (a digit spelled as a numeral)
     F_ADDRESS_GAP = 1 << 20     # what AddressRecogniser.find skips after an address cue
     F_VERB_FIRST = 1 << 21      # first character of an address change verb (改为)
+    F_COMPOUND_SECOND = 1 << 22  # a compound surname's second character
+    F_EMAIL_CHAR = 1 << 23      # EMAIL_REST's local-part class
+    F_HEX = 1 << 24             # [0-9A-Fa-f]
+    F_IP_BEFORE = 1 << 25       # IP_REST's look-behind class
+    F_ASCII_ALNUM = 1 << 26     # [A-Za-z0-9]
+    F_PLATE_LETTER = 1 << 27    # PLATE_REST's letter class
+    F_NUMBER_BEFORE = 1 << 28   # recognisers.NUMBER_BEFORE
+    F_LISTED_AFTER = 1 << 29    # recognisers.LISTED_AFTER
+    F_BOUNDED_BEFORE = 1 << 30  # recognisers.BOUNDED_BEFORE and 的
+    F_BOUNDED_AFTER = 1u << 31  # recognisers.BOUNDED_AFTER and 的
+
+# How the native pattern pass tries one alternative of the joined regex at a position: a built-in alternative
+# is first checked against a condition its regex implies (a look-behind, the character after the first), so the
+# compiled regex runs only where it can match; the cue-free name rule's pattern is matched here outright.
+cdef enum:
+    A_GENERIC = 0
+    A_EMAIL = 1
+    A_IP = 2
+    A_LETTER_CODE = 3  # passport, permit
+    A_PLATE = 4
+    A_NUMBER = 5
+    A_LISTED = 6
+    A_BOUNDED = 7
+    A_CONTEXT_NAME = 8
+
+DEF MAX_ALTERNATIVES = 32
+
+_BMP = "".join(map(chr, range(TABLE)))
 
 
 cdef int by_pos(const void* a, const void* b) noexcept nogil:
@@ -165,13 +196,68 @@ cdef bint _isalnum(str value):
     return True
 
 
+cdef int[12] _MONTH_DAYS
+_MONTH_DAYS[:] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+cdef int[10] _LUHN_DOUBLED
+_LUHN_DOUBLED[:] = V._LUHN_DOUBLED
+
+
+cdef inline Py_UCS4 _at(str value, Py_ssize_t i):
+    return value[i]
+
+
+cdef inline int _digit(str value, Py_ssize_t i):
+    cdef Py_UCS4 c = value[i]
+    return <int>c - 48
+
+
+cdef bint _ascii_digits(str value, Py_ssize_t a, Py_ssize_t b):
+    cdef Py_ssize_t i
+    for i in range(a, b):
+        if not (48 <= _at(value, i) <= 57):
+            return False
+    return True
+
+
+cdef int _int(str digits, Py_ssize_t a, Py_ssize_t b):
+    cdef int value = 0
+    cdef Py_ssize_t i
+    for i in range(a, b):
+        value = value * 10 + _digit(digits, i)
+    return value
+
+
+cdef bint _luhn(str number):
+    """``validators.luhn_ok`` (ISO/IEC 7812)."""
+    cdef Py_ssize_t i, n = len(number)
+    cdef int total = 0, digit
+    if n == 0 or not _ascii_digits(number, 0, n):
+        return False
+    for i in range(n):
+        digit = _digit(number, n - 1 - i)
+        total += _LUHN_DOUBLED[digit] if i % 2 else digit
+    return total % 10 == 0
+
+
+cdef bint _card_bin(str number):
+    """``validators.CARD_BIN`` on ASCII digits: UnionPay 62/60/9x, Visa 4, Mastercard 51-55 and 2221-2720, JCB 35."""
+    cdef Py_ssize_t n = len(number)
+    cdef int two = _int(number, 0, 2) if n >= 2 else -1
+    cdef int four = _int(number, 0, 4) if n >= 4 else -1
+    if n >= 1 and _at(number, 0) == 52:  # 4
+        return True
+    if two == 62 or two == 60 or 90 <= two <= 99 or 51 <= two <= 55 or two == 35:
+        return True
+    return 2221 <= four <= 2720
+
+
 cdef bint _is_mobile(str number):
     """``validators.MOBILE`` (``1[3-9]`` and nine digits) on an 11-character normalised number."""
     cdef Py_ssize_t i
-    if not (51 <= <Py_UCS4>number[1] <= 57):
+    if not (51 <= _at(number, 1) <= 57):
         return False
     for i in range(2, 11):
-        if not (48 <= <Py_UCS4>number[i] <= 57):
+        if not (48 <= _at(number, i) <= 57):
             return False
     return True
 
@@ -191,6 +277,11 @@ cdef class Engine:
     """One scanner's recognisers, compiled: ``scan`` is ``Scanner._scan``, ``mask`` is scan plus ``apply_hits``."""
 
     cdef unsigned int* flags
+    cdef unsigned int* alt_first
+    cdef int n_alts
+    cdef int[MAX_ALTERNATIVES] alt_kind
+    cdef int[MAX_ALTERNATIVES] alt_group
+    cdef list alt_regex, alt_first_regex
     cdef unsigned char* common_pairs
     cdef unsigned char* place_pairs
     cdef Py_ssize_t common_longest
@@ -229,9 +320,14 @@ cdef class Engine:
     cdef dict places, admin_places, lengths_by_first
     cdef list objs
     cdef int e_person
+    cdef tuple latest_birth
+    cdef bint[100] provinces
+    cdef int[17] id_weights
+    cdef str id_check
 
     def __cinit__(self):
         self.flags = <unsigned int*>malloc(TABLE * sizeof(unsigned int))
+        self.alt_first = <unsigned int*>malloc(TABLE * sizeof(unsigned int))
         self.left_ev = <double*>malloc(TABLE * sizeof(double))
         self.right_ev = <double*>malloc(TABLE * sizeof(double))
         self.char_terms = <double*>malloc(TABLE * sizeof(double))
@@ -245,12 +341,13 @@ cdef class Engine:
         self.addr = <CueMatch*>malloc(self.cap_addr * sizeof(CueMatch))
         self.rules = NULL
         self.context_rules = NULL
-        if not (self.flags and self.common_pairs and self.place_pairs and self.left_ev and self.right_ev and self.char_terms and self.cands and self.cues
+        if not (self.flags and self.alt_first and self.common_pairs and self.place_pairs and self.left_ev and self.right_ev and self.char_terms and self.cands and self.cues
                 and self.addr):
             raise MemoryError()
 
     def __dealloc__(self):
         free(self.flags)
+        free(self.alt_first)
         free(self.common_pairs)
         free(self.place_pairs)
         free(self.left_ev)
@@ -271,6 +368,15 @@ cdef class Engine:
         self.entity_index = {}
         self.e_person = self._entity(E.PERSON_NAME)
         self._load_lexicon(lexicon)
+        latest = V._LATEST_BIRTH
+        self.latest_birth = (latest.year, latest.month, latest.day)
+        if V._EARLIEST_BIRTH != _date(1900, 1, 1) or len(V._ID_WEIGHTS) != 17:
+            raise ValueError("the validators changed: the native ID check no longer mirrors them")
+        for i in range(100):
+            self.provinces[i] = f"{i:02d}" in V.PROVINCE_CODES
+        for i in range(17):
+            self.id_weights[i] = V._ID_WEIGHTS[i]
+        self.id_check = V._ID_CHECK
         # Regex groups: the scanner names alternative i ``r{i}``; the group number is what a match reports.
         self.n_groups = 1 + (regex.groups if regex is not None else 0)
         self.rules = <int*>malloc(self.n_groups * sizeof(int))
@@ -280,11 +386,45 @@ cdef class Engine:
             group = regex.groupindex[f"r{i}"]
             self.classifiers[group] = pattern.classify
             self.rules[group] = {"number": R_NUMBER, "context_name": R_CONTEXT_NAME}.get(rule, R_PYTHON)
+        self._load_alternatives(patterns, pattern_rules)
         self.context = list(context)
         self.n_context = len(self.context)
         self.context_rules = <int*>malloc((self.n_context + 1) * sizeof(int))
         for i, rule in enumerate(context_rules):
             self.context_rules[i] = {"person_name": R_PERSON_NAME, "address": R_ADDRESS}.get(rule, R_PYTHON)
+
+    cdef _load_alternatives(self, patterns, pattern_rules):
+        """The joined regex's alternatives for the native pattern pass (``n_alts`` 0: use ``finditer``)."""
+        cdef int i, bit
+        self.n_alts = 0
+        self.alt_regex, self.alt_first_regex = [], []
+        if self.regex is None or len(patterns) > MAX_ALTERNATIVES:
+            return
+        memset(self.alt_first, 0, TABLE * sizeof(unsigned int))
+        shapes = {
+            (_recognisers._ALNUM, _recognisers.EMAIL_REST): A_EMAIL,
+            (_recognisers.IP_FIRST, _recognisers.IP_REST): A_IP,
+            ("EG", _recognisers.PASSPORT_REST): A_LETTER_CODE,
+            ("CWHMLT", _recognisers.PERMIT_REST): A_LETTER_CODE,
+            (_recognisers.PLATE_FIRST, _recognisers.PLATE_REST): A_PLATE,
+            (_recognisers.NUMBER_FIRST, _recognisers.NUMBER_REST): A_NUMBER,
+        }
+        marked = {"listed_name": A_LISTED, "bounded_name": A_BOUNDED, "context_name": A_CONTEXT_NAME}
+        for i, (pattern, rule) in enumerate(zip(patterns, pattern_rules)):
+            self.alt_kind[i] = marked.get(rule, shapes.get((pattern.first, pattern.rest), A_GENERIC))
+            self.alt_group[i] = self.regex.groupindex[f"r{i}"]
+            self.alt_regex.append(_re.compile(pattern.pattern))
+            first = _re.compile(f"[{pattern.first}]")
+            self.alt_first_regex.append(first)
+            bit = 1 << i
+            for c in first.findall(_BMP):
+                self.alt_first[ord(c)] |= bit
+        self.n_alts = len(patterns)
+
+    cdef _set_class(self, str body, unsigned int flag):
+        """Flag every BMP character a regex character class ``[body]`` matches."""
+        for c in _re.findall(f"[{body}]", _BMP):
+            self.flags[ord(c)] |= flag
 
     cdef int _entity(self, str name) except -1:
         index = self.entity_index.get(name)
@@ -318,6 +458,16 @@ cdef class Engine:
         compounds = lexicon.compound_surnames
         self._set(lexicon.surnames, F_SURNAME | F_SURNAME_FIRST)
         self._set({c[0] for c in compounds}, F_SURNAME_FIRST | F_COMPOUND_FIRST)
+        self._set({c[1] for c in compounds}, F_COMPOUND_SECOND)
+        self._set_class("A-Za-z0-9._%+\\-", F_EMAIL_CHAR)
+        self._set_class("0-9A-Fa-f", F_HEX)
+        self._set_class("0-9A-Fa-f:.", F_IP_BEFORE)
+        self._set_class("A-Za-z0-9", F_ASCII_ALNUM)
+        self._set_class("A-HJ-NP-Z", F_PLATE_LETTER)
+        self._set_class(_recognisers.NUMBER_BEFORE, F_NUMBER_BEFORE)
+        self._set_class(_recognisers.LISTED_AFTER, F_LISTED_AFTER)
+        self._set_class(_recognisers.BOUNDED_BEFORE + "的", F_BOUNDED_BEFORE)
+        self._set_class(_recognisers.BOUNDED_AFTER + "的", F_BOUNDED_AFTER)
         self._set(lexicon.given_chars, F_GIVEN)
         self._set(STOP_CHARS - lexicon.given_chars, F_NAME_STOP)
         self._set(STOP_CHARS, F_STOP)
@@ -425,26 +575,131 @@ cdef class Engine:
 
     cdef Py_ssize_t _run(self, str text) except -1:
         """``Scanner._scan`` up to the overlap resolution; leaves the kept candidates first in ``cands``."""
-        cdef Py_ssize_t start, end, group
-        cdef int rule
+        cdef Py_ssize_t start, end
         self.n_cands = 0
         self.n_cues = 0
         self.n_addr = 0
         self.objs = []
-        if self.regex is not None:
+        if self.n_alts:
+            self._patterns(text)
+        elif self.regex is not None:
             for match in self.regex.finditer(text):
-                group = match.lastindex
                 start, end = match.span()
-                rule = self.rules[group]
-                if rule == R_CONTEXT_NAME:
-                    self._context_name(text, start, end)
-                elif rule == R_NUMBER:
-                    self._number(text, start, end)
-                else:
-                    self._add_hits(self.classifiers[group](text, start, end))
+                self._classify(match.lastindex, text, start, end)
         if self.automaton is not None and len(text):
             self._lexicon(text)
         return self._resolve()
+
+    cdef _classify(self, Py_ssize_t group, str text, Py_ssize_t start, Py_ssize_t end):
+        """What ``Scanner._scan`` does with one match of the joined regex."""
+        cdef int rule = self.rules[group]
+        if rule == R_CONTEXT_NAME:
+            self._context_name(text, start, end)
+        elif rule == R_NUMBER:
+            self._number(text, start, end)
+        else:
+            self._add_hits(self.classifiers[group](text, start, end))
+
+    cdef _patterns(self, str text):
+        """``self.regex.finditer(text)``: at each position the first alternative that matches, then on from its
+        end; alternatives whose first character class lacks the character are not tried."""
+        cdef Py_ssize_t n = len(text), p = 0, end
+        cdef int i
+        cdef Py_UCS4 c
+        cdef unsigned int bits
+        while p < n:
+            c = text[p]
+            bits = self.alt_first[c] if c < TABLE else self._astral_bits(text, p)
+            if bits == 0:
+                p += 1
+                continue
+            end = -1
+            for i in range(self.n_alts):
+                if bits & (1u << i):
+                    end = self._try(i, text, p)
+                    if end >= 0:
+                        break
+            if end < 0:
+                p += 1
+                continue
+            self._classify(self.alt_group[i], text, p, end)
+            p = end
+
+    cdef unsigned int _astral_bits(self, str text, Py_ssize_t p) except? 0:
+        cdef unsigned int bits = 0
+        cdef int i
+        for i in range(self.n_alts):
+            if self.alt_first_regex[i].match(text, p) is not None:
+                bits |= 1u << i
+        return bits
+
+    cdef Py_ssize_t _try(self, int i, str text, Py_ssize_t p) except -2:
+        """Where alternative ``i`` matched at ``p`` ends, or -1."""
+        cdef int kind = self.alt_kind[i]
+        cdef Py_ssize_t n = len(text), k
+        cdef Py_UCS4 before = text[p - 1] if p > 0 else 0
+        if kind == A_CONTEXT_NAME:
+            return self._match_context_name(text, p)
+        if kind == A_EMAIL:  # not after a local-part character; "@" after the run of them
+            if p > 0 and self._f(before) & F_EMAIL_CHAR:
+                return -1
+            k = p + 1
+            while k < n and self._f(text[k]) & F_EMAIL_CHAR:
+                k += 1
+            if k >= n or text[k] != "@":
+                return -1
+        elif kind == A_IP:  # not after hex, ":" or "."; "." or ":" after at most three more hex digits
+            if p > 0 and self._f(before) & F_IP_BEFORE:
+                return -1
+            k = p + 1
+            while k < n and k < p + 4 and self._f(text[k]) & F_HEX:
+                k += 1
+            if k >= n or (text[k] != "." and text[k] != ":"):
+                return -1
+        elif kind == A_LETTER_CODE:  # not after a letter or digit; a digit or capital next
+            if p > 0 and self._f(before) & F_ASCII_ALNUM:
+                return -1
+            if p + 1 >= n or not (self._f(text[p + 1]) & F_ASCII_ALNUM) or 97 <= _at(text, p + 1) <= 122:
+                return -1
+        elif kind == A_PLATE:  # the letter right after the province character
+            if p + 1 >= n or not (self._f(text[p + 1]) & F_PLATE_LETTER):
+                return -1
+        elif kind == A_NUMBER:
+            if p > 0 and self._f(before) & F_NUMBER_BEFORE:
+                return -1
+        elif kind == A_LISTED:  # not after a CJK character; the look-ahead's separator 2-4 characters on
+            if p > 0 and is_cjk(before):
+                return -1
+            if not self._any_ahead(text, p, F_LISTED_AFTER, False):
+                return -1
+        elif kind == A_BOUNDED:  # after a boundary (or at the start); a boundary, 的 or the end 2-4 characters on
+            if p > 0 and not (self._f(before) & F_BOUNDED_BEFORE):
+                return -1
+            if not self._any_ahead(text, p, F_BOUNDED_AFTER, True):
+                return -1
+        match = self.alt_regex[i].match(text, p)
+        return -1 if match is None else match.end()
+
+    cdef bint _any_ahead(self, str text, Py_ssize_t p, unsigned int flag, bint end_counts):
+        """A name of surname plus one or two characters ends at p+2, p+3 or p+4: is one of them ``flag``ged?"""
+        cdef Py_ssize_t k, n = len(text)
+        for k in range(p + 2, p + 5):
+            if k >= n:
+                return end_counts
+            if self._f(text[k]) & flag:
+                return True
+        return False
+
+    cdef Py_ssize_t _match_context_name(self, str text, Py_ssize_t p):
+        """The cue-free name rule's pattern (names.context_name_recogniser): a compound surname (tried first) or
+        a single one, followed by a CJK character that is no function word."""
+        cdef Py_ssize_t n = len(text)
+        if (p + 1 < n and self._f(text[p + 1]) & F_COMPOUND_SECOND and text[p : p + 2] in self.compounds
+                and p + 2 < n and self._name_char(text[p + 2])):
+            return p + 2
+        if self._f(text[p]) & F_SURNAME and p + 1 < n and self._name_char(text[p + 1]):
+            return p + 1
+        return -1
 
     cdef _lexicon(self, str text):
         """``scanner._lexicon_matches`` and each context recogniser's ``find``, in the scanner's order."""
@@ -609,8 +864,9 @@ cdef class Engine:
                 plain = False
                 if self._f(c) & F_CHINESE_NUMERAL:
                     spelled = True
-        if not self._number_hit(text, start, end, plain, spelled):
-            self._add_hits(_recognisers.classify_numbers(text, start, end))
+        # A run of ASCII digits that is no number as a whole holds none (number_parts finds one chunk, untrimmed)
+        if not self._number_hit(text, start, end, plain, spelled) and not plain:
+            self._add_hits(_recognisers.number_parts(text, start, end))
 
     cdef bint _number_hit(self, str text, Py_ssize_t start, Py_ssize_t end, bint plain, bint spelled) except -1:
         """``_number_hit`` then ``classify_number``; whether a candidate was added."""
@@ -633,16 +889,16 @@ cdef class Engine:
         if (length == 11 and head == 49 and _is_mobile(number)) or (
                 13 <= length <= 15 and (head == 48 or head == 56) and V.MOBILE.match(V.strip_country_code(number))):
             return self._number_cand(start, end, E.PHONE, 0.85 if spelled else 0.95, 0)
-        if length == 18 and V.is_resident_id(number):
+        if length == 18 and self._resident_id(number):
             return self._number_cand(start, end, E.ID_CARD, 0.99, 1)
-        card = 16 <= length <= 19 and V.is_bank_card(number)
-        has_bin = card and V.has_card_bin(number)
+        card = 16 <= length <= 19 and _luhn(number)
+        has_bin = card and _card_bin(number)
         if 10 <= length <= 25:
             context = text[w:start]
             if _ACCOUNT.search(context) and not _PHONE_OR_ID.search(context):
                 if number.isdigit() and not has_bin:
                     return self._number_cand(start, end, E.BANK_ACCOUNT, 0.8, 2)
-        if length == 15 and V.is_legacy_resident_id(number):
+        if length == 15 and self._legacy_id(number):
             context = text[w:start]
             return self._number_cand(start, end, E.ID_CARD, 0.95 if _ID.search(context) else 0.7, 3)
         if 10 <= length <= 12 and head == 48 and V.LANDLINE.match(number):
@@ -655,6 +911,48 @@ cdef class Engine:
             if _PERMIT.search(context):
                 return self._number_cand(start, end, E.TRAVEL_PERMIT, 0.8, 6)
         return False
+
+    # --- validators (validators.py: GB 11643, Luhn, issuer prefixes) on ASCII digit strings ---------------------
+
+    cdef bint _birth_date(self, int year, int month, int day):
+        """``validators._valid_date``: a real calendar date from 1900-01-01 to the reference's today."""
+        cdef int days
+        if not (1 <= month <= 12 and 1 <= day <= 31) or not 1 <= year <= 9999:
+            return False
+        days = _MONTH_DAYS[month - 1]
+        if month == 2 and (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+            days = 29
+        if day > days:
+            return False
+        if year < 1900:
+            return False
+        return (year, month, day) <= self.latest_birth
+
+    cdef bint _resident_id(self, str number) except -1:
+        """``validators.is_resident_id``."""
+        cdef Py_ssize_t i
+        cdef long weighted = 0
+        if len(number) != 18:
+            return False
+        if not _ascii_digits(number, 0, 17):  # other Unicode digits: the reference decides
+            return V.is_resident_id(number)
+        if not self.provinces[_int(number, 0, 2)]:
+            return False
+        if not self._birth_date(_int(number, 6, 10), _int(number, 10, 12), _int(number, 12, 14)):
+            return False
+        for i in range(17):
+            weighted += _digit(number, i) * self.id_weights[i]
+        return self.id_check[weighted % 11] == number[17]
+
+    cdef bint _legacy_id(self, str number) except -1:
+        """``validators.is_legacy_resident_id``."""
+        if len(number) != 15:
+            return False
+        if not _ascii_digits(number, 0, 15):
+            return V.is_legacy_resident_id(number)
+        if not self.provinces[_int(number, 0, 2)]:
+            return False
+        return self._birth_date(1900 + _int(number, 6, 8), _int(number, 8, 10), _int(number, 10, 12))
 
     cdef bint _number_cand(self, Py_ssize_t start, Py_ssize_t end, str entity, double conf, int reason) except -1:
         cdef Cand* cand = self._new(start, end, self._entity(entity), conf, S_NUMBER)

@@ -88,8 +88,9 @@ _DIGIT_CHARS = "0-9０-９零〇一二三四五六七八九幺两"
 _DIGIT = f"[{_DIGIT_CHARS}]"
 _DIGIT_NEIGHBOUR = f"{_DIGIT_CHARS}A-Za-z"
 NUMBER_FIRST = f"+{_DIGIT_CHARS}"
+NUMBER_BEFORE = f"{_DIGIT_NEIGHBOUR}十百千万亿_@.+"  # what may not stand before a number (class body)
 NUMBER_REST = (
-    f"(?<![{_DIGIT_NEIGHBOUR}十百千万亿_@.+].)(?:(?<=\\+)86[ \\-]?{_DIGIT}|(?<={_DIGIT}))"
+    f"(?<![{NUMBER_BEFORE}].)(?:(?<=\\+)86[ \\-]?{_DIGIT}|(?<={_DIGIT}))"
     f"(?:[ \\-\\u3000]?{_DIGIT}){{6,27}}[XxＸｘ]?(?![{_DIGIT_NEIGHBOUR}])"
 )
 _WHITESPACE = re.compile(r"[ \u3000]+")
@@ -176,6 +177,12 @@ def classify_numbers(text: str, start: int, end: int) -> list[Hit]:
     whole = _number_hit(text, start, end)
     if whole is not None:
         return [whole]
+    return number_parts(text, start, end)
+
+
+def number_parts(text: str, start: int, end: int) -> list[Hit]:
+    """The numbers inside a digit run that is none as a whole: trimmed of numeral words at its edges, or
+    several written side by side with spaces."""
     raw = text[start:end]
     trimmed = _SCRIPT_EDGE.fullmatch(raw)
     if trimmed is not None and (
@@ -271,17 +278,23 @@ def surname_regex(lexicon: Lexicon) -> tuple[str, str]:
     return first, f"(?:[{seconds}](?<={'|'.join(compounds)})|{singles})"
 
 
+# Character-class bodies of the listed and bounded name rules' context (also read by the native fast path).
+LISTED_AFTER = "，,：: \t"
+BOUNDED_BEFORE = "人主员者方称为，,：:；;、（(\\s。！？\\x00"
+BOUNDED_AFTER = "，,。；;：:（(！？!?\\s\\x00"
+
+
 def listed_name_recogniser(lexicon: Lexicon) -> PatternRecogniser:
     """A name standing alone at the start of a clause and followed by a number: rows of call lists and exports
     (``第3条：孔昕，138…``, ``张伟 13800138000``). Only common given-name characters count, as for weak cues."""
     given = "".join(sorted(lexicon.given_chars))
     first, surname = surname_regex(lexicon)
-    rest = f"(?<![\u4e00-\u9fff].){surname}[{given}]{{1,2}}(?=[，,：: \t]\\s*[+0-9０-９])"
+    rest = f"(?<![\u4e00-\u9fff].){surname}[{given}]{{1,2}}(?=[{LISTED_AFTER}]\\s*[+0-9０-９])"
 
     def classify(text: str, start: int, end: int) -> list[Hit]:
         return [Hit(E.PERSON_NAME, start, end, text[start:end], 0.7, "listed_name", "name before a number")]
 
-    return PatternRecogniser("listed_name", first, rest, classify)
+    return PatternRecogniser("listed_name", first, rest, classify, ("listed_name", lexicon))
 
 
 def bounded_name_recogniser(lexicon: Lexicon) -> PatternRecogniser:
@@ -289,9 +302,9 @@ def bounded_name_recogniser(lexicon: Lexicon) -> PatternRecogniser:
     ending in 人/主/员/者/方), after 尊敬的, 称 or 为, or at a clause start; and followed by punctuation, 的 or
     （. The weakest name rule: only common given-name characters, lower confidence."""
     given = "".join(sorted(lexicon.given_chars))
-    before = "人主员者方称为，,：:；;、（(\\s。！？\\x00"
+    before = BOUNDED_BEFORE
     first, surname = surname_regex(lexicon)
-    rest = f"(?<![^{before}的].)(?<!(?<!尊敬)的.){surname}[{given}]{{1,2}}(?=[，,。；;：:（(！？!?\\s\\x00]|的|$)"
+    rest = f"(?<![^{before}的].)(?<!(?<!尊敬)的.){surname}[{given}]{{1,2}}(?=[{BOUNDED_AFTER}]|的|$)"
 
     common, not_names, compounds = lexicon.common_words, lexicon.not_names, lexicon.compound_surnames
     role_ends = "人主员者方称为"
@@ -311,7 +324,7 @@ def bounded_name_recogniser(lexicon: Lexicon) -> PatternRecogniser:
             return []
         return [Hit(E.PERSON_NAME, start, end, candidate, 0.6, "bounded_name", "name between boundaries")]
 
-    return PatternRecogniser("bounded_name", first, rest, classify)
+    return PatternRecogniser("bounded_name", first, rest, classify, ("bounded_name", lexicon))
 
 
 class NameRecogniser:
