@@ -137,7 +137,9 @@ def test_number_typing_equals_the_reference_on_random_numbers() -> None:
         ]
         numbers.append("".join(rng.choice("0123456789") for _ in range(rng.randrange(7, 26))))
     spelled = [n.translate(str.maketrans("0123456789", "零一二三四五六七八九")) for n in numbers[::9]]
-    spaced = [" ".join([n[:4], n[4:8], n[8:]]) for n in numbers[1::9]]
+    spaced = [rng.choice(" -\u3000").join([n[:4], n[4:8], n[8:]]) for n in numbers[1::9]]
+    mobiles = [f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}" for _ in range(200)]
+    spaced += [rng.choice(["+86", "+86 ", "+86-", "+86\u3000", "0086", "86", "+8", "+"]) + m for m in mobiles]
     cues = ["", "账号", "卡号", "身份证", "电话", "台胞证", "我的"]  # fmt: skip
     texts = [
         f"{rng.choice(cues)}{n}{rng.choice(['', '。', '一直', 'a'])}" for n in [*numbers, *spelled, *spaced]
@@ -146,6 +148,29 @@ def test_number_typing_equals_the_reference_on_random_numbers() -> None:
     assert fast == Scanner(native=False).scan_many(texts)
     reasons = {h.reason for hits in fast for h in hits}
     assert len(reasons) >= 6  # every branch of the number typing was reached
+
+
+def test_random_strings_of_the_characters_rules_look_at() -> None:
+    """20,000 strings drawn from digits, numerals, separators, letters, surnames, cue and place words,
+    punctuation and NUL: every path of the pattern pass and the rules meets odd neighbours."""
+    lexicon = load_lexicon()
+    rng = random.Random(3)
+    pieces = [
+        *"0123456789０１２３４５６７８９零〇一二三四五六七八九幺两十百万+-  \u3000XxＸｘ@._%:",
+        *"ABCDEFGHJKLMNPQRSTUVWXYZabcdefz",
+        *"，。！？；：、,.!?;:\n\t（）()“”\x00的了是在和给向由人主员者方称为说来",
+        *rng.sample(sorted(lexicon.surnames), 40), *rng.sample(sorted(lexicon.compound_surnames), 8),
+        *rng.sample(sorted(lexicon.given_chars), 40), *rng.sample(sorted(lexicon.places), 30),
+        *lexicon.name_before[:12], *lexicon.name_after_strong[:6], *lexicon.address_before[:6],
+        *R.ACCOUNT_CUES, *R.CARD_CUES, *R.PHONE_CUES, *R.ID_CUES, *R.PERMIT_CUES,
+        "尊敬的", "路", "号", "栋", "室", "小区", "街道", "版本", "护照", "车牌", "银行", "公司", "先生", "😀",
+        "6222021234567890128", "13800138000", "11010519491231002X", "192.168.1.1", "E12345678", "粤B12345",
+    ]  # fmt: skip
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 25))) for _ in range(20000)]
+    assert Scanner().scan_many(texts) == Scanner(native=False).scan_many(texts)
+    policy = other_policy()
+    fast = mask_many(texts, policy, key=KEY, scanner=Scanner())
+    assert fast == mask_many(texts, policy, key=KEY, scanner=Scanner(native=False))
 
 
 @pytest.mark.parametrize("policy_name", ["default", "operators"])

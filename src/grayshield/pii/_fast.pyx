@@ -75,6 +75,18 @@ cdef enum:
     F_BOUNDED_BEFORE = 1 << 30  # recognisers.BOUNDED_BEFORE and 的
     F_BOUNDED_AFTER = 1u << 31  # recognisers.BOUNDED_AFTER and 的
 
+# A second table: first characters of the number rule's cue words, and the number pattern's classes.
+cdef enum:
+    G_ACCOUNT = 1 << 0    # recognisers.ACCOUNT_CUES
+    G_PHONE = 1 << 1      # recognisers.PHONE_CUES
+    G_ID = 1 << 2         # recognisers.ID_CUES
+    G_CARD = 1 << 3       # recognisers.CARD_CUES
+    G_PERMIT = 1 << 4     # recognisers.PERMIT_CUES
+    G_DIGIT = 1 << 5      # recognisers._DIGIT_CHARS
+    G_NEIGHBOUR = 1 << 6  # recognisers._DIGIT_NEIGHBOUR
+    G_SEPARATOR = 1 << 7  # what may stand between the digits of a number: [ \-\u3000]
+    G_CHECK = 1 << 8      # a trailing ID check character: [XxＸｘ]
+
 # How the native pattern pass tries one alternative of the joined regex at a position: a built-in alternative
 # is first checked against a condition its regex implies (a look-behind, the character after the first), so the
 # compiled regex runs only where it can match; the cue-free name rule's pattern is matched here outright.
@@ -278,6 +290,7 @@ cdef class Engine:
 
     cdef unsigned int* flags
     cdef unsigned int* alt_first
+    cdef unsigned short* flags2
     cdef int n_alts
     cdef int[MAX_ALTERNATIVES] alt_kind
     cdef int[MAX_ALTERNATIVES] alt_group
@@ -328,6 +341,7 @@ cdef class Engine:
     def __cinit__(self):
         self.flags = <unsigned int*>malloc(TABLE * sizeof(unsigned int))
         self.alt_first = <unsigned int*>malloc(TABLE * sizeof(unsigned int))
+        self.flags2 = <unsigned short*>malloc(TABLE * sizeof(unsigned short))
         self.left_ev = <double*>malloc(TABLE * sizeof(double))
         self.right_ev = <double*>malloc(TABLE * sizeof(double))
         self.char_terms = <double*>malloc(TABLE * sizeof(double))
@@ -341,13 +355,14 @@ cdef class Engine:
         self.addr = <CueMatch*>malloc(self.cap_addr * sizeof(CueMatch))
         self.rules = NULL
         self.context_rules = NULL
-        if not (self.flags and self.alt_first and self.common_pairs and self.place_pairs and self.left_ev and self.right_ev and self.char_terms and self.cands and self.cues
+        if not (self.flags and self.alt_first and self.flags2 and self.common_pairs and self.place_pairs and self.left_ev and self.right_ev and self.char_terms and self.cands and self.cues
                 and self.addr):
             raise MemoryError()
 
     def __dealloc__(self):
         free(self.flags)
         free(self.alt_first)
+        free(self.flags2)
         free(self.common_pairs)
         free(self.place_pairs)
         free(self.left_ev)
@@ -468,6 +483,17 @@ cdef class Engine:
         self._set_class(_recognisers.LISTED_AFTER, F_LISTED_AFTER)
         self._set_class(_recognisers.BOUNDED_BEFORE + "的", F_BOUNDED_BEFORE)
         self._set_class(_recognisers.BOUNDED_AFTER + "的", F_BOUNDED_AFTER)
+        memset(self.flags2, 0, TABLE * sizeof(unsigned short))
+        for cues, bit in ((_recognisers.ACCOUNT_CUES, G_ACCOUNT), (_recognisers.PHONE_CUES, G_PHONE),
+                          (_recognisers.ID_CUES, G_ID), (_recognisers.CARD_CUES, G_CARD),
+                          (_recognisers.PERMIT_CUES, G_PERMIT)):
+            for cue in cues:
+                self._check_bmp(cue)
+                self.flags2[ord(cue[0])] |= bit
+        for body, bit in ((_recognisers._DIGIT_CHARS, G_DIGIT), (_recognisers._DIGIT_NEIGHBOUR, G_NEIGHBOUR),
+                          (" \\-\u3000", G_SEPARATOR), ("XxＸｘ", G_CHECK)):
+            for c in _re.findall(f"[{body}]", _BMP):
+                self.flags2[ord(c)] |= bit
         self._set(lexicon.given_chars, F_GIVEN)
         self._set(STOP_CHARS - lexicon.given_chars, F_NAME_STOP)
         self._set(STOP_CHARS, F_STOP)
@@ -667,6 +693,7 @@ cdef class Engine:
         elif kind == A_NUMBER:
             if p > 0 and self._f(before) & F_NUMBER_BEFORE:
                 return -1
+            return self._match_number(text, p)
         elif kind == A_LISTED:  # not after a CJK character; the look-ahead's separator 2-4 characters on
             if p > 0 and is_cjk(before):
                 return -1
@@ -679,6 +706,55 @@ cdef class Engine:
                 return -1
         match = self.alt_regex[i].match(text, p)
         return -1 if match is None else match.end()
+
+    cdef inline unsigned short _g(self, Py_UCS4 c):
+        return self.flags2[c] if c < TABLE else 0
+
+    cdef Py_ssize_t _match_number(self, str text, Py_ssize_t p):
+        """The rest of ``recognisers.NUMBER_REST`` after its look-behind: ``+86`` and a digit, or a digit; then
+        6 to 27 digits each after an optional separator; an optional check letter; no digit or letter after.
+        Each unit is deterministic, so backtracking only gives back whole units from the end, as here."""
+        cdef Py_ssize_t n = len(text), q, k, e
+        cdef Py_ssize_t[27] ends
+        cdef int units = 0
+        if text[p] == "+":
+            if not (p + 3 < n and text[p + 1] == "8" and text[p + 2] == "6"):
+                return -1
+            q = p + 3
+            if (text[q] == " " or text[q] == "-") and q + 1 < n and self._g(text[q + 1]) & G_DIGIT:  # [ \-]?
+                q += 2
+            elif self._g(text[q]) & G_DIGIT:
+                q += 1
+            else:
+                return -1
+        elif self._g(text[p]) & G_DIGIT:
+            q = p + 1
+        else:
+            return -1
+        while units < 27 and q < n:
+            if self._g(text[q]) & G_SEPARATOR and q + 1 < n and self._g(text[q + 1]) & G_DIGIT:
+                q += 2
+            elif self._g(text[q]) & G_DIGIT:
+                q += 1
+            else:
+                break
+            ends[units] = q
+            units += 1
+        for k in range(units, 5, -1):
+            e = ends[k - 1]
+            if e < n and self._g(text[e]) & G_CHECK and (e + 1 >= n or not (self._g(text[e + 1]) & G_NEIGHBOUR)):
+                return e + 1
+            if e >= n or not (self._g(text[e]) & G_NEIGHBOUR):
+                return e
+        return -1
+
+    cdef bint _cue(self, str text, Py_ssize_t w, Py_ssize_t start, unsigned short bits, regex) except -1:
+        """``regex.search(text[w:start])`` for a cue regex, asked only when a cue's first character is there."""
+        cdef Py_ssize_t i
+        for i in range(w, start):
+            if self._g(text[i]) & bits:
+                return regex.search(text[w:start]) is not None
+        return False
 
     cdef bint _any_ahead(self, str text, Py_ssize_t p, unsigned int flag, bint end_counts):
         """A name of surname plus one or two characters ends at p+2, p+3 or p+4: is one of them ``flag``ged?"""
@@ -885,7 +961,6 @@ cdef class Engine:
             if text[i] == 0:
                 w = i + 1
                 break
-        context = None
         if (length == 11 and head == 49 and _is_mobile(number)) or (
                 13 <= length <= 15 and (head == 48 or head == 56) and V.MOBILE.match(V.strip_country_code(number))):
             return self._number_cand(start, end, E.PHONE, 0.85 if spelled else 0.95, 0)
@@ -894,22 +969,20 @@ cdef class Engine:
         card = 16 <= length <= 19 and _luhn(number)
         has_bin = card and _card_bin(number)
         if 10 <= length <= 25:
-            context = text[w:start]
-            if _ACCOUNT.search(context) and not _PHONE_OR_ID.search(context):
+            if (self._cue(text, w, start, G_ACCOUNT, _ACCOUNT)
+                    and not self._cue(text, w, start, G_PHONE | G_ID, _PHONE_OR_ID)):
                 if number.isdigit() and not has_bin:
                     return self._number_cand(start, end, E.BANK_ACCOUNT, 0.8, 2)
         if length == 15 and self._legacy_id(number):
-            context = text[w:start]
-            return self._number_cand(start, end, E.ID_CARD, 0.95 if _ID.search(context) else 0.7, 3)
+            return self._number_cand(
+                start, end, E.ID_CARD, 0.95 if self._cue(text, w, start, G_ID, _ID) else 0.7, 3)
         if 10 <= length <= 12 and head == 48 and V.LANDLINE.match(number):
-            return self._number_cand(start, end, E.PHONE, 0.85 if _PHONE.search(context) else 0.7, 4)
-        if card and (has_bin or _CARD.search(context)):
+            return self._number_cand(
+                start, end, E.PHONE, 0.85 if self._cue(text, w, start, G_PHONE, _PHONE) else 0.7, 4)
+        if card and (has_bin or self._cue(text, w, start, G_CARD, _CARD)):
             return self._number_cand(start, end, E.BANK_CARD, 0.95 if has_bin else 0.85, 5)
-        if length == 8 or length == 10:
-            if context is None:
-                context = text[w:start]
-            if _PERMIT.search(context):
-                return self._number_cand(start, end, E.TRAVEL_PERMIT, 0.8, 6)
+        if (length == 8 or length == 10) and self._cue(text, w, start, G_PERMIT, _PERMIT):
+            return self._number_cand(start, end, E.TRAVEL_PERMIT, 0.8, 6)
         return False
 
     # --- validators (validators.py: GB 11643, Luhn, issuer prefixes) on ASCII digit strings ---------------------
