@@ -23,7 +23,7 @@ from grayshield.pii import validators as V
 from grayshield.pii.entities import Hit
 from grayshield.pii.lexicon import ORG_WORDS, STOP_CHARS
 from grayshield.pii.operators import Mask
-from grayshield.pii.recognisers import LexiconMatch
+from grayshield.pii.recognisers import LexiconMatch, SimpleClassifier
 
 cdef extern from *:
     """
@@ -37,6 +37,8 @@ SOURCE_HASH = GS_FAST_SOURCE_HASH.decode("ascii")
 
 cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch)
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
+    bint Py_UNICODE_ISDIGIT(Py_UCS4 ch)
 
 # --- character flags ------------------------------------------------------------------------------------------
 
@@ -86,6 +88,10 @@ cdef enum:
     G_NEIGHBOUR = 1 << 6  # recognisers._DIGIT_NEIGHBOUR
     G_SEPARATOR = 1 << 7  # what may stand between the digits of a number: [ \-\u3000]
     G_CHECK = 1 << 8      # a trailing ID check character: [XxＸｘ]
+    G_CJKN = 1 << 9       # recognisers._CJKN: what an address unit's name is made of
+    G_UNIT_FIRST = 1 << 10  # first character of a generic unit (recognisers.ADMIN_UNITS)
+    G_ROLE_END = 1 << 11  # recognisers.ROLE_ENDS
+    G_LISTED_NUMBER = 1 << 12  # what a listed name's number starts with: [+0-9０-９]
 
 # How the native pattern pass tries one alternative of the joined regex at a position: a built-in alternative
 # is first checked against a condition its regex implies (a look-behind, the character after the first), so the
@@ -136,6 +142,9 @@ cdef enum:
     R_CONTEXT_NAME = 2
     R_PERSON_NAME = 3
     R_ADDRESS = 4
+    R_SIMPLE = 5
+    R_LISTED = 6
+    R_BOUNDED = 7
 
 # What a candidate's reason and recogniser are made of.
 cdef enum:
@@ -144,6 +153,8 @@ cdef enum:
     S_CONTEXT = 2       # the cue-free name rule; score, left, right make the reason
     S_CUE = 3           # a cue name; objs holds (cue word, recogniser name)
     S_ADDRESS = 4       # an address; objs holds the recogniser's name
+    S_FIXED = 5         # objs holds (recogniser, reason)
+    S_SIMPLE = 6        # a SimpleClassifier's hit; objs holds the classifier
 
 cdef struct Cand:
     Py_ssize_t start
@@ -181,7 +192,7 @@ _new_match = tuple.__new__  # as scanner._new_match: LexiconMatch's own construc
 _TAGS = {"before": T_BEFORE, "before_weak": T_BEFORE_WEAK, "strong": T_STRONG, "weak": T_WEAK}
 _ADDRESS_TAGS = {"admin": T_ADMIN, "cue": T_CUE}
 ADDRESS_REASON = "gazetteer units and street pattern"  # AddressRecogniser.find's
-GENERIC_ADMIN, ADDRESS_TAIL = _recognisers.GENERIC_ADMIN, _recognisers.ADDRESS_TAIL
+ADDRESS_TAIL = _recognisers.ADDRESS_TAIL
 _CHANGE_VERBS = _recognisers._ADDRESS_CHANGE_VERBS
 # recognisers.classify_number's reasons, in the order _number_hit uses them
 NUMBER_REASONS = (
@@ -400,7 +411,9 @@ cdef class Engine:
         for i, (pattern, rule) in enumerate(zip(patterns, pattern_rules)):
             group = regex.groupindex[f"r{i}"]
             self.classifiers[group] = pattern.classify
-            self.rules[group] = {"number": R_NUMBER, "context_name": R_CONTEXT_NAME}.get(rule, R_PYTHON)
+            self.rules[group] = {
+                "number": R_NUMBER, "context_name": R_CONTEXT_NAME, "listed_name": R_LISTED, "bounded_name": R_BOUNDED
+            }.get(rule, R_SIMPLE if type(pattern.classify) is SimpleClassifier else R_PYTHON)
         self._load_alternatives(patterns, pattern_rules)
         self.context = list(context)
         self.n_context = len(self.context)
@@ -491,9 +504,15 @@ cdef class Engine:
                 self._check_bmp(cue)
                 self.flags2[ord(cue[0])] |= bit
         for body, bit in ((_recognisers._DIGIT_CHARS, G_DIGIT), (_recognisers._DIGIT_NEIGHBOUR, G_NEIGHBOUR),
-                          (" \\-\u3000", G_SEPARATOR), ("XxＸｘ", G_CHECK)):
+                          (" \\-\u3000", G_SEPARATOR), ("XxＸｘ", G_CHECK), (_recognisers.ROLE_ENDS, G_ROLE_END),
+                          ("+0-9０-９", G_LISTED_NUMBER)):
             for c in _re.findall(f"[{body}]", _BMP):
                 self.flags2[ord(c)] |= bit
+        for c in _re.findall(_recognisers._CJKN, _BMP):
+            self.flags2[ord(c)] |= G_CJKN
+        for unit in _recognisers.ADMIN_UNITS:
+            self._check_bmp(unit)
+            self.flags2[ord(unit[0])] |= G_UNIT_FIRST
         self._set(lexicon.given_chars, F_GIVEN)
         self._set(STOP_CHARS - lexicon.given_chars, F_NAME_STOP)
         self._set(STOP_CHARS, F_STOP)
@@ -592,6 +611,12 @@ cdef class Engine:
         if c.source == S_CONTEXT:
             reason = _names.context_reason(c.score, c.left, c.right)
             return Hit(entity, c.start, c.end, value, c.conf, "context_name", reason)
+        if c.source == S_FIXED:
+            recogniser, reason = self.objs[c.obj]
+            return Hit(entity, c.start, c.end, value, c.conf, recogniser, reason)
+        if c.source == S_SIMPLE:
+            classifier = self.objs[c.obj]
+            return Hit(entity, c.start, c.end, value, c.conf, classifier.entity.lower(), classifier.reason)
         if c.source == S_ADDRESS:
             return Hit(entity, c.start, c.end, value, c.conf, self.objs[c.obj], ADDRESS_REASON)
         word, recogniser = self.objs[c.obj]
@@ -623,8 +648,56 @@ cdef class Engine:
             self._context_name(text, start, end)
         elif rule == R_NUMBER:
             self._number(text, start, end)
+        elif rule == R_BOUNDED:
+            self._bounded_name(text, start, end)
+        elif rule == R_LISTED:
+            self._fixed(start, end, self.e_person, 0.7, _recognisers.LISTED_NAME)
+        elif rule == R_SIMPLE:
+            self._simple(self.classifiers[group], text, start, end)
         else:
             self._add_hits(self.classifiers[group](text, start, end))
+
+    cdef _fixed(self, Py_ssize_t start, Py_ssize_t end, int entity, double conf, tuple recogniser_reason):
+        cdef Cand* cand = self._new(start, end, entity, conf, S_FIXED)
+        cand.obj = len(self.objs)
+        self.objs.append(recogniser_reason)
+
+    cdef _bounded_name(self, str text, Py_ssize_t start, Py_ssize_t end):
+        """``bounded_name_recogniser``'s classify: after a role noun, 称/为 or 尊敬的 any candidate; elsewhere not
+        an ordinary word, a word's head or a listed non-name."""
+        cdef bint role_slot = start > 0 and (
+            self._g(text[start - 1]) & G_ROLE_END
+            or (start >= 3 and text[start - 3] == "尊" and text[start - 2] == "敬" and text[start - 1] == "的"))
+        if not role_slot and (
+                self._common(text, start, end)
+                or (self._common(text, start, min(start + 2, end)) and text[start : start + 2] not in self.compounds)
+                or (self._f(text[start]) & F_NOT_NAME_FIRST and text.startswith(self.not_names, start, end))):
+            return
+        self._fixed(start, end, self.e_person, 0.6, _recognisers.BOUNDED_NAME)
+
+    cdef _simple(self, classifier, str text, Py_ssize_t start, Py_ssize_t end):
+        """``SimpleClassifier.__call__``: the check (digits of a plate natively), the veto, the cue boost."""
+        cdef Py_ssize_t i
+        cdef bint ok
+        cdef double conf
+        cdef Cand* cand
+        check = classifier.check
+        if check is _recognisers.plate_has_digit:
+            ok = False
+            for i in range(start, end):
+                if Py_UNICODE_ISDIGIT(text[i]):
+                    ok = True
+                    break
+        else:
+            ok = check is _recognisers.accept_any or check(text[start:end])
+        if not ok or (classifier.veto and _recognisers._has(classifier.veto, _recognisers._window(text, start, 6))):
+            return
+        conf = classifier.confidence
+        if classifier.cues and _recognisers._has(classifier.cues, _recognisers._window(text, start)):
+            conf = min(0.99, conf + 0.1)
+        cand = self._new(start, end, self._entity(classifier.entity), conf, S_SIMPLE)
+        cand.obj = len(self.objs)
+        self.objs.append(classifier)
 
     cdef _patterns(self, str text):
         """``self.regex.finditer(text)``: at each position the first alternative that matches, then on from its
@@ -694,16 +767,8 @@ cdef class Engine:
             if p > 0 and self._f(before) & F_NUMBER_BEFORE:
                 return -1
             return self._match_number(text, p)
-        elif kind == A_LISTED:  # not after a CJK character; the look-ahead's separator 2-4 characters on
-            if p > 0 and is_cjk(before):
-                return -1
-            if not self._any_ahead(text, p, F_LISTED_AFTER, False):
-                return -1
-        elif kind == A_BOUNDED:  # after a boundary (or at the start); a boundary, 的 or the end 2-4 characters on
-            if p > 0 and not (self._f(before) & F_BOUNDED_BEFORE):
-                return -1
-            if not self._any_ahead(text, p, F_BOUNDED_AFTER, True):
-                return -1
+        elif kind == A_LISTED or kind == A_BOUNDED:
+            return self._match_name_shape(text, p, kind == A_LISTED)
         match = self.alt_regex[i].match(text, p)
         return -1 if match is None else match.end()
 
@@ -756,15 +821,59 @@ cdef class Engine:
                 return regex.search(text[w:start]) is not None
         return False
 
-    cdef bint _any_ahead(self, str text, Py_ssize_t p, unsigned int flag, bint end_counts):
-        """A name of surname plus one or two characters ends at p+2, p+3 or p+4: is one of them ``flag``ged?"""
-        cdef Py_ssize_t k, n = len(text)
-        for k in range(p + 2, p + 5):
-            if k >= n:
-                return end_counts
-            if self._f(text[k]) & flag:
-                return True
-        return False
+    cdef Py_ssize_t _match_name_shape(self, str text, Py_ssize_t p, bint listed):
+        """The listed or bounded name rule's pattern after its first character: the look-behinds, a compound
+        surname (tried first) or a single one, one or two listed given characters (two tried first), then
+        the rule's look-ahead. Backtracking order as the regex engine's."""
+        cdef Py_ssize_t n = len(text), s_end, option
+        cdef Py_UCS4 before
+        if p > 0:
+            before = text[p - 1]
+            if listed and is_cjk(before):
+                return -1
+            if not listed:
+                if not (self._f(before) & F_BOUNDED_BEFORE):
+                    return -1
+                if before == "的" and not (p >= 3 and text[p - 3] == "尊" and text[p - 2] == "敬"):
+                    return -1
+        for option in range(2, 0, -1):
+            if option == 2:
+                if not (p + 1 < n and self._f(text[p + 1]) & F_COMPOUND_SECOND and text[p : p + 2] in self.compounds):
+                    continue
+            elif not (self._f(text[p]) & F_SURNAME):
+                continue
+            s_end = p + option
+            if s_end < n and self._f(text[s_end]) & F_GIVEN:
+                if s_end + 1 < n and self._f(text[s_end + 1]) & F_GIVEN and self._name_end(text, s_end + 2, listed):
+                    return s_end + 2
+                if self._name_end(text, s_end + 1, listed):
+                    return s_end + 1
+        return -1
+
+    cdef bint _name_end(self, str text, Py_ssize_t k, bint listed):
+        """The look-ahead of the listed rule (a separator, spaces, a number) or of the bounded one (a boundary,
+        的 or the end)."""
+        cdef Py_ssize_t n = len(text)
+        if not listed:
+            return k >= n or self._f(text[k]) & F_BOUNDED_AFTER
+        if k >= n or not (self._f(text[k]) & F_LISTED_AFTER):
+            return False
+        k += 1
+        while k < n and Py_UNICODE_ISSPACE(text[k]):
+            k += 1
+        return k < n and self._g(text[k]) & G_LISTED_NUMBER
+
+    cdef Py_ssize_t _generic_admin(self, str text, Py_ssize_t pos) except -2:
+        """``GENERIC_ADMIN.match(text, pos).end()`` or -1: one to five name characters (fewest first), a unit."""
+        cdef Py_ssize_t n = len(text), q
+        for q in range(pos + 1, pos + 6):
+            if q > n or not (self._g(text[q - 1]) & G_CJKN):
+                return -1
+            if q < n and self._g(text[q]) & G_UNIT_FIRST:
+                for unit in _recognisers.ADMIN_UNITS:
+                    if text.startswith(unit, q):
+                        return q + len(unit)
+        return -1
 
     cdef Py_ssize_t _match_context_name(self, str text, Py_ssize_t p):
         """The cue-free name rule's pattern (names.context_name_recogniser): a compound surname (tried first) or
@@ -1385,10 +1494,10 @@ cdef class Engine:
                 end = word_end
                 admins += 1
                 continue
-            generic = GENERIC_ADMIN.match(text, end) if admins else None
-            if generic is None:
+            word_end = self._generic_admin(text, end) if admins else -1
+            if word_end < 0:
                 break
-            end = generic.end()
+            end = word_end
             admins += 1
             suffixed += 1
         tail = ADDRESS_TAIL.match(text, end)
@@ -1414,10 +1523,10 @@ cdef class Engine:
             if length:
                 pos += length
                 continue
-            generic = GENERIC_ADMIN.match(value, pos) if pos else None
-            if generic is None:
+            length = self._generic_admin(value, pos) if pos else -1
+            if length < 0:
                 break
-            pos = generic.end()
+            pos = length
         return pos
 
     # --- public ----------------------------------------------------------------------------------------------
