@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grayshield.callers.numbers import NumberType, describe_number
+from grayshield.callers.numbers import NumberType, describe_number, mask_numbers
 
 CASES = [
     ("13812345678", "+8613812345678", NumberType.MOBILE, "中国移动", "江苏省", "连云港市"),
@@ -36,3 +36,14 @@ def test_describe_number(raw: str, number: str | None, kind: NumberType, carrier
 
 def test_as_dict_names_the_type_in_chinese() -> None:
     assert describe_number("17012345678").as_dict()["number_type_zh"] == "虚拟运营商号段"
+
+
+@pytest.mark.parametrize(("raw", "shown"), [
+    ("+8613800138000", "138****8000"),  # national form: the segment stays readable
+    ("170 1234 5678", "170****5678"),
+    ("+861055512345", "010****2345"),  # a landline in its national spelling
+    ("+864001234567", "4001234567"),  # public lines identify nobody
+    ("95528", "95528"),
+])
+def test_numbers_are_shown_masked_by_the_pii_policy(raw: str, shown: str) -> None:
+    assert mask_numbers([raw]) == [shown]

@@ -128,3 +128,29 @@ def _split_region(where: str) -> tuple[str, str]:
 def number_attributes(numbers: list[str]) -> list[dict[str, Any]]:
     """Attributes of many numbers, one dict per input (numbers repeat a lot, so results are cached)."""
     return [describe_number(n).as_dict() for n in numbers]
+
+
+PUBLIC_LINES = (NumberType.SERVICE_400, NumberType.SERVICE_95)
+"""Institutions' public lines: shared by everyone who quotes them, they identify nobody and are shown clear."""
+
+
+def mask_numbers(numbers: list[str]) -> list[str]:
+    """How caller numbers are shown where their clear value is not needed: the PII policy's PHONE mask
+    (JR/T 0171-2020 display masking) on the national form, so ``+8613800138000`` reads ``138****8000``.
+
+    Why the national form: masking keeps the first and last digits, and on ``+86...`` the kept head would be the
+    country code, hiding the segment (138, 170) that tells an analyst what kind of number it is. Public service
+    lines (95528, 400 ...) stay clear; anything that does not parse is masked as it was given.
+    """
+    import pyarrow as pa
+
+    from grayshield.pii import mask_table
+
+    shown: list[str] = []
+    for raw in numbers:
+        number, kind = classify_number(raw)
+        body = (number or raw).removeprefix("+86")
+        shown.append(body if kind is not NumberType.LANDLINE or body.startswith("0") else f"0{body}")
+    masked = mask_table(pa.table({"number": shown}), {"number": "PHONE"}).column("number").to_pylist()
+    return [shown[i] if classify_number(raw)[1] in PUBLIC_LINES else str(masked[i])
+            for i, raw in enumerate(numbers)]

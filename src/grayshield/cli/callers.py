@@ -43,9 +43,19 @@ def score_cmd(
     propose_tags: bool = typer.Option(False, "--propose-tags", help="Propose a blackgray_number tag (for review) "
                                                                      "on every flagged number."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    reveal: bool = typer.Option(False, "--reveal", help="Show the shown numbers in full (masked 138****8000 by "
+                                                        "default); needs --reason and --actor, audited."),
+    reason: str = typer.Option("", "--reason", help="Why the full numbers are needed (recorded in the audit log)."),
+    actor: str = typer.Option("", "--actor", help="Who asks to see them (recorded in the audit log)."),
 ) -> None:
-    """给号码打分 — score every caller number with the trained model and rules; reasons for each."""
+    """给号码打分 — score every caller number with the trained model and rules; reasons for each.
+
+    Numbers are printed masked by the PII policy (the --out file keeps them whole, for the review queue).
+    """
+    if reveal:
+        _check_reveal(reason, actor)
     from grayshield.callers.dataset import build_frames, world_end
+    from grayshield.callers.numbers import mask_numbers
     from grayshield.callers.scoring import MODEL_NAME, CallerModels, score_numbers
     from grayshield.callers.transcripts import default_scorer
     from grayshield.models.registry import ModelRegistry
@@ -64,8 +74,12 @@ def score_cmd(
         flat.to_csv(out, index=False)
     proposed = _propose(scored[scored["flagged"]], f"{model.name}/{model.version}") if propose_tags else 0
     summary = {"as_of": str(day), "model": f"{model.name}/{model.version}", "numbers": len(scored),
-               "flagged": int(scored["flagged"].sum()), "tags_proposed": proposed}
+               "flagged": int(scored["flagged"].sum()), "tags_proposed": proposed, "numbers_masked": not reveal}
     head = scored.head(top)
+    if reveal:
+        _audit_reveal(head["number"].tolist(), reason, actor, str(summary["model"]))
+    else:
+        head = head.assign(number=mask_numbers(head["number"].tolist()))
     if json_out:
         print_json({**summary, "top": head.assign(flagged=head["flagged"].astype(bool)).to_dict("records")})
         return
@@ -77,6 +91,28 @@ def score_cmd(
                       f"{row['distinct_customers_180d']:.0f}", _reasons_text(row["reasons"]))
     console.print(table)
     console.print(f"共 {summary['numbers']} 个号码，{summary['flagged']} 个达到阈值；提议标签 {proposed} 个")
+
+
+def _check_reveal(reason: str, actor: str) -> None:
+    """A reveal names who asks and why, as the console's does, before anything is scored."""
+    from grayshield.services.console_queries import MIN_REASON_LENGTH
+
+    if len(reason.strip()) < MIN_REASON_LENGTH:
+        raise ValidationError(f"--reveal 须用 --reason 说明查看完整号码的原因（至少 {MIN_REASON_LENGTH} 个字）")
+    if not actor.strip():
+        raise ValidationError("--reveal 须用 --actor 注明查看人")
+
+
+def _audit_reveal(numbers: list[str], reason: str, actor: str, model_ref: str) -> None:
+    """One ``pii.reveal`` audit entry per number shown in full, committed before it is printed."""
+    from grayshield.cli.common import open_store
+    from grayshield.store.audit import record
+
+    with open_store() as db, db.session() as session:
+        for number in numbers:
+            record(session, actor=actor.strip(), action="pii.reveal", subject_type="number", subject_id=number,
+                   reason=reason.strip(), detail={"field": "caller_number", "command": "callers score",
+                                                  "model": model_ref})
 
 
 def _propose(flagged: Any, model_ref: str) -> int:
