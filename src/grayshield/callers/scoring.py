@@ -6,7 +6,9 @@ keeps precision at 0.95 or above: it travels best to a harder world, where posit
 to each scored world's own score distribution there (:func:`adapted_threshold`). The number decision is made on
 the scored world itself (:func:`number_cut`): the training prior is re-estimated there without labels and the cut
 keeps the expected precision of the flagged numbers at :data:`ESTIMATED_PRECISION`. A third model scores calls
-whose number is withheld, from the customer, the call and the transcript only.
+whose number is withheld, from the customer, the call and the transcript only. Trained on a world whose voices
+are clean, every model also learns from that world's hard view (:mod:`grayshield.callers.augment`), so that it
+decides well where voices, wording and number reuse give less away.
 """
 
 from __future__ import annotations
@@ -85,7 +87,8 @@ class CallerModels:
     anonymous_features: list[str] = field(default_factory=list)
     anonymous_threshold: float = 0.5
     number_prior: float | None = None
-    """Share of habitual numbers in the training frames: the prior the number model's probabilities carry."""
+    """Share of habitual numbers among the rows the number model was fitted on (a world and its hard view): the
+    prior its probabilities carry."""
 
     def save(self, folder: Path) -> None:
         self.number_model.save(folder / "number")
@@ -277,8 +280,10 @@ def number_cut(score: np.ndarray, trained_prior: float | None, trained: float) -
     easily as above them. Re-weighted to the world's own prior (:func:`prior_shift`), the posteriors are
     calibrated enough that their mean over the flagged numbers estimates precision (within about two points
     on the pairs measured, no labels read). The cut is the lowest one whose expected precision is at least
-    :data:`ESTIMATED_PRECISION`; where that leaves expected recall below :data:`ESTIMATED_RECALL` it is lowered
-    until recall is expected, but never to numbers more likely genuine than not. Fewer than
+    :data:`ESTIMATED_PRECISION`, and never below a number more likely genuine than not (adjusted posterior
+    under one half: a mean over a hundred near-certain numbers can carry a 0.2 along, and it did, twice, on
+    genuine relatives); where that leaves expected recall below :data:`ESTIMATED_RECALL` it is lowered until
+    recall is expected, within the same floor. Fewer than
     :data:`ADAPT_MIN_ROWS` numbers, or a model saved without its training prior: the cut of
     :func:`adapted_threshold`.
     """
@@ -304,7 +309,12 @@ def number_cut(score: np.ndarray, trained_prior: float | None, trained: float) -
 
 
 def fit(frames: Frames, seed: int = 0) -> CallerModels:
-    """Train on a labelled world's frames (``attach_truth`` first)."""
+    """Train on a labelled world's frames (``attach_truth`` first).
+
+    Where the world's voiceprints separate speakers, every model also learns from the world's hard view
+    (:func:`grayshield.callers.augment.hard_view`), and ``number_prior`` is the share of gang numbers among all
+    rows the number model saw, the world's and its hard view's: the prior its probabilities carry.
+    """
     numbers, calls = frames.numbers, frames.calls
     for frame, target in ((numbers, "is_blackgray"), (calls, "is_proxy")):
         if target not in frame or frame[target].nunique() < 2:
