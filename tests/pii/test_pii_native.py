@@ -250,6 +250,12 @@ def test_rules_built_from_another_lexicon() -> None:
     assert Scanner(registry=mixed).native is None
 
 
+def test_invalid_text_fails_as_in_the_reference() -> None:
+    for scanner in (Scanner(), Scanner(native=False)):
+        with pytest.raises(UnicodeEncodeError):
+            scanner.scan("客户张伟\ud800的卡")
+
+
 def test_a_stale_build_is_not_used(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     module = native_path.native_module()
     assert module is not None

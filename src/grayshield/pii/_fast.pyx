@@ -288,6 +288,14 @@ cdef inline bint is_cjk(Py_UCS4 c):
     return 0x4E00 <= c <= 0x9FFF
 
 
+cdef inline unsigned long long _edge_key(Py_ssize_t node, Py_UCS4 c):
+    return ((<unsigned long long>node << 21) | <unsigned long long>c) + 1  # never 0: 0 marks an empty slot
+
+
+cdef inline unsigned long long _edge_slot(unsigned long long key):
+    return (key * 0x9E3779B97F4A7C15ull) >> 20
+
+
 cdef int by_start(const void* a, const void* b) noexcept nogil:
     cdef const Cand* x = <const Cand*>a
     cdef const Cand* y = <const Cand*>b
@@ -325,7 +333,18 @@ cdef class Engine:
     cdef list nr_place_lengths
     cdef frozenset nr_place_heads
     cdef str name_left
-    cdef object regex, automaton
+    cdef object regex
+    # Aho-Corasick automaton over code points (scanner.automaton_entries' words): children of the root in an
+    # array, other edges in an open-addressing table keyed by (node, character)
+    cdef int* ac_root
+    cdef unsigned long long* ac_keys
+    cdef int* ac_children
+    cdef Py_ssize_t ac_mask
+    cdef int* ac_fail
+    cdef int* ac_out
+    cdef int* ac_next_out
+    cdef list ac_outputs
+    cdef bint has_words
     cdef int* rules
     cdef Py_ssize_t n_groups
     cdef list classifiers
@@ -365,6 +384,8 @@ cdef class Engine:
         self.cap_addr = 256
         self.addr = <CueMatch*>malloc(self.cap_addr * sizeof(CueMatch))
         self.rules = NULL
+        self.ac_root = self.ac_fail = self.ac_out = self.ac_next_out = self.ac_children = NULL
+        self.ac_keys = NULL
         self.context_rules = NULL
         if not (self.flags and self.alt_first and self.flags2 and self.common_pairs and self.place_pairs and self.left_ev and self.right_ev and self.char_terms and self.cands and self.cues
                 and self.addr):
@@ -374,6 +395,12 @@ cdef class Engine:
         free(self.flags)
         free(self.alt_first)
         free(self.flags2)
+        free(self.ac_root)
+        free(self.ac_keys)
+        free(self.ac_children)
+        free(self.ac_fail)
+        free(self.ac_out)
+        free(self.ac_next_out)
         free(self.common_pairs)
         free(self.place_pairs)
         free(self.left_ev)
@@ -385,11 +412,11 @@ cdef class Engine:
         free(self.rules)
         free(self.context_rules)
 
-    def __init__(self, lexicon, patterns, pattern_rules, context, context_rules, regex, automaton, threshold):
+    def __init__(self, lexicon, patterns, pattern_rules, context, context_rules, regex, entries, threshold):
         cdef Py_ssize_t i
         self.threshold = threshold
         self.regex = regex
-        self.automaton = automaton
+        self._load_automaton(entries)
         self.entity_names = []
         self.entity_index = {}
         self.e_person = self._entity(E.PERSON_NAME)
@@ -448,6 +475,83 @@ cdef class Engine:
             for c in first.findall(_BMP):
                 self.alt_first[ord(c)] |= bit
         self.n_alts = len(patterns)
+
+    cdef _load_automaton(self, dict entries):
+        """The automaton of ``scanner._build_automaton`` over characters instead of UTF-8 bytes: the same matches,
+        reported in the same order (by end, then longest first along the failure links, as pyahocorasick)."""
+        cdef Py_ssize_t nodes, i, capacity, slot
+        cdef unsigned long long key
+        self.has_words = bool(entries)
+        children = [{}]
+        out = [-1]
+        self.ac_outputs = []
+        for word, uses in entries.items():
+            node = 0
+            for ch in word:
+                child = children[node].get(ch)
+                if child is None:
+                    child = children[node][ch] = len(children)
+                    children.append({})
+                    out.append(-1)
+                node = child
+            if node:
+                out[node] = len(self.ac_outputs)
+                self.ac_outputs.append(tuple(
+                    (index, tag, word_, length, _TAGS.get(tag, -1), _ADDRESS_TAGS.get(tag, -1))
+                    for index, tag, word_, length in uses))
+        nodes = len(children)
+        fail = [0] * nodes
+        next_out = [0] * nodes
+        order = list(children[0].values())
+        for node in order:  # breadth first: a node's failure link is shallower than the node
+            for ch, child in children[node].items():
+                target = fail[node]
+                while target and ch not in children[target]:
+                    target = fail[target]
+                link = children[target].get(ch, 0) if node else 0
+                fail[child] = link
+                next_out[child] = link if out[link] >= 0 else next_out[link]
+                order.append(child)
+        self.ac_root = <int*>malloc(TABLE * sizeof(int))
+        self.ac_fail = <int*>malloc(nodes * sizeof(int))
+        self.ac_out = <int*>malloc(nodes * sizeof(int))
+        self.ac_next_out = <int*>malloc(nodes * sizeof(int))
+        capacity = 16
+        while capacity < 2 * nodes:
+            capacity *= 2
+        self.ac_mask = capacity - 1
+        self.ac_keys = <unsigned long long*>malloc(capacity * sizeof(unsigned long long))
+        self.ac_children = <int*>malloc(capacity * sizeof(int))
+        if not (self.ac_root and self.ac_fail and self.ac_out and self.ac_next_out and self.ac_keys
+                and self.ac_children):
+            raise MemoryError()
+        memset(self.ac_root, 0, TABLE * sizeof(int))
+        memset(self.ac_keys, 0, capacity * sizeof(unsigned long long))
+        for i in range(nodes):
+            self.ac_fail[i], self.ac_out[i], self.ac_next_out[i] = fail[i], out[i], next_out[i]
+            for ch, child in children[i].items():
+                if i == 0 and ord(ch) < TABLE:
+                    self.ac_root[ord(ch)] = child
+                    continue
+                key = _edge_key(i, ord(ch))
+                slot = _edge_slot(key) & self.ac_mask
+                while self.ac_keys[slot]:
+                    slot = (slot + 1) & self.ac_mask
+                self.ac_keys[slot], self.ac_children[slot] = key, child
+
+    cdef inline int _ac_child(self, int node, Py_UCS4 c):
+        """The child of ``node`` along ``c``, 0 when there is none (the root is nobody's child)."""
+        cdef unsigned long long key
+        cdef Py_ssize_t slot
+        if node == 0 and c < TABLE:
+            return self.ac_root[c]
+        key = _edge_key(node, c)
+        slot = _edge_slot(key) & self.ac_mask
+        while self.ac_keys[slot]:
+            if self.ac_keys[slot] == key:
+                return self.ac_children[slot]
+            slot = (slot + 1) & self.ac_mask
+        return 0
 
     cdef _set_class(self, str body, unsigned int flag):
         """Flag every BMP character a regex character class ``[body]`` matches."""
@@ -637,7 +741,7 @@ cdef class Engine:
             for match in self.regex.finditer(text):
                 start, end = match.span()
                 self._classify(match.lastindex, text, start, end)
-        if self.automaton is not None and len(text):
+        if self.has_words and len(text):
             self._lexicon(text)
         return self._resolve()
 
@@ -888,46 +992,42 @@ cdef class Engine:
 
     cdef _lexicon(self, str text):
         """``scanner._lexicon_matches`` and each context recogniser's ``find``, in the scanner's order."""
-        cdef Py_ssize_t n = len(text), i, b, k, nbytes, byte_last, end, length, index
-        cdef Py_UCS4 ch
-        cdef int* chars_to = NULL
-        cdef int rule
+        cdef Py_ssize_t n = len(text), i, end, length, index
+        cdef int rule, state = 0, child = 0, node, tag_code, address_code
+        cdef Py_UCS4 c
         cdef CueMatch* cue
         cdef CueMatch* grown
-        encoded = text.encode("utf-8").decode("latin-1")
-        nbytes = len(encoded)
         python_matches = [[] for _ in range(self.n_context)]
-        try:
-            if nbytes != n:  # byte offset -> characters up to and including that byte
-                chars_to = <int*>malloc(nbytes * sizeof(int))
-                if chars_to == NULL:
-                    raise MemoryError()
-                b = 0
-                for i in range(n):
-                    ch = text[i]
-                    k = 1 if ch < 0x80 else (2 if ch < 0x800 else (3 if ch < 0x10000 else 4))
-                    while k:
-                        chars_to[b] = i + 1
-                        b += 1
-                        k -= 1
-            for byte_last, entries in self.automaton.iter(encoded):
-                end = chars_to[byte_last] if chars_to != NULL else byte_last + 1
-                for index, tag, word, length in entries:
+        for i in range(n):
+            c = text[i]
+            if 0xD800 <= c <= 0xDFFF:  # a lone surrogate: the reference's UTF-8 encoding fails, so must this
+                text.encode("utf-8")
+            while True:
+                child = self._ac_child(state, c)
+                if child or state == 0:
+                    break
+                state = self.ac_fail[state]
+            state = child
+            node = state if self.ac_out[state] >= 0 else self.ac_next_out[state]
+            end = i + 1
+            while node:
+                for index, tag, word, length, tag_code, address_code in self.ac_outputs[self.ac_out[node]]:
                     rule = self.context_rules[index]
                     if rule == R_PERSON_NAME:
+                        if tag_code < 0:
+                            raise KeyError(tag)  # NameRecogniser.words gives only the tags it handles
                         if self.n_cues == self.cap_cues:
                             grown = <CueMatch*>realloc(self.cues, 2 * self.cap_cues * sizeof(CueMatch))
                             if grown == NULL:
                                 raise MemoryError()
                             self.cues, self.cap_cues = grown, 2 * self.cap_cues
                         cue = &self.cues[self.n_cues]
-                        cue.start, cue.end, cue.tag = end - length, end, _TAGS[tag]
+                        cue.start, cue.end, cue.tag = end - length, end, tag_code
                         cue.word = len(self.objs)
                         self.objs.append(word)
                         self.n_cues += 1
                     elif rule == R_ADDRESS:
-                        code = _ADDRESS_TAGS.get(tag)
-                        if code is None:  # AddressRecogniser.find ignores other tags
+                        if address_code < 0:  # AddressRecogniser.find ignores other tags
                             continue
                         if self.n_addr == self.cap_addr:
                             grown = <CueMatch*>realloc(self.addr, 2 * self.cap_addr * sizeof(CueMatch))
@@ -935,12 +1035,11 @@ cdef class Engine:
                                 raise MemoryError()
                             self.addr, self.cap_addr = grown, 2 * self.cap_addr
                         cue = &self.addr[self.n_addr]
-                        cue.start, cue.end, cue.tag, cue.word = end - length, end, code, -1
+                        cue.start, cue.end, cue.tag, cue.word = end - length, end, address_code, -1
                         self.n_addr += 1
                     else:
                         python_matches[index].append(_new_match(LexiconMatch, (end - length, end, tag, word)))
-        finally:
-            free(chars_to)
+                node = self.ac_next_out[node]
         for i in range(self.n_context):
             if self.context_rules[i] == R_PERSON_NAME:
                 if self.n_cues:

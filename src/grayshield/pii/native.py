@@ -61,7 +61,7 @@ def build_engine(
     patterns: list[PatternRecogniser],
     context: list[ContextRecogniser],
     regex: Any,
-    automaton: Any,
+    entries: dict[str, list[tuple[int, str, str, int]]],
     threshold: float,
 ) -> Any | None:
     """A native engine for a scanner's recognisers, or None when the module is unusable or nothing in the
@@ -87,7 +87,7 @@ def build_engine(
     ]
     try:
         return module.Engine(
-            lexicon, patterns, pattern_rules, context, context_rules, regex, automaton, threshold
+            lexicon, patterns, pattern_rules, context, context_rules, regex, entries, threshold
         )
     except ValueError as exc:  # a list the engine cannot hold (a character outside the BMP): Python
         log.warning("PII native fast path not used for this scanner (%s); using the pure-Python engine", exc)

@@ -67,11 +67,12 @@ class Scanner:
         self._context: list[ContextRecogniser] = [
             r for r in selected.values() if not isinstance(r, PatternRecogniser)
         ]
-        self._automaton = _build_automaton(self._context)
+        entries = automaton_entries(self._context)
+        self._automaton = _build_automaton(entries)
         # The compiled fast path (grayshield.pii.native) when it is built, current and covers a recogniser
         # here; ``native=False`` keeps the pure-Python reference (the specification the tests compare with).
         self.native: Any = (
-            build_engine(patterns, self._context, self._regex, self._automaton, threshold) if native else None
+            build_engine(patterns, self._context, self._regex, entries, threshold) if native else None
         )
 
     def scan(self, text: str) -> list[Hit]:
@@ -150,11 +151,19 @@ def _as_bytes(text: str) -> str:
     return text.encode("utf-8").decode("latin-1")
 
 
-def _build_automaton(recognisers: list[ContextRecogniser]) -> ahocorasick.Automaton | None:
-    entries: dict[str, list[tuple[int, str, str, int]]] = {}
+AutomatonEntries = dict[str, list[tuple[int, str, str, int]]]
+
+
+def automaton_entries(recognisers: list[ContextRecogniser]) -> AutomatonEntries:
+    """Every dictionary word of the context recognisers, with (recogniser index, tag, word, length) per use."""
+    entries: AutomatonEntries = {}
     for index, recogniser in enumerate(recognisers):
         for word, tag in recogniser.words():
             entries.setdefault(word, []).append((index, tag, word, len(word)))
+    return entries
+
+
+def _build_automaton(entries: AutomatonEntries) -> ahocorasick.Automaton | None:
     if not entries:
         return None
     automaton = ahocorasick.Automaton()
