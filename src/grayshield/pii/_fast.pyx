@@ -36,6 +36,9 @@ cdef extern from *:
 SOURCE_HASH = GS_FAST_SOURCE_HASH.decode("ascii")
 
 cdef extern from "Python.h":
+    int PyUnicode_KIND(object text)
+    void* PyUnicode_DATA(object text)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index)
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch)
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
     bint Py_UNICODE_ISDIGIT(Py_UCS4 ch)
@@ -214,7 +217,7 @@ cdef bint _isalnum(str value):
     if len(value) == 0:
         return False
     for i in range(len(value)):
-        if not Py_UNICODE_ISALNUM(value[i]):
+        if not Py_UNICODE_ISALNUM(_ch(value, i)):
             return False
     return True
 
@@ -225,19 +228,20 @@ cdef int[10] _LUHN_DOUBLED
 _LUHN_DOUBLED[:] = V._LUHN_DOUBLED
 
 
-cdef inline Py_UCS4 _at(str value, Py_ssize_t i):
-    return value[i]
+cdef inline Py_UCS4 _ch(str text, Py_ssize_t i):
+    """``_ch(text, i)`` for an index known to be in range: read from the buffer, no call, no bounds check."""
+    return PyUnicode_READ(PyUnicode_KIND(text), PyUnicode_DATA(text), i)
 
 
 cdef inline int _digit(str value, Py_ssize_t i):
-    cdef Py_UCS4 c = value[i]
+    cdef Py_UCS4 c = _ch(value, i)
     return <int>c - 48
 
 
 cdef bint _ascii_digits(str value, Py_ssize_t a, Py_ssize_t b):
     cdef Py_ssize_t i
     for i in range(a, b):
-        if not (48 <= _at(value, i) <= 57):
+        if not (48 <= _ch(value, i) <= 57):
             return False
     return True
 
@@ -267,7 +271,7 @@ cdef bint _card_bin(str number):
     cdef Py_ssize_t n = len(number)
     cdef int two = _int(number, 0, 2) if n >= 2 else -1
     cdef int four = _int(number, 0, 4) if n >= 4 else -1
-    if n >= 1 and _at(number, 0) == 52:  # 4
+    if n >= 1 and _ch(number, 0) == 52:  # 4
         return True
     if two == 62 or two == 60 or 90 <= two <= 99 or 51 <= two <= 55 or two == 35:
         return True
@@ -277,10 +281,10 @@ cdef bint _card_bin(str number):
 cdef bint _is_mobile(str number):
     """``validators.MOBILE`` (``1[3-9]`` and nine digits) on an 11-character normalised number."""
     cdef Py_ssize_t i
-    if not (51 <= _at(number, 1) <= 57):
+    if not (51 <= _ch(number, 1) <= 57):
         return False
     for i in range(2, 11):
-        if not (48 <= _at(number, i) <= 57):
+        if not (48 <= _ch(number, i) <= 57):
             return False
     return True
 
@@ -770,12 +774,12 @@ cdef class Engine:
         """``bounded_name_recogniser``'s classify: after a role noun, 称/为 or 尊敬的 any candidate; elsewhere not
         an ordinary word, a word's head or a listed non-name."""
         cdef bint role_slot = start > 0 and (
-            self._g(text[start - 1]) & G_ROLE_END
-            or (start >= 3 and text[start - 3] == "尊" and text[start - 2] == "敬" and text[start - 1] == "的"))
+            self._g(_ch(text, start - 1)) & G_ROLE_END
+            or (start >= 3 and _ch(text, start - 3) == "尊" and _ch(text, start - 2) == "敬" and _ch(text, start - 1) == "的"))
         if not role_slot and (
                 self._common(text, start, end)
                 or (self._common(text, start, min(start + 2, end)) and text[start : start + 2] not in self.compounds)
-                or (self._f(text[start]) & F_NOT_NAME_FIRST and text.startswith(self.not_names, start, end))):
+                or (self._f(_ch(text, start)) & F_NOT_NAME_FIRST and text.startswith(self.not_names, start, end))):
             return
         self._fixed(start, end, self.e_person, 0.6, _recognisers.BOUNDED_NAME)
 
@@ -789,7 +793,7 @@ cdef class Engine:
         if check is _recognisers.plate_has_digit:
             ok = False
             for i in range(start, end):
-                if Py_UNICODE_ISDIGIT(text[i]):
+                if Py_UNICODE_ISDIGIT(_ch(text, i)):
                     ok = True
                     break
         else:
@@ -811,7 +815,7 @@ cdef class Engine:
         cdef Py_UCS4 c
         cdef unsigned int bits
         while p < n:
-            c = text[p]
+            c = _ch(text, p)
             bits = self.alt_first[c] if c < TABLE else self._astral_bits(text, p)
             if bits == 0:
                 p += 1
@@ -840,32 +844,32 @@ cdef class Engine:
         """Where alternative ``i`` matched at ``p`` ends, or -1."""
         cdef int kind = self.alt_kind[i]
         cdef Py_ssize_t n = len(text), k
-        cdef Py_UCS4 before = text[p - 1] if p > 0 else 0
+        cdef Py_UCS4 before = _ch(text, p - 1) if p > 0 else 0
         if kind == A_CONTEXT_NAME:
             return self._match_context_name(text, p)
         if kind == A_EMAIL:  # not after a local-part character; "@" after the run of them
             if p > 0 and self._f(before) & F_EMAIL_CHAR:
                 return -1
             k = p + 1
-            while k < n and self._f(text[k]) & F_EMAIL_CHAR:
+            while k < n and self._f(_ch(text, k)) & F_EMAIL_CHAR:
                 k += 1
-            if k >= n or text[k] != "@":
+            if k >= n or _ch(text, k) != "@":
                 return -1
         elif kind == A_IP:  # not after hex, ":" or "."; "." or ":" after at most three more hex digits
             if p > 0 and self._f(before) & F_IP_BEFORE:
                 return -1
             k = p + 1
-            while k < n and k < p + 4 and self._f(text[k]) & F_HEX:
+            while k < n and k < p + 4 and self._f(_ch(text, k)) & F_HEX:
                 k += 1
-            if k >= n or (text[k] != "." and text[k] != ":"):
+            if k >= n or (_ch(text, k) != "." and _ch(text, k) != ":"):
                 return -1
         elif kind == A_LETTER_CODE:  # not after a letter or digit; a digit or capital next
             if p > 0 and self._f(before) & F_ASCII_ALNUM:
                 return -1
-            if p + 1 >= n or not (self._f(text[p + 1]) & F_ASCII_ALNUM) or 97 <= _at(text, p + 1) <= 122:
+            if p + 1 >= n or not (self._f(_ch(text, p + 1)) & F_ASCII_ALNUM) or 97 <= _ch(text, p + 1) <= 122:
                 return -1
         elif kind == A_PLATE:  # the letter right after the province character
-            if p + 1 >= n or not (self._f(text[p + 1]) & F_PLATE_LETTER):
+            if p + 1 >= n or not (self._f(_ch(text, p + 1)) & F_PLATE_LETTER):
                 return -1
         elif kind == A_NUMBER:
             if p > 0 and self._f(before) & F_NUMBER_BEFORE:
@@ -886,24 +890,24 @@ cdef class Engine:
         cdef Py_ssize_t n = len(text), q, k, e
         cdef Py_ssize_t[27] ends
         cdef int units = 0
-        if text[p] == "+":
-            if not (p + 3 < n and text[p + 1] == "8" and text[p + 2] == "6"):
+        if _ch(text, p) == "+":
+            if not (p + 3 < n and _ch(text, p + 1) == "8" and _ch(text, p + 2) == "6"):
                 return -1
             q = p + 3
-            if (text[q] == " " or text[q] == "-") and q + 1 < n and self._g(text[q + 1]) & G_DIGIT:  # [ \-]?
+            if (_ch(text, q) == " " or _ch(text, q) == "-") and q + 1 < n and self._g(_ch(text, q + 1)) & G_DIGIT:  # [ \-]?
                 q += 2
-            elif self._g(text[q]) & G_DIGIT:
+            elif self._g(_ch(text, q)) & G_DIGIT:
                 q += 1
             else:
                 return -1
-        elif self._g(text[p]) & G_DIGIT:
+        elif self._g(_ch(text, p)) & G_DIGIT:
             q = p + 1
         else:
             return -1
         while units < 27 and q < n:
-            if self._g(text[q]) & G_SEPARATOR and q + 1 < n and self._g(text[q + 1]) & G_DIGIT:
+            if self._g(_ch(text, q)) & G_SEPARATOR and q + 1 < n and self._g(_ch(text, q + 1)) & G_DIGIT:
                 q += 2
-            elif self._g(text[q]) & G_DIGIT:
+            elif self._g(_ch(text, q)) & G_DIGIT:
                 q += 1
             else:
                 break
@@ -911,9 +915,9 @@ cdef class Engine:
             units += 1
         for k in range(units, 5, -1):
             e = ends[k - 1]
-            if e < n and self._g(text[e]) & G_CHECK and (e + 1 >= n or not (self._g(text[e + 1]) & G_NEIGHBOUR)):
+            if e < n and self._g(_ch(text, e)) & G_CHECK and (e + 1 >= n or not (self._g(_ch(text, e + 1)) & G_NEIGHBOUR)):
                 return e + 1
-            if e >= n or not (self._g(text[e]) & G_NEIGHBOUR):
+            if e >= n or not (self._g(_ch(text, e)) & G_NEIGHBOUR):
                 return e
         return -1
 
@@ -921,7 +925,7 @@ cdef class Engine:
         """``regex.search(text[w:start])`` for a cue regex, asked only when a cue's first character is there."""
         cdef Py_ssize_t i
         for i in range(w, start):
-            if self._g(text[i]) & bits:
+            if self._g(_ch(text, i)) & bits:
                 return regex.search(text[w:start]) is not None
         return False
 
@@ -932,23 +936,23 @@ cdef class Engine:
         cdef Py_ssize_t n = len(text), s_end, option
         cdef Py_UCS4 before
         if p > 0:
-            before = text[p - 1]
+            before = _ch(text, p - 1)
             if listed and is_cjk(before):
                 return -1
             if not listed:
                 if not (self._f(before) & F_BOUNDED_BEFORE):
                     return -1
-                if before == "的" and not (p >= 3 and text[p - 3] == "尊" and text[p - 2] == "敬"):
+                if before == "的" and not (p >= 3 and _ch(text, p - 3) == "尊" and _ch(text, p - 2) == "敬"):
                     return -1
         for option in range(2, 0, -1):
             if option == 2:
-                if not (p + 1 < n and self._f(text[p + 1]) & F_COMPOUND_SECOND and text[p : p + 2] in self.compounds):
+                if not (p + 1 < n and self._f(_ch(text, p + 1)) & F_COMPOUND_SECOND and text[p : p + 2] in self.compounds):
                     continue
-            elif not (self._f(text[p]) & F_SURNAME):
+            elif not (self._f(_ch(text, p)) & F_SURNAME):
                 continue
             s_end = p + option
-            if s_end < n and self._f(text[s_end]) & F_GIVEN:
-                if s_end + 1 < n and self._f(text[s_end + 1]) & F_GIVEN and self._name_end(text, s_end + 2, listed):
+            if s_end < n and self._f(_ch(text, s_end)) & F_GIVEN:
+                if s_end + 1 < n and self._f(_ch(text, s_end + 1)) & F_GIVEN and self._name_end(text, s_end + 2, listed):
                     return s_end + 2
                 if self._name_end(text, s_end + 1, listed):
                     return s_end + 1
@@ -959,21 +963,21 @@ cdef class Engine:
         的 or the end)."""
         cdef Py_ssize_t n = len(text)
         if not listed:
-            return k >= n or self._f(text[k]) & F_BOUNDED_AFTER
-        if k >= n or not (self._f(text[k]) & F_LISTED_AFTER):
+            return k >= n or self._f(_ch(text, k)) & F_BOUNDED_AFTER
+        if k >= n or not (self._f(_ch(text, k)) & F_LISTED_AFTER):
             return False
         k += 1
-        while k < n and Py_UNICODE_ISSPACE(text[k]):
+        while k < n and Py_UNICODE_ISSPACE(_ch(text, k)):
             k += 1
-        return k < n and self._g(text[k]) & G_LISTED_NUMBER
+        return k < n and self._g(_ch(text, k)) & G_LISTED_NUMBER
 
     cdef Py_ssize_t _generic_admin(self, str text, Py_ssize_t pos) except -2:
         """``GENERIC_ADMIN.match(text, pos).end()`` or -1: one to five name characters (fewest first), a unit."""
         cdef Py_ssize_t n = len(text), q
         for q in range(pos + 1, pos + 6):
-            if q > n or not (self._g(text[q - 1]) & G_CJKN):
+            if q > n or not (self._g(_ch(text, q - 1)) & G_CJKN):
                 return -1
-            if q < n and self._g(text[q]) & G_UNIT_FIRST:
+            if q < n and self._g(_ch(text, q)) & G_UNIT_FIRST:
                 for unit in _recognisers.ADMIN_UNITS:
                     if text.startswith(unit, q):
                         return q + len(unit)
@@ -983,10 +987,10 @@ cdef class Engine:
         """The cue-free name rule's pattern (names.context_name_recogniser): a compound surname (tried first) or
         a single one, followed by a CJK character that is no function word."""
         cdef Py_ssize_t n = len(text)
-        if (p + 1 < n and self._f(text[p + 1]) & F_COMPOUND_SECOND and text[p : p + 2] in self.compounds
-                and p + 2 < n and self._name_char(text[p + 2])):
+        if (p + 1 < n and self._f(_ch(text, p + 1)) & F_COMPOUND_SECOND and text[p : p + 2] in self.compounds
+                and p + 2 < n and self._name_char(_ch(text, p + 2))):
             return p + 2
-        if self._f(text[p]) & F_SURNAME and p + 1 < n and self._name_char(text[p + 1]):
+        if self._f(_ch(text, p)) & F_SURNAME and p + 1 < n and self._name_char(_ch(text, p + 1)):
             return p + 1
         return -1
 
@@ -999,7 +1003,7 @@ cdef class Engine:
         cdef CueMatch* grown
         python_matches = [[] for _ in range(self.n_context)]
         for i in range(n):
-            c = text[i]
+            c = _ch(text, i)
             if 0xD800 <= c <= 0xDFFF:  # a lone surrogate: the reference's UTF-8 encoding fails, so must this
                 text.encode("utf-8")
             while True:
@@ -1143,7 +1147,7 @@ cdef class Engine:
         cdef Py_UCS4 c
         cdef bint plain = True, spelled = False
         for i in range(start, end):
-            c = text[i]
+            c = _ch(text, i)
             if not (48 <= c <= 57):
                 plain = False
                 if self._f(c) & F_CHINESE_NUMERAL:
@@ -1163,10 +1167,10 @@ cdef class Engine:
         length = len(number)
         if length == 0:
             return False
-        head = number[0]
+        head = _ch(number, 0)
         w = start - 12 if start >= 12 else 0  # recognisers._window: 12 characters back, never past a NUL
         for i in range(start - 1, w - 1, -1):
-            if text[i] == 0:
+            if _ch(text, i) == 0:
                 w = i + 1
                 break
         if (length == 11 and head == 49 and _is_mobile(number)) or (
@@ -1223,7 +1227,7 @@ cdef class Engine:
             return False
         for i in range(17):
             weighted += _digit(number, i) * self.id_weights[i]
-        return self.id_check[weighted % 11] == number[17]
+        return self.id_check[weighted % 11] == _ch(number, 17)
 
     cdef bint _legacy_id(self, str number) except -1:
         """``validators.is_legacy_resident_id``."""
@@ -1261,17 +1265,17 @@ cdef class Engine:
         if b <= a:
             return self.common_empty
         if b - a == 1:
-            return self._f(text[a]) & F_COMMON_ONE
+            return self._f(_ch(text, a)) & F_COMMON_ONE
         if b - a > self.common_longest:
             return False
-        first, second = text[a], text[a + 1]
+        first, second = _ch(text, a), _ch(text, a + 1)
         if first >= TABLE or second >= TABLE or not pair_in(self.common_pairs, first, second):
             return False
         return text[a:b] in self.common
 
     cdef bint _starts(self, str text, tuple words, Py_ssize_t pos, unsigned int flag) except -1:
         """``text.startswith(words, pos)``, asked only when the character there can start one of ``words``."""
-        if pos < len(text) and not (self._f(text[pos]) & flag):
+        if pos < len(text) and not (self._f(_ch(text, pos)) & flag):
             return False
         return text.startswith(words, pos)
 
@@ -1291,7 +1295,7 @@ cdef class Engine:
         cdef double glued, evidence
         if start == 0:
             return self.clear
-        before = text[start - 1]
+        before = _ch(text, start - 1)
         if not is_cjk(before):
             return self.clear
         glued = self.glued_ if self._ends_word(text, start) else 0.0
@@ -1299,7 +1303,7 @@ cdef class Engine:
         if isnan(evidence) and start > 1:
             if (self._common(text, start - 2, start)
                     or self._common(text, start - 3 if start >= 3 else 0, start)
-                    or self._f(text[start - 2]) & F_DIGIT):
+                    or self._f(_ch(text, start - 2)) & F_DIGIT):
                 evidence = self.word
         if not isnan(evidence):
             return glued + evidence
@@ -1310,7 +1314,7 @@ cdef class Engine:
         cdef double glued, evidence
         if stop >= len(text):
             return self.clear
-        after = text[stop]
+        after = _ch(text, stop)
         if not is_cjk(after):
             return self.clear
         glued = self.glued_ if self._common(text, stop - 1, stop + 1) else 0.0
@@ -1323,7 +1327,7 @@ cdef class Engine:
 
     cdef _context_name(self, str text, Py_ssize_t start, Py_ssize_t end):
         cdef Py_ssize_t n = len(text), stop, stop2 = -1
-        cdef Py_UCS4 after = text[end]
+        cdef Py_UCS4 after = _ch(text, end)
         cdef double first_given, left, base, right, right2 = 0.0, second, score, score2 = 0.0
         cdef Cand* cand
         cdef bint two
@@ -1334,8 +1338,8 @@ cdef class Engine:
             (surname_text in self.name_left) or self._ends_word(text, start)
         ):
             return
-        if end - start == 1 and self._f(text[start]) & F_MEASURE and start > 0 and (
-                self._f(text[start - 1]) & F_COUNTING):
+        if end - start == 1 and self._f(_ch(text, start)) & F_MEASURE and start > 0 and (
+                self._f(_ch(text, start - 1)) & F_COUNTING):
             return
         first_given = self._given(after)
         left = self._left(text, start)
@@ -1345,9 +1349,9 @@ cdef class Engine:
         right = self._right(text, end + 1)
         score = base + first_given + right
         stop = end + 1
-        two = end + 1 < n and self._name_char(text[end + 1])
+        two = end + 1 < n and self._name_char(_ch(text, end + 1))
         if two:
-            second = self._given(text[end + 1]) + self.second_given
+            second = self._given(_ch(text, end + 1)) + self.second_given
             right2 = self._right(text, end + 2)
             score2 = base + first_given + second + right2
             stop2 = end + 2
@@ -1376,13 +1380,13 @@ cdef class Engine:
         if surname_text in given:
             return True
         for k in range(len(given)):
-            if self._f(given[k]) & F_NUMERAL:
+            if self._f(_ch(given, k)) & F_NUMERAL:
                 return True
-        if (self._f(given[len(given) - 1]) & F_SURNAME and self._starts(text, self.titles, stop, F_TITLE_FIRST)
+        if (self._f(_ch(given, len(given) - 1)) & F_SURNAME and self._starts(text, self.titles, stop, F_TITLE_FIRST)
                 or self._starts(text, self.not_names, start, F_NOT_NAME_FIRST)
                 or self._starts(text, self.org_words, stop, F_ORG_FIRST)):
             return True
-        if start > 0 and text[start - 1] == "的" and not (stop >= len(text) or self._f(text[stop]) & F_CLEAR_AFTER):
+        if start > 0 and _ch(text, start - 1) == "的" and not (stop >= len(text) or self._f(_ch(text, stop)) & F_CLEAR_AFTER):
             return True
         return self._touches_place(text, start, stop, surname)
 
@@ -1390,7 +1394,7 @@ cdef class Engine:
         cdef Py_ssize_t pos, length, stop
         cdef bint touches
         for pos in range(start - 4 if start >= 4 else 0, end):
-            if pos + 1 >= len(text) or not pair_in(self.place_pairs, text[pos], text[pos + 1]):
+            if pos + 1 >= len(text) or not pair_in(self.place_pairs, _ch(text, pos), _ch(text, pos + 1)):
                 continue
             lengths = self.place_heads.get(text[pos : pos + 2])
             if lengths is None:
@@ -1410,9 +1414,9 @@ cdef class Engine:
     # --- cue names (recognisers.NameRecogniser) ---------------------------------------------------------------
 
     cdef Py_ssize_t _surname_len(self, str text, Py_ssize_t pos):
-        if self._f(text[pos]) & F_COMPOUND_FIRST and text[pos : pos + 2] in self.compounds:
+        if self._f(_ch(text, pos)) & F_COMPOUND_FIRST and text[pos : pos + 2] in self.compounds:
             return 2
-        return 1 if pos < len(text) and self._f(text[pos]) & F_SURNAME else 0
+        return 1 if pos < len(text) and self._f(_ch(text, pos)) & F_SURNAME else 0
 
     cdef _person_names(self, str text, str recogniser):
         cdef Py_ssize_t i, start, end
@@ -1438,27 +1442,27 @@ cdef class Engine:
                          Py_ssize_t* out_end) except -1:
         cdef Py_ssize_t n = len(text), surname, given, end, k
         cdef Py_UCS4 following
-        while pos < n and self._f(text[pos]) & F_CUE_GAP:
+        while pos < n and self._f(_ch(text, pos)) & F_CUE_GAP:
             pos += 1
-        if pos >= n or not (self._f(text[pos]) & F_SURNAME_FIRST):
+        if pos >= n or not (self._f(_ch(text, pos)) & F_SURNAME_FIRST):
             return False
         surname = self._surname_len(text, pos)
         given = pos + surname
-        if not surname or given >= n or not self._name_char(text[given]):
+        if not surname or given >= n or not self._name_char(_ch(text, given)):
             return False
         if self._starts(text, self.titles, given, F_TITLE_FIRST):
             return False
         end = given + 1
-        if end < n and self._name_char(text[end]):
+        if end < n and self._name_char(_ch(text, end)):
             if end + 1 < n:
-                following = text[end + 1]
-                if self._f(text[end]) & F_GIVEN or not is_cjk(following) or self._f(following) & F_STOP:
+                following = _ch(text, end + 1)
+                if self._f(_ch(text, end)) & F_GIVEN or not is_cjk(following) or self._f(following) & F_STOP:
                     end += 1
             else:
                 end += 1
         if weak:
             for k in range(given, end):
-                if not (self._f(text[k]) & F_GIVEN):
+                if not (self._f(_ch(text, k)) & F_GIVEN):
                     return False
         if end - given == 2 and self._common(text, end - 1, end + 1):
             end -= 1
@@ -1473,7 +1477,7 @@ cdef class Engine:
         cdef Py_ssize_t length, start
         for length in range(2, 5):
             start = end - length
-            if start == 0 or (start > 0 and self._f(text[start - 1]) & F_CLAUSE_START):
+            if start == 0 or (start > 0 and self._f(_ch(text, start - 1)) & F_CLAUSE_START):
                 return True
         return False
 
@@ -1481,13 +1485,13 @@ cdef class Engine:
                           Py_ssize_t* out_end) except -1:
         cdef Py_ssize_t length, start, surname, given_len, k, listed
         cdef bint at_boundary, ok
-        if end < 2 or not self._name_char(text[end - 1]):
+        if end < 2 or not self._name_char(_ch(text, end - 1)):
             return False
         if weak and not self._boundary_before(text, end):
             return False
         for length in range(4, 1, -1):
             start = end - length
-            if start < 0 or not (self._f(text[start]) & F_SURNAME_FIRST):
+            if start < 0 or not (self._f(_ch(text, start)) & F_SURNAME_FIRST):
                 continue
             surname = self._surname_len(text, start)
             given_len = end - start - surname
@@ -1496,19 +1500,19 @@ cdef class Engine:
             ok = True
             listed = 0
             for k in range(start + surname, end):
-                if not self._name_char(text[k]):
+                if not self._name_char(_ch(text, k)):
                     ok = False
                     break
-                if self._f(text[k]) & F_GIVEN:
+                if self._f(_ch(text, k)) & F_GIVEN:
                     listed += 1
             if not ok:
                 continue
-            at_boundary = start == 0 or self._f(text[start - 1]) & F_CLAUSE_START
+            at_boundary = start == 0 or self._f(_ch(text, start - 1)) & F_CLAUSE_START
             if weak and listed < given_len:
                 continue
             if given_len == 2 and listed < 2 and not (listed == 1 and at_boundary):
                 continue
-            if weak and start > 0 and not (self._f(text[start - 1]) & F_CLAUSE_START):
+            if weak and start > 0 and not (self._f(_ch(text, start - 1)) & F_CLAUSE_START):
                 continue
             if self._common(text, start, end) or (surname == 1 and self._common(text, start, min(start + 2, end))):
                 continue
@@ -1521,7 +1525,7 @@ cdef class Engine:
     cdef bint _cuts_place(self, str text, Py_ssize_t start, Py_ssize_t end) except -1:
         cdef Py_ssize_t pos
         for pos in range(start, end):
-            if (pos + 1 >= len(text) or not pair_in(self.place_pairs, text[pos], text[pos + 1])
+            if (pos + 1 >= len(text) or not pair_in(self.place_pairs, _ch(text, pos), _ch(text, pos + 1))
                     or text[pos : pos + 2] not in self.nr_place_heads):
                 continue
             for length in self.nr_place_lengths:
@@ -1550,9 +1554,9 @@ cdef class Engine:
                     starts[count].pos, starts[count].after_cue = m.start, 0
                 else:
                     pos = m.end
-                    while pos < n and self._f(text[pos]) & F_ADDRESS_GAP:
+                    while pos < n and self._f(_ch(text, pos)) & F_ADDRESS_GAP:
                         pos += 1
-                    if pos < n and self._f(text[pos]) & F_VERB_FIRST:
+                    if pos < n and self._f(_ch(text, pos)) & F_VERB_FIRST:
                         for verb in _CHANGE_VERBS:  # 地址改为…: the address follows the verb
                             if text.startswith(verb, pos):
                                 pos += len(verb)
@@ -1615,7 +1619,7 @@ cdef class Engine:
         cdef Py_ssize_t pos = 0, length, n = len(value)
         while pos < n:
             length = 0
-            for size in self.lengths_by_first.get(value[pos], ()):
+            for size in self.lengths_by_first.get(_ch(value, pos), ()):
                 if value[pos : pos + size] in self.admin_places:
                     length = size
                     break
@@ -1653,13 +1657,13 @@ cdef class Engine:
             last = min(keep_last, size - first)
             return head + value[:first] + mask_char * (size - first - last) + value[size - last :] + tail
         for i in range(size):  # significant characters: hide those after the first keep_first, before the last
-            if Py_UNICODE_ISALNUM(value[i]):
+            if Py_UNICODE_ISALNUM(_ch(value, i)):
                 count += 1
         hide_from, hide_to = keep_first, max(keep_first, count - keep_last)
         chars = list(value)
         count = 0
         for i in range(size):
-            if Py_UNICODE_ISALNUM(value[i]):
+            if Py_UNICODE_ISALNUM(_ch(value, i)):
                 if hide_from <= count < hide_to:
                     chars[i] = mask_char
                 count += 1
