@@ -125,16 +125,16 @@ cdef int by_pos(const void* a, const void* b) noexcept nogil:
 DEF PAIR_BITS = 20  # 2**20-bit filters of the first two characters of common words and of place names
 
 
-cdef inline unsigned int pair_slot(Py_UCS4 a, Py_UCS4 b):
+cdef inline unsigned int pair_slot(Py_UCS4 a, Py_UCS4 b) noexcept:
     return ((<unsigned int>a * 0x9E3779B1u) ^ (<unsigned int>b * 0x85EBCA77u)) >> (32 - PAIR_BITS)
 
 
-cdef inline bint pair_in(unsigned char* bits, Py_UCS4 a, Py_UCS4 b):
+cdef inline bint pair_in(unsigned char* bits, Py_UCS4 a, Py_UCS4 b) noexcept:
     cdef unsigned int slot = pair_slot(a, b)
     return bits[slot >> 3] & (1 << (slot & 7))
 
 
-cdef inline void pair_add(unsigned char* bits, Py_UCS4 a, Py_UCS4 b):
+cdef inline void pair_add(unsigned char* bits, Py_UCS4 a, Py_UCS4 b) noexcept:
     cdef unsigned int slot = pair_slot(a, b)
     bits[slot >> 3] |= 1 << (slot & 7)
 
@@ -196,6 +196,10 @@ _TAGS = {"before": T_BEFORE, "before_weak": T_BEFORE_WEAK, "strong": T_STRONG, "
 _ADDRESS_TAGS = {"admin": T_ADMIN, "cue": T_CUE}
 ADDRESS_REASON = "gazetteer units and street pattern"  # AddressRecogniser.find's
 ADDRESS_TAIL = _recognisers.ADDRESS_TAIL
+# module-level names for what the hot paths read (one dictionary look-up instead of two)
+_LISTED_NAME, _BOUNDED_NAME = _recognisers.LISTED_NAME, _recognisers.BOUNDED_NAME
+_plate_has_digit, _accept_any = _recognisers.plate_has_digit, _recognisers.accept_any
+_ADMIN_UNITS, _normalise_digits = _recognisers.ADMIN_UNITS, V.normalise_digits
 _CHANGE_VERBS = _recognisers._ADDRESS_CHANGE_VERBS
 # recognisers.classify_number's reasons, in the order _number_hit uses them
 NUMBER_REASONS = (
@@ -228,12 +232,12 @@ cdef int[10] _LUHN_DOUBLED
 _LUHN_DOUBLED[:] = V._LUHN_DOUBLED
 
 
-cdef inline Py_UCS4 _ch(str text, Py_ssize_t i):
+cdef inline Py_UCS4 _ch(str text, Py_ssize_t i) noexcept:
     """``_ch(text, i)`` for an index known to be in range: read from the buffer, no call, no bounds check."""
     return PyUnicode_READ(PyUnicode_KIND(text), PyUnicode_DATA(text), i)
 
 
-cdef inline int _digit(str value, Py_ssize_t i):
+cdef inline int _digit(str value, Py_ssize_t i) noexcept:
     cdef Py_UCS4 c = _ch(value, i)
     return <int>c - 48
 
@@ -288,15 +292,15 @@ cdef bint _is_mobile(str number):
             return False
     return True
 
-cdef inline bint is_cjk(Py_UCS4 c):
+cdef inline bint is_cjk(Py_UCS4 c) noexcept:
     return 0x4E00 <= c <= 0x9FFF
 
 
-cdef inline unsigned long long _edge_key(Py_ssize_t node, Py_UCS4 c):
+cdef inline unsigned long long _edge_key(Py_ssize_t node, Py_UCS4 c) noexcept:
     return ((<unsigned long long>node << 21) | <unsigned long long>c) + 1  # never 0: 0 marks an empty slot
 
 
-cdef inline unsigned long long _edge_slot(unsigned long long key):
+cdef inline unsigned long long _edge_slot(unsigned long long key) noexcept:
     return (key * 0x9E3779B97F4A7C15ull) >> 20
 
 
@@ -366,7 +370,7 @@ cdef class Engine:
     cdef Py_ssize_t n_addr, cap_addr
     cdef dict places, admin_places, lengths_by_first
     cdef list objs
-    cdef int e_person
+    cdef int e_person, e_phone, e_id, e_account, e_card, e_permit, e_address
     cdef tuple latest_birth
     cdef bint[100] provinces
     cdef int[17] id_weights
@@ -424,6 +428,9 @@ cdef class Engine:
         self.entity_names = []
         self.entity_index = {}
         self.e_person = self._entity(E.PERSON_NAME)
+        self.e_phone, self.e_id = self._entity(E.PHONE), self._entity(E.ID_CARD)
+        self.e_account, self.e_card = self._entity(E.BANK_ACCOUNT), self._entity(E.BANK_CARD)
+        self.e_permit, self.e_address = self._entity(E.TRAVEL_PERMIT), self._entity(E.ADDRESS)
         self._load_lexicon(lexicon)
         latest = V._LATEST_BIRTH
         self.latest_birth = (latest.year, latest.month, latest.day)
@@ -543,7 +550,7 @@ cdef class Engine:
                     slot = (slot + 1) & self.ac_mask
                 self.ac_keys[slot], self.ac_children[slot] = key, child
 
-    cdef inline int _ac_child(self, int node, Py_UCS4 c):
+    cdef inline int _ac_child(self, int node, Py_UCS4 c) noexcept:
         """The child of ``node`` along ``c``, 0 when there is none (the root is nobody's child)."""
         cdef unsigned long long key
         cdef Py_ssize_t slot
@@ -618,7 +625,7 @@ cdef class Engine:
                 self.flags2[ord(c)] |= bit
         for c in _re.findall(_recognisers._CJKN, _BMP):
             self.flags2[ord(c)] |= G_CJKN
-        for unit in _recognisers.ADMIN_UNITS:
+        for unit in _ADMIN_UNITS:
             self._check_bmp(unit)
             self.flags2[ord(unit[0])] |= G_UNIT_FIRST
         self._set(lexicon.given_chars, F_GIVEN)
@@ -759,7 +766,7 @@ cdef class Engine:
         elif rule == R_BOUNDED:
             self._bounded_name(text, start, end)
         elif rule == R_LISTED:
-            self._fixed(start, end, self.e_person, 0.7, _recognisers.LISTED_NAME)
+            self._fixed(start, end, self.e_person, 0.7, _LISTED_NAME)
         elif rule == R_SIMPLE:
             self._simple(self.classifiers[group], text, start, end)
         else:
@@ -781,7 +788,7 @@ cdef class Engine:
                 or (self._common(text, start, min(start + 2, end)) and text[start : start + 2] not in self.compounds)
                 or (self._f(_ch(text, start)) & F_NOT_NAME_FIRST and text.startswith(self.not_names, start, end))):
             return
-        self._fixed(start, end, self.e_person, 0.6, _recognisers.BOUNDED_NAME)
+        self._fixed(start, end, self.e_person, 0.6, _BOUNDED_NAME)
 
     cdef _simple(self, classifier, str text, Py_ssize_t start, Py_ssize_t end):
         """``SimpleClassifier.__call__``: the check (digits of a plate natively), the veto, the cue boost."""
@@ -790,14 +797,14 @@ cdef class Engine:
         cdef double conf
         cdef Cand* cand
         check = classifier.check
-        if check is _recognisers.plate_has_digit:
+        if check is _plate_has_digit:
             ok = False
             for i in range(start, end):
                 if Py_UNICODE_ISDIGIT(_ch(text, i)):
                     ok = True
                     break
         else:
-            ok = check is _recognisers.accept_any or check(text[start:end])
+            ok = check is _accept_any or check(text[start:end])
         if not ok or (classifier.veto and _recognisers._has(classifier.veto, _recognisers._window(text, start, 6))):
             return
         conf = classifier.confidence
@@ -880,7 +887,7 @@ cdef class Engine:
         match = self.alt_regex[i].match(text, p)
         return -1 if match is None else match.end()
 
-    cdef inline unsigned short _g(self, Py_UCS4 c):
+    cdef inline unsigned short _g(self, Py_UCS4 c) noexcept:
         return self.flags2[c] if c < TABLE else 0
 
     cdef Py_ssize_t _match_number(self, str text, Py_ssize_t p):
@@ -978,7 +985,7 @@ cdef class Engine:
             if q > n or not (self._g(_ch(text, q - 1)) & G_CJKN):
                 return -1
             if q < n and self._g(_ch(text, q)) & G_UNIT_FIRST:
-                for unit in _recognisers.ADMIN_UNITS:
+                for unit in _ADMIN_UNITS:
                     if text.startswith(unit, q):
                         return q + len(unit)
         return -1
@@ -1129,7 +1136,7 @@ cdef class Engine:
         finally:
             free(order)
 
-    cdef bint _ranks_before(self, Py_ssize_t x, Py_ssize_t y):
+    cdef bint _ranks_before(self, Py_ssize_t x, Py_ssize_t y) noexcept:
         cdef Cand* a = &self.cands[x]
         cdef Cand* b = &self.cands[y]
         if -a.conf != -b.conf:
@@ -1163,7 +1170,7 @@ cdef class Engine:
         cdef Cand* cand
         cdef bint card, has_bin
         cdef str raw = text[start:end], number
-        number = raw if plain else V.normalise_digits(raw)
+        number = raw if plain else _normalise_digits(raw)
         length = len(number)
         if length == 0:
             return False
@@ -1175,31 +1182,31 @@ cdef class Engine:
                 break
         if (length == 11 and head == 49 and _is_mobile(number)) or (
                 13 <= length <= 15 and (head == 48 or head == 56) and V.MOBILE.match(V.strip_country_code(number))):
-            return self._number_cand(start, end, E.PHONE, 0.85 if spelled else 0.95, 0)
+            return self._number_cand(start, end, self.e_phone, 0.85 if spelled else 0.95, 0)
         if length == 18 and self._resident_id(number):
-            return self._number_cand(start, end, E.ID_CARD, 0.99, 1)
+            return self._number_cand(start, end, self.e_id, 0.99, 1)
         card = 16 <= length <= 19 and _luhn(number)
         has_bin = card and _card_bin(number)
         if 10 <= length <= 25:
             if (self._cue(text, w, start, G_ACCOUNT, _ACCOUNT)
                     and not self._cue(text, w, start, G_PHONE | G_ID, _PHONE_OR_ID)):
                 if number.isdigit() and not has_bin:
-                    return self._number_cand(start, end, E.BANK_ACCOUNT, 0.8, 2)
+                    return self._number_cand(start, end, self.e_account, 0.8, 2)
         if length == 15 and self._legacy_id(number):
             return self._number_cand(
-                start, end, E.ID_CARD, 0.95 if self._cue(text, w, start, G_ID, _ID) else 0.7, 3)
+                start, end, self.e_id, 0.95 if self._cue(text, w, start, G_ID, _ID) else 0.7, 3)
         if 10 <= length <= 12 and head == 48 and V.LANDLINE.match(number):
             return self._number_cand(
-                start, end, E.PHONE, 0.85 if self._cue(text, w, start, G_PHONE, _PHONE) else 0.7, 4)
+                start, end, self.e_phone, 0.85 if self._cue(text, w, start, G_PHONE, _PHONE) else 0.7, 4)
         if card and (has_bin or self._cue(text, w, start, G_CARD, _CARD)):
-            return self._number_cand(start, end, E.BANK_CARD, 0.95 if has_bin else 0.85, 5)
+            return self._number_cand(start, end, self.e_card, 0.95 if has_bin else 0.85, 5)
         if (length == 8 or length == 10) and self._cue(text, w, start, G_PERMIT, _PERMIT):
-            return self._number_cand(start, end, E.TRAVEL_PERMIT, 0.8, 6)
+            return self._number_cand(start, end, self.e_permit, 0.8, 6)
         return False
 
     # --- validators (validators.py: GB 11643, Luhn, issuer prefixes) on ASCII digit strings ---------------------
 
-    cdef bint _birth_date(self, int year, int month, int day):
+    cdef bint _birth_date(self, int year, int month, int day) noexcept:
         """``validators._valid_date``: a real calendar date from 1900-01-01 to the reference's today."""
         cdef int days
         if not (1 <= month <= 12 and 1 <= day <= 31) or not 1 <= year <= 9999:
@@ -1239,20 +1246,20 @@ cdef class Engine:
             return False
         return self._birth_date(1900 + _int(number, 6, 8), _int(number, 8, 10), _int(number, 10, 12))
 
-    cdef bint _number_cand(self, Py_ssize_t start, Py_ssize_t end, str entity, double conf, int reason) except -1:
-        cdef Cand* cand = self._new(start, end, self._entity(entity), conf, S_NUMBER)
+    cdef bint _number_cand(self, Py_ssize_t start, Py_ssize_t end, int entity, double conf, int reason) except -1:
+        cdef Cand* cand = self._new(start, end, entity, conf, S_NUMBER)
         cand.obj = reason
         return True
 
     # --- the cue-free name rule (names.context_name_recogniser, NameScorer) -----------------------------------
 
-    cdef inline unsigned int _f(self, Py_UCS4 c):
+    cdef inline unsigned int _f(self, Py_UCS4 c) noexcept:
         return self.flags[c] if c < TABLE else 0
 
-    cdef inline bint _name_char(self, Py_UCS4 c):
+    cdef inline bint _name_char(self, Py_UCS4 c) noexcept:
         return is_cjk(c) and not (self.flags[c] & F_NAME_STOP)
 
-    cdef inline double _given(self, Py_UCS4 c):
+    cdef inline double _given(self, Py_UCS4 c) noexcept:
         cdef double v = self.char_terms[c] if c < TABLE else NAN
         return self.unseen if isnan(v) else v
 
@@ -1577,7 +1584,7 @@ cdef class Engine:
                     ok = (admins >= 2 and suffixed >= 1) or (admins >= 1 and strong_tail) or (suffixed >= 1 and estate)
                 if ok and end > pos:
                     covered = end
-                    cand = self._new(pos, end, self._entity(E.ADDRESS), 0.9 if admins >= 2 or strong_tail else 0.8,
+                    cand = self._new(pos, end, self.e_address, 0.9 if admins >= 2 or strong_tail else 0.8,
                                      S_ADDRESS)
                     cand.obj = len(self.objs)
                     self.objs.append(recogniser)
