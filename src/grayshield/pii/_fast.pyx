@@ -351,7 +351,11 @@ cdef class Engine:
     cdef int* ac_fail
     cdef int* ac_out
     cdef int* ac_next_out
-    cdef list ac_outputs
+    cdef int* use_first       # per output: its uses are use_*[use_first[o]:use_first[o + 1]]
+    cdef int* use_index       # context recogniser
+    cdef int* use_tag         # a cue name tag (T_*), an address tag, or -1
+    cdef int* use_length
+    cdef list use_words, use_tags
     cdef bint has_words
     cdef int* rules
     cdef Py_ssize_t n_groups
@@ -393,6 +397,7 @@ cdef class Engine:
         self.addr = <CueMatch*>malloc(self.cap_addr * sizeof(CueMatch))
         self.rules = NULL
         self.ac_root = self.ac_fail = self.ac_out = self.ac_next_out = self.ac_children = NULL
+        self.use_first = self.use_index = self.use_tag = self.use_length = NULL
         self.ac_keys = NULL
         self.context_rules = NULL
         if not (self.flags and self.alt_first and self.flags2 and self.common_pairs and self.place_pairs and self.left_ev and self.right_ev and self.char_terms and self.cands and self.cues
@@ -409,6 +414,10 @@ cdef class Engine:
         free(self.ac_fail)
         free(self.ac_out)
         free(self.ac_next_out)
+        free(self.use_first)
+        free(self.use_index)
+        free(self.use_tag)
+        free(self.use_length)
         free(self.common_pairs)
         free(self.place_pairs)
         free(self.left_ev)
@@ -424,7 +433,6 @@ cdef class Engine:
         cdef Py_ssize_t i
         self.threshold = threshold
         self.regex = regex
-        self._load_automaton(entries)
         self.entity_names = []
         self.entity_index = {}
         self.e_person = self._entity(E.PERSON_NAME)
@@ -458,6 +466,7 @@ cdef class Engine:
         self.context_rules = <int*>malloc((self.n_context + 1) * sizeof(int))
         for i, rule in enumerate(context_rules):
             self.context_rules[i] = {"person_name": R_PERSON_NAME, "address": R_ADDRESS}.get(rule, R_PYTHON)
+        self._load_automaton(entries)
 
     cdef _load_alternatives(self, patterns, pattern_rules):
         """The joined regex's alternatives for the native pattern pass (``n_alts`` 0: use ``finditer``)."""
@@ -495,7 +504,7 @@ cdef class Engine:
         self.has_words = bool(entries)
         children = [{}]
         out = [-1]
-        self.ac_outputs = []
+        outputs = []
         for word, uses in entries.items():
             node = 0
             for ch in word:
@@ -506,10 +515,9 @@ cdef class Engine:
                     out.append(-1)
                 node = child
             if node:
-                out[node] = len(self.ac_outputs)
-                self.ac_outputs.append(tuple(
-                    (index, tag, word_, length, _TAGS.get(tag, -1), _ADDRESS_TAGS.get(tag, -1))
-                    for index, tag, word_, length in uses))
+                out[node] = len(outputs)
+                outputs.append(uses)
+        self._load_uses(outputs)
         nodes = len(children)
         fail = [0] * nodes
         next_out = [0] * nodes
@@ -549,6 +557,32 @@ cdef class Engine:
                 while self.ac_keys[slot]:
                     slot = (slot + 1) & self.ac_mask
                 self.ac_keys[slot], self.ac_children[slot] = key, child
+
+    cdef _load_uses(self, list outputs):
+        """Each automaton output's uses (recogniser, tag, length) as C arrays; words and tags kept as objects."""
+        cdef Py_ssize_t o, u = 0, total = sum(map(len, outputs))
+        self.use_first = <int*>malloc((len(outputs) + 1) * sizeof(int))
+        self.use_index = <int*>malloc((total + 1) * sizeof(int))
+        self.use_tag = <int*>malloc((total + 1) * sizeof(int))
+        self.use_length = <int*>malloc((total + 1) * sizeof(int))
+        if not (self.use_first and self.use_index and self.use_tag and self.use_length):
+            raise MemoryError()
+        self.use_words, self.use_tags = [], []
+        for o, uses in enumerate(outputs):
+            self.use_first[o] = u
+            for index, tag, word, length in uses:
+                rule = self.context_rules[index]
+                self.use_index[u], self.use_length[u] = index, length
+                if rule == R_PERSON_NAME:
+                    self.use_tag[u] = _TAGS[tag]  # NameRecogniser.words gives only the tags it handles
+                elif rule == R_ADDRESS:
+                    self.use_tag[u] = _ADDRESS_TAGS.get(tag, -1)  # AddressRecogniser.find ignores others
+                else:
+                    self.use_tag[u] = -1
+                self.use_words.append(word)
+                self.use_tags.append(tag)
+                u += 1
+        self.use_first[len(outputs)] = u
 
     cdef inline int _ac_child(self, int node, Py_UCS4 c) noexcept:
         """The child of ``node`` along ``c``, 0 when there is none (the root is nobody's child)."""
@@ -1004,7 +1038,7 @@ cdef class Engine:
     cdef _lexicon(self, str text):
         """``scanner._lexicon_matches`` and each context recogniser's ``find``, in the scanner's order."""
         cdef Py_ssize_t n = len(text), i, end, length, index
-        cdef int rule, state = 0, child = 0, node, tag_code, address_code
+        cdef int rule, state = 0, child = 0, node
         cdef Py_UCS4 c
         cdef CueMatch* cue
         cdef CueMatch* grown
@@ -1022,23 +1056,21 @@ cdef class Engine:
             node = state if self.ac_out[state] >= 0 else self.ac_next_out[state]
             end = i + 1
             while node:
-                for index, tag, word, length, tag_code, address_code in self.ac_outputs[self.ac_out[node]]:
+                for u in range(self.use_first[self.ac_out[node]], self.use_first[self.ac_out[node] + 1]):
+                    index = self.use_index[u]
                     rule = self.context_rules[index]
+                    length = self.use_length[u]
                     if rule == R_PERSON_NAME:
-                        if tag_code < 0:
-                            raise KeyError(tag)  # NameRecogniser.words gives only the tags it handles
                         if self.n_cues == self.cap_cues:
                             grown = <CueMatch*>realloc(self.cues, 2 * self.cap_cues * sizeof(CueMatch))
                             if grown == NULL:
                                 raise MemoryError()
                             self.cues, self.cap_cues = grown, 2 * self.cap_cues
                         cue = &self.cues[self.n_cues]
-                        cue.start, cue.end, cue.tag = end - length, end, tag_code
-                        cue.word = len(self.objs)
-                        self.objs.append(word)
+                        cue.start, cue.end, cue.tag, cue.word = end - length, end, self.use_tag[u], u
                         self.n_cues += 1
                     elif rule == R_ADDRESS:
-                        if address_code < 0:  # AddressRecogniser.find ignores other tags
+                        if self.use_tag[u] < 0:
                             continue
                         if self.n_addr == self.cap_addr:
                             grown = <CueMatch*>realloc(self.addr, 2 * self.cap_addr * sizeof(CueMatch))
@@ -1046,10 +1078,11 @@ cdef class Engine:
                                 raise MemoryError()
                             self.addr, self.cap_addr = grown, 2 * self.cap_addr
                         cue = &self.addr[self.n_addr]
-                        cue.start, cue.end, cue.tag, cue.word = end - length, end, address_code, -1
+                        cue.start, cue.end, cue.tag, cue.word = end - length, end, self.use_tag[u], u
                         self.n_addr += 1
                     else:
-                        python_matches[index].append(_new_match(LexiconMatch, (end - length, end, tag, word)))
+                        python_matches[index].append(
+                            _new_match(LexiconMatch, (end - length, end, self.use_tags[u], self.use_words[u])))
                 node = self.ac_next_out[node]
         for i in range(self.n_context):
             if self.context_rules[i] == R_PERSON_NAME:
@@ -1443,7 +1476,7 @@ cdef class Engine:
                 continue
             cand = self._new(start, end, self.e_person, conf, S_CUE)
             cand.obj = len(self.objs)
-            self.objs.append((self.objs[m.word], recogniser))
+            self.objs.append((self.use_words[m.word], recogniser))
 
     cdef bint _after_cue(self, str text, Py_ssize_t pos, bint weak, Py_ssize_t* out_start,
                          Py_ssize_t* out_end) except -1:
@@ -1641,13 +1674,15 @@ cdef class Engine:
 
     # --- public ----------------------------------------------------------------------------------------------
 
-    cdef str _mask_value(self, mask, str value):
-        """``Mask.apply`` on a value with separators, a ``keep_from`` or a ``keep_admin``."""
+    cdef str _mask_value(self, tuple mask, str value):
+        """``Mask.apply`` on a value with separators, a ``keep_from`` or a ``keep_admin``; ``mask`` is the
+        operator's (keep_first, keep_last, mask_char, keep_from, keep_admin), read once per batch."""
         cdef Py_ssize_t cut, size, first, last, i, count = 0, hide_from, hide_to
-        cdef Py_ssize_t keep_first = mask.keep_first, keep_last = mask.keep_last
-        cdef str head = "", tail = "", mask_char = mask.mask_char
-        keep_from = mask.keep_from
-        if not (keep_from or mask.keep_admin) and _isalnum(value):
+        cdef Py_ssize_t keep_first = mask[0], keep_last = mask[1]
+        cdef str head = "", tail = "", mask_char = mask[2]
+        cdef bint keep_admin = mask[4]
+        keep_from = mask[3]
+        if not (keep_from or keep_admin) and _isalnum(value):
             size = len(value)
             first = keep_first if keep_first < size else size
             last = keep_last if keep_last < size - first else size - first
@@ -1655,7 +1690,7 @@ cdef class Engine:
         if keep_from and keep_from in value:
             cut = value.index(keep_from)
             value, tail = value[:cut], value[cut:]
-        if mask.keep_admin:
+        if keep_admin:
             cut = self._admin_prefix(value)
             head, value = value[:cut], value[cut:]
         size = len(value)
@@ -1695,7 +1730,12 @@ cdef class Engine:
             entities.append(entity)
             plan = plans.get(entity)
             if plan is None:
-                plan = plans[entity] = _masking._plan(policy.operator_for(entity))
+                operator, sliced = _masking._plan(policy.operator_for(entity))
+                settings = None
+                if type(operator) is Mask:
+                    settings = (operator.keep_first, operator.keep_last, operator.mask_char, operator.keep_from,
+                                operator.keep_admin)
+                plan = plans[entity] = (operator, sliced, settings)
             pieces.append(text[cursor : c.start])
             sliced = plan[1]
             value = self.objs[c.obj].text if c.source == S_HIT else text[c.start : c.end]
@@ -1704,8 +1744,8 @@ cdef class Engine:
                 first = sliced[0] if sliced[0] < size else size
                 last = sliced[1] if sliced[1] < size - first else size - first
                 pieces.append(value[:first] + sliced[2] * (size - first - last) + value[size - last :])
-            elif type(plan[0]) is Mask:
-                pieces.append(self._mask_value(plan[0], value))
+            elif plan[2] is not None:
+                pieces.append(self._mask_value(plan[2], value))
             else:
                 pieces.append(plan[0].apply(self._hit(text, c), key))
             cursor = c.end
