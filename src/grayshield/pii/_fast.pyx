@@ -37,6 +37,8 @@ SOURCE_HASH = GS_FAST_SOURCE_HASH.decode("ascii")
 
 cdef extern from "Python.h":
     int PyUnicode_KIND(object text)
+    int PyUnicode_4BYTE_KIND
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
     void* PyUnicode_DATA(object text)
     Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index)
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch)
@@ -282,6 +284,17 @@ cdef bint _card_bin(str number):
     return 2221 <= four <= 2720
 
 
+cdef bint _isalnum_span(str text, Py_ssize_t a, Py_ssize_t b):
+    """``text[a:b].isalnum()``."""
+    cdef Py_ssize_t i
+    if b <= a:
+        return False
+    for i in range(a, b):
+        if not Py_UNICODE_ISALNUM(_ch(text, i)):
+            return False
+    return True
+
+
 cdef bint _is_mobile(str number):
     """``validators.MOBILE`` (``1[3-9]`` and nine digits) on an 11-character normalised number."""
     cdef Py_ssize_t i
@@ -316,6 +329,8 @@ cdef class Engine:
     """One scanner's recognisers, compiled: ``scan`` is ``Scanner._scan``, ``mask`` is scan plus ``apply_hits``."""
 
     cdef unsigned int* flags
+    cdef Py_UCS4* out  # the masked text being written (mask)
+    cdef Py_ssize_t out_len, out_cap
     cdef unsigned int* alt_first
     cdef unsigned short* flags2
     cdef int n_alts
@@ -396,6 +411,8 @@ cdef class Engine:
         self.cap_addr = 256
         self.addr = <CueMatch*>malloc(self.cap_addr * sizeof(CueMatch))
         self.rules = NULL
+        self.out = NULL
+        self.out_len = self.out_cap = 0
         self.ac_root = self.ac_fail = self.ac_out = self.ac_next_out = self.ac_children = NULL
         self.use_first = self.use_index = self.use_tag = self.use_length = NULL
         self.ac_keys = NULL
@@ -406,6 +423,7 @@ cdef class Engine:
 
     def __dealloc__(self):
         free(self.flags)
+        free(self.out)
         free(self.alt_first)
         free(self.flags2)
         free(self.ac_root)
@@ -1717,13 +1735,16 @@ cdef class Engine:
         return [self._hit(text, &self.cands[i]) for i in range(kept)]
 
     def mask(self, str text, policy, key):
-        """``apply_hits(text, Scanner._scan(text), policy, key)`` and the entity of every hit (for the stats)."""
-        cdef Py_ssize_t kept = self._run(text), i, cursor = 0, size, first, last, k
+        """``apply_hits(text, Scanner._scan(text), policy, key)`` and the entity of every hit (for the stats).
+
+        The masked text is written into one character buffer: kept text and display masks are copied there
+        directly; only other operators build a string per hit."""
+        cdef Py_ssize_t kept = self._run(text), i, cursor = 0, size, first, last, a, b
         cdef Cand* c
-        cdef list pieces = []
         cdef list entities = []
         cdef dict plans = {}
-        cdef bint alnum
+        cdef str source
+        self.out_len = 0
         for i in range(kept):
             c = &self.cands[i]
             entity = self.entity_names[c.entity]
@@ -1736,18 +1757,62 @@ cdef class Engine:
                     settings = (operator.keep_first, operator.keep_last, operator.mask_char, operator.keep_from,
                                 operator.keep_admin)
                 plan = plans[entity] = (operator, sliced, settings)
-            pieces.append(text[cursor : c.start])
+            self._put(text, cursor, c.start)
+            if c.source == S_HIT:  # a plug-in's hit: its text is what apply_hits masks
+                source = self.objs[c.obj].text
+                a, b = 0, len(source)
+            else:
+                source, a, b = text, c.start, c.end
             sliced = plan[1]
-            value = self.objs[c.obj].text if c.source == S_HIT else text[c.start : c.end]
-            if sliced is not None and _isalnum(value):
-                size = len(value)
+            if sliced is not None and _isalnum_span(source, a, b):
+                size = b - a
                 first = sliced[0] if sliced[0] < size else size
                 last = sliced[1] if sliced[1] < size - first else size - first
-                pieces.append(value[:first] + sliced[2] * (size - first - last) + value[size - last :])
-            elif plan[2] is not None:
-                pieces.append(self._mask_value(plan[2], value))
+                self._put(source, a, a + first)
+                self._put_repeated(sliced[2], size - first - last)
+                self._put(source, b - last, b)
             else:
-                pieces.append(plan[0].apply(self._hit(text, c), key))
+                if plan[2] is not None:
+                    piece = self._mask_value(plan[2], source[a:b])
+                else:
+                    piece = plan[0].apply(self._hit(text, c), key)
+                self._put(piece, 0, len(piece))
             cursor = c.end
-        pieces.append(text[cursor:])
-        return "".join(pieces), entities
+        self._put(text, cursor, len(text))
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, self.out, self.out_len), entities
+
+    cdef int _reserve(self, Py_ssize_t extra) except -1:
+        cdef Py_ssize_t capacity = self.out_cap
+        cdef Py_UCS4* grown
+        if self.out_len + extra <= capacity:
+            return 0
+        while capacity < self.out_len + extra:
+            capacity = 2 * capacity if capacity else 4096
+        grown = <Py_UCS4*>realloc(self.out, capacity * sizeof(Py_UCS4))
+        if grown == NULL:
+            raise MemoryError()
+        self.out, self.out_cap = grown, capacity
+        return 0
+
+    cdef int _put(self, str source, Py_ssize_t a, Py_ssize_t b) except -1:
+        """Append ``source[a:b]`` to the output buffer."""
+        cdef Py_ssize_t i
+        cdef int kind = PyUnicode_KIND(source)
+        cdef void* data = PyUnicode_DATA(source)
+        if b <= a:
+            return 0
+        self._reserve(b - a)
+        for i in range(a, b):
+            self.out[self.out_len] = PyUnicode_READ(kind, data, i)
+            self.out_len += 1
+        return 0
+
+    cdef int _put_repeated(self, Py_UCS4 c, Py_ssize_t count) except -1:
+        cdef Py_ssize_t i
+        if count <= 0:
+            return 0
+        self._reserve(count)
+        for i in range(count):
+            self.out[self.out_len + i] = c
+        self.out_len += count
+        return 0
