@@ -22,6 +22,7 @@ from grayshield.pii.corpus import HELD_OUT_TEMPLATES, generate_corpus, held_out_
 from grayshield.pii.entities import Hit
 from grayshield.pii.evaluation import HELD_OUT_VERSIONS
 from grayshield.pii.lexicon import load_lexicon
+from grayshield.pii.masking import apply_hits
 from grayshield.pii.names import KnownNamesRecogniser, context_name_recogniser, known_names_scanner
 from grayshield.pii.policy import default_policy, parse_policy
 from grayshield.pii.recognisers import NameRecogniser, PatternRecogniser, Recogniser, register_builtins
@@ -168,9 +169,11 @@ def test_random_strings_of_the_characters_rules_look_at() -> None:
     ]  # fmt: skip
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 25))) for _ in range(20000)]
     assert Scanner().scan_many(texts) == Scanner(native=False).scan_many(texts)
-    policy = other_policy()
-    fast = mask_many(texts, policy, key=KEY, scanner=Scanner())
-    assert fast == mask_many(texts, policy, key=KEY, scanner=Scanner(native=False))
+    fast, reference = Scanner(), Scanner(native=False)
+    for policy in (default_policy(), other_policy()):
+        for text in (SEPARATOR.join(texts), *texts[:3000]):
+            masked, _ = fast.native.mask(text, policy, KEY)
+            assert masked == apply_hits(text, reference.scan(text), policy, KEY)
 
 
 @pytest.mark.parametrize("policy_name", ["default", "operators"])
@@ -181,8 +184,13 @@ def test_native_masking_equals_the_reference(policy_name: str) -> None:
     expected = [mask_text(t, policy, key=KEY, scanner=reference) for t in texts]
     assert mask_many(texts, policy, key=KEY, scanner=fast) == expected
     assert mask_many(texts, policy, key=KEY, scanner=reference) == expected
-    sample = texts[::7]
-    assert [mask_text(t, policy, key=KEY, scanner=fast) for t in sample] == expected[::7]
+    assert [mask_text(t, policy, key=KEY, scanner=fast) for t in texts] == expected
+    # the joined batch directly (mask_many would hide a separator written twice by masking one by one)
+    joined = SEPARATOR.join(texts)
+    masked, entities = fast.native.mask(joined, policy, KEY)
+    hits = reference.scan(joined)
+    assert masked == apply_hits(joined, hits, policy, KEY)
+    assert entities == [h.entity for h in hits]
 
 
 @pytest.mark.parametrize(

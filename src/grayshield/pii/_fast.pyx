@@ -115,6 +115,15 @@ cdef enum:
 DEF MAX_ALTERNATIVES = 32
 
 _BMP = "".join(map(chr, range(TABLE)))
+_CLASS_MEMBERS = {}
+
+
+def _members(str pattern):
+    """The BMP characters a one-character regex matches (remembered: every scanner asks for the same ones)."""
+    members = _CLASS_MEMBERS.get(pattern)
+    if members is None:
+        members = _CLASS_MEMBERS[pattern] = _re.findall(pattern, _BMP)
+    return members
 
 
 cdef int by_pos(const void* a, const void* b) noexcept nogil:
@@ -215,17 +224,6 @@ NUMBER_REASONS = (
 )
 _ACCOUNT, _PHONE_OR_ID, _ID = _recognisers._ACCOUNT, _recognisers._PHONE_OR_ID, _recognisers._ID
 _PHONE, _CARD, _PERMIT = _recognisers._PHONE, _recognisers._CARD, _recognisers._PERMIT
-
-
-cdef bint _isalnum(str value):
-    """``str.isalnum``."""
-    cdef Py_ssize_t i
-    if len(value) == 0:
-        return False
-    for i in range(len(value)):
-        if not Py_UNICODE_ISALNUM(_ch(value, i)):
-            return False
-    return True
 
 
 cdef int[12] _MONTH_DAYS
@@ -510,7 +508,7 @@ cdef class Engine:
             first = _re.compile(f"[{pattern.first}]")
             self.alt_first_regex.append(first)
             bit = 1 << i
-            for c in first.findall(_BMP):
+            for c in _members(first.pattern):
                 self.alt_first[ord(c)] |= bit
         self.n_alts = len(patterns)
 
@@ -618,7 +616,7 @@ cdef class Engine:
 
     cdef _set_class(self, str body, unsigned int flag):
         """Flag every BMP character a regex character class ``[body]`` matches."""
-        for c in _re.findall(f"[{body}]", _BMP):
+        for c in _members(f"[{body}]"):
             self.flags[ord(c)] |= flag
 
     cdef int _entity(self, str name) except -1:
@@ -673,9 +671,9 @@ cdef class Engine:
         for body, bit in ((_recognisers._DIGIT_CHARS, G_DIGIT), (_recognisers._DIGIT_NEIGHBOUR, G_NEIGHBOUR),
                           (" \\-\u3000", G_SEPARATOR), ("XxＸｘ", G_CHECK), (_recognisers.ROLE_ENDS, G_ROLE_END),
                           ("+0-9０-９", G_LISTED_NUMBER)):
-            for c in _re.findall(f"[{body}]", _BMP):
+            for c in _members(f"[{body}]"):
                 self.flags2[ord(c)] |= bit
-        for c in _re.findall(_recognisers._CJKN, _BMP):
+        for c in _members(_recognisers._CJKN):
             self.flags2[ord(c)] |= G_CJKN
         for unit in _ADMIN_UNITS:
             self._check_bmp(unit)
@@ -1692,42 +1690,45 @@ cdef class Engine:
 
     # --- public ----------------------------------------------------------------------------------------------
 
-    cdef str _mask_value(self, tuple mask, str value):
-        """``Mask.apply`` on a value with separators, a ``keep_from`` or a ``keep_admin``; ``mask`` is the
-        operator's (keep_first, keep_last, mask_char, keep_from, keep_admin), read once per batch."""
-        cdef Py_ssize_t cut, size, first, last, i, count = 0, hide_from, hide_to
-        cdef Py_ssize_t keep_first = mask[0], keep_last = mask[1]
-        cdef str head = "", tail = "", mask_char = mask[2]
-        cdef bint keep_admin = mask[4]
+    cdef int _put_masked(self, tuple mask, str source, Py_ssize_t a, Py_ssize_t b) except -1:
+        """``Mask.apply`` on ``source[a:b]`` (separators kept, ``keep_from``, ``keep_admin``), written to the output
+        buffer; ``mask`` is the operator's (keep_first, keep_last, mask_char, keep_from, keep_admin)."""
+        cdef Py_ssize_t keep_first = mask[0], keep_last = mask[1], value_start = a, value_end = b
+        cdef Py_ssize_t i, size, first, last, count = 0, hide_from, hide_to
+        cdef Py_UCS4 mask_char = mask[2], c
         keep_from = mask[3]
-        if not (keep_from or keep_admin) and _isalnum(value):
-            size = len(value)
-            first = keep_first if keep_first < size else size
-            last = keep_last if keep_last < size - first else size - first
-            return value[:first] + mask_char * (size - first - last) + value[size - last :]
-        if keep_from and keep_from in value:
-            cut = value.index(keep_from)
-            value, tail = value[:cut], value[cut:]
-        if keep_admin:
-            cut = self._admin_prefix(value)
-            head, value = value[:cut], value[cut:]
-        size = len(value)
-        if _isalnum(value):
+        if keep_from:  # everything from its first occurrence on is kept
+            for i in range(a, b):
+                if _ch(source, i) == <Py_UCS4>keep_from:
+                    value_end = i
+                    break
+        if mask[4]:  # keep_admin: province, city and district are kept (the prefix may overshoot: slice-clip it)
+            value_start = a + min(self._admin_prefix(source[a:value_end]), value_end - a)
+        self._put(source, a, value_start)
+        size = value_end - value_start
+        if _isalnum_span(source, value_start, value_end):
             first = min(keep_first, size)
             last = min(keep_last, size - first)
-            return head + value[:first] + mask_char * (size - first - last) + value[size - last :] + tail
-        for i in range(size):  # significant characters: hide those after the first keep_first, before the last
-            if Py_UNICODE_ISALNUM(_ch(value, i)):
-                count += 1
-        hide_from, hide_to = keep_first, max(keep_first, count - keep_last)
-        chars = list(value)
-        count = 0
-        for i in range(size):
-            if Py_UNICODE_ISALNUM(_ch(value, i)):
-                if hide_from <= count < hide_to:
-                    chars[i] = mask_char
-                count += 1
-        return head + "".join(chars) + tail
+            self._put(source, value_start, value_start + first)
+            self._put_repeated(mask_char, size - first - last)
+            self._put(source, value_end - last, value_end)
+        else:
+            for i in range(value_start, value_end):  # hide the significant characters between the kept ends
+                if Py_UNICODE_ISALNUM(_ch(source, i)):
+                    count += 1
+            hide_from, hide_to = keep_first, max(keep_first, count - keep_last)
+            self._reserve(size)
+            count = 0
+            for i in range(value_start, value_end):
+                c = _ch(source, i)
+                if Py_UNICODE_ISALNUM(c):
+                    if hide_from <= count < hide_to:
+                        c = mask_char
+                    count += 1
+                self.out[self.out_len] = c
+                self.out_len += 1
+        self._put(source, value_end, b)
+        return 0
 
     def scan(self, str text):
         """``Scanner._scan(text)``: every hit, non-overlapping, by position."""
@@ -1771,11 +1772,10 @@ cdef class Engine:
                 self._put(source, a, a + first)
                 self._put_repeated(sliced[2], size - first - last)
                 self._put(source, b - last, b)
+            elif plan[2] is not None:
+                self._put_masked(plan[2], source, a, b)
             else:
-                if plan[2] is not None:
-                    piece = self._mask_value(plan[2], source[a:b])
-                else:
-                    piece = plan[0].apply(self._hit(text, c), key)
+                piece = plan[0].apply(self._hit(text, c), key)
                 self._put(piece, 0, len(piece))
             cursor = c.end
         self._put(text, cursor, len(text))
