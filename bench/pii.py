@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -197,6 +198,7 @@ def run(n_docs: int, seed: int, sentences: int = 1, repeats: int = 5) -> dict[st
     docs = join_documents([*generate_corpus(seed, n_docs * sentences), *held_out, *tricky_cases()], sentences)
     analyzer, anonymizer = presidio_engines()
     time_grayshield(docs[:50]), time_presidio(docs[:50], analyzer, anonymizer)  # warm caches and regexes
+    load_before = os.getloadavg()[0]
     (gs_seconds, gs_masked), (single_seconds, single_masked), (pr_seconds, _) = _interleaved(
         [
             lambda: time_grayshield(docs),
@@ -205,6 +207,7 @@ def run(n_docs: int, seed: int, sentences: int = 1, repeats: int = 5) -> dict[st
         ],
         repeats,
     )
+    load_after = os.getloadavg()[0]
     if gs_masked != single_masked:
         raise AssertionError("the batch path masked differently from the one-document path")
     presidio_scanner = cast(Scanner, _PresidioAsScanner(analyzer))  # score() only calls scan()
@@ -221,6 +224,7 @@ def run(n_docs: int, seed: int, sentences: int = 1, repeats: int = 5) -> dict[st
         "presidio_ms_per_doc": 1000 * pr_seconds / len(docs),
         "speed_ratio": pr_seconds / gs_seconds,
         "speed_ratio_single": pr_seconds / single_seconds,
+        "load_average": [round(load_before, 2), round(load_after, 2)],  # the machine is shared: say how busy
         "grayshield": {"overall": gs_quality["overall"], "per_entity": _summary(gs_quality)},
         "presidio": {"overall": pr_quality["overall"], "per_entity": _summary(pr_quality)},
     }
@@ -241,6 +245,7 @@ def _render(result: dict[str, Any]) -> str:
         f" Presidio {result['presidio_ms_per_doc']:.4f} ms/doc -> GrayShield {result['speed_ratio']:.1f}x faster",
         f"GrayShield one document per call {result['grayshield_single_ms_per_doc']:.4f} ms/doc"
         f" -> {result['speed_ratio_single']:.1f}x faster (best of {result['repeats']} runs each, CPU time)",
+        "1-minute load average before / after the timed runs: {} / {}".format(*result["load_average"]),
         f"{'entity':<15}{'GS recall':>10}{'PR recall':>10}{'GS prec':>10}{'PR prec':>10}",
     ]
     gs, pr = result["grayshield"]["per_entity"], result["presidio"]["per_entity"]
