@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 import random
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -256,6 +257,37 @@ def test_rules_built_from_another_lexicon() -> None:
     register_builtins(mixed)  # the default lexicon's rules beside the other one's
     mixed.register("other_names", context_name_recogniser(other, other.places))
     assert Scanner(registry=mixed).native is None
+
+
+def test_threads_and_reentrant_calls_get_the_reference_results() -> None:
+    """The engine's buffers serve one call at a time: an overlapping call (another thread, or a plug-in that
+    scans from inside a scan) runs on the Python reference, with the same results."""
+    texts = list(eval_texts()[:1500])
+    scanner, reference = Scanner(), Scanner(native=False)
+    expected = reference.scan_many(texts)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: scanner.scan_many(texts), range(8)))
+    assert all(r == expected for r in results)
+    policy = default_policy()
+    masked = [mask_text(t, policy, scanner=reference) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        assert all(
+            m == masked for m in pool.map(lambda _: mask_many(texts, policy, scanner=scanner), range(8))
+        )
+
+    holder: list[Scanner] = []
+
+    def nested(text: str, start: int, end: int) -> list[Hit]:
+        inner = holder[0].scan(text[start + 1 : end] + "，客户张伟")  # the engine is busy: Python runs this
+        return [Hit("BANK_ACCOUNT", start, end, text[start:end], 0.9, "nested", str(len(inner)))]
+
+    registry: Registry[Recogniser] = Registry("PII recogniser")
+    register_builtins(registry)
+    registry.register("nested", PatternRecogniser("nested", "S", r"\d{6}", nested))
+    holder.append(Scanner(registry=registry))
+    plain = Scanner(registry=registry, native=False)
+    probe = ["复核人S123456，客户张伟", "工号S654321的卡号6222021234567890128"]
+    assert holder[0].scan_many(probe) == plain.scan_many(probe)
 
 
 def test_invalid_text_fails_as_in_the_reference() -> None:

@@ -63,7 +63,6 @@ cdef enum:
     F_DIGIT = 1 << 10           # names._DIGITS
     F_NUMERAL = 1 << 11         # names.NUMERALS
     F_CLEAR_AFTER = 1 << 12     # names._CLEAR_AFTER
-    F_NAME_LEFT = 1 << 13       # a character of names.NAME_LEFT
     F_TITLE_FIRST = 1 << 15     # first character of a title (lexicon.name_after_strong)
     F_NOT_NAME_FIRST = 1 << 16  # first character of a listed non-name (lexicon.not_names)
     F_ORG_FIRST = 1 << 17       # first character of an organisation word (lexicon.ORG_WORDS)
@@ -324,8 +323,14 @@ cdef int by_start(const void* a, const void* b) noexcept nogil:
 
 
 cdef class Engine:
-    """One scanner's recognisers, compiled: ``scan`` is ``Scanner._scan``, ``mask`` is scan plus ``apply_hits``."""
+    """One scanner's recognisers, compiled: ``scan`` is ``Scanner._scan``, ``mask`` is scan plus ``apply_hits``.
 
+    A call keeps its candidates and output in buffers of the engine, so calls cannot overlap: one made while
+    another runs (another thread, or a plug-in scanning from inside a scan, both possible since the engine calls
+    Python code) gets None and the caller uses the Python reference for it.
+    """
+
+    cdef bint busy
     cdef unsigned int* flags
     cdef Py_UCS4* out  # the masked text being written (mask)
     cdef Py_ssize_t out_len, out_cap
@@ -344,7 +349,7 @@ cdef class Engine:
     cdef double* left_ev
     cdef double* right_ev
     cdef double* char_terms
-    cdef double unseen, best_char
+    cdef double unseen
     cdef dict surname_terms
     cdef frozenset common, compounds, not_names_set
     cdef tuple titles, not_names, org_words
@@ -695,14 +700,13 @@ cdef class Engine:
         parser = _recognisers._address_parser()
         self.admin_places, self.lengths_by_first = parser.lexicon.places, parser._lengths_by_first
         self._set(_names._CLEAR_AFTER, F_CLEAR_AFTER)
-        self._set(_names.NAME_LEFT, F_NAME_LEFT)
         places = frozenset(p for p in lexicon.places if len(p) > 1)
         scorer = _names.NameScorer(lexicon)
         self._fill(self.left_ev, scorer._left_evidence)
         self._fill(self.right_ev, scorer._right_evidence)
         self._fill(self.char_terms, scorer._char_terms)
         self.unseen = scorer._unseen
-        self.best_char = scorer.best_char
+        # names: the bound on what a second given character can add, as the reference computes it
         self.best_second = max(0.0, scorer.best_char + _names.SECOND_GIVEN)
         self.surname_terms = dict(scorer._surname_terms)
         self.common = lexicon.common_words
@@ -1731,15 +1735,31 @@ cdef class Engine:
         return 0
 
     def scan(self, str text):
-        """``Scanner._scan(text)``: every hit, non-overlapping, by position."""
-        cdef Py_ssize_t kept = self._run(text), i
-        return [self._hit(text, &self.cands[i]) for i in range(kept)]
+        """``Scanner._scan(text)``: every hit, non-overlapping, by position; None while the engine is busy."""
+        cdef Py_ssize_t kept, i
+        if self.busy:
+            return None
+        self.busy = True
+        try:
+            kept = self._run(text)
+            return [self._hit(text, &self.cands[i]) for i in range(kept)]
+        finally:
+            self.busy = False
 
     def mask(self, str text, policy, key):
         """``apply_hits(text, Scanner._scan(text), policy, key)`` and the entity of every hit (for the stats).
 
         The masked text is written into one character buffer: kept text and display masks are copied there
-        directly; only other operators build a string per hit."""
+        directly; only other operators build a string per hit. None while the engine is busy."""
+        if self.busy:
+            return None
+        self.busy = True
+        try:
+            return self._mask(text, policy, key)
+        finally:
+            self.busy = False
+
+    cdef tuple _mask(self, str text, policy, key):
         cdef Py_ssize_t kept = self._run(text), i, cursor = 0, size, first, last, a, b
         cdef Cand* c
         cdef list entities = []

@@ -135,10 +135,9 @@ def _scan_and_apply(scanner: Scanner, text: str, policy: Policy, key: bytes | No
     """``apply_hits(text, scanner.scan(text), …)`` and the entity of each hit; one call into the native fast
     path when the scanner has it (no Hit objects are built there unless an operator needs one)."""
     if scanner.native is not None:
-        masked: str
-        entities: list[str]
-        masked, entities = scanner.native.mask(text, policy, key)
-        return masked, entities
+        result: tuple[str, list[str]] | None = scanner.native.mask(text, policy, key)
+        if result is not None:  # None: the engine is busy with another call, use the reference for this one
+            return result
     hits = scanner.scan(text)
     return apply_hits(text, hits, policy, key), [h.entity for h in hits]
 

@@ -98,8 +98,10 @@ class Scanner:
         return per_doc
 
     def _scan(self, text: str) -> list[Hit]:
-        if self.native is not None:
-            return self.native.scan(text)  # type: ignore[no-any-return]
+        if self.native is not None:  # None back: the engine is busy with another call (see _fast.Engine)
+            native_hits: list[Hit] | None = self.native.scan(text)
+            if native_hits is not None:
+                return native_hits
         hits: list[Hit] = []
         if self._regex is not None:
             classifiers = self._classifiers
