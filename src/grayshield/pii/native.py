@@ -72,9 +72,9 @@ def build_engine(
     if module is None:
         return None
     lexicons = {id(p.native[1]): p.native[1] for p in patterns if p.native is not None}
-    lexicons.update(
-        {id(r.lexicon): r.lexicon for r in context if type(r) in (NameRecogniser, AddressRecogniser)}
-    )
+    for r in context:
+        if type(r) is NameRecogniser or type(r) is AddressRecogniser:
+            lexicons[id(r.lexicon)] = r.lexicon
     if len(lexicons) != 1:  # nothing native, or rules built from different lexicons: keep it simple, Python
         return None
     (lexicon,) = lexicons.values()
