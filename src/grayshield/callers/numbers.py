@@ -142,15 +142,14 @@ def mask_numbers(numbers: list[str]) -> list[str]:
     country code, hiding the segment (138, 170) that tells an analyst what kind of number it is. Public service
     lines (95528, 400 ...) stay clear; anything that does not parse is masked as it was given.
     """
-    import pyarrow as pa
+    from grayshield.pii import Hit, default_policy
 
-    from grayshield.pii import mask_table
-
+    operator = default_policy().operator_for("PHONE")  # a whole value is one PHONE hit: nothing to scan for
     shown: list[str] = []
     for raw in numbers:
         number, kind = classify_number(raw)
         body = (number or raw).removeprefix("+86")
-        shown.append(body if kind is not NumberType.LANDLINE or body.startswith("0") else f"0{body}")
-    masked = mask_table(pa.table({"number": shown}), {"number": "PHONE"}).column("number").to_pylist()
-    return [shown[i] if classify_number(raw)[1] in PUBLIC_LINES else str(masked[i])
-            for i, raw in enumerate(numbers)]
+        national = body if kind is not NumberType.LANDLINE or body.startswith("0") else f"0{body}"
+        shown.append(national if kind in PUBLIC_LINES
+                     else operator.apply(Hit("PHONE", 0, len(national), national, 1.0, "caller_number"), None))
+    return shown
