@@ -13,6 +13,9 @@ DEMO_CUSTOMERS ?= 5000
 .PHONY: setup demo test lint typecheck pytest bench docs clean
 
 setup: $(VENV)/.installed
+	@# the PII fast path must be built from the sources on disk (e.g. after `git clean -X`): rebuild it if not
+	@$(VENV)/bin/python -c "import sys, grayshield.pii.native as n; sys.exit(n.native_module() is None)" \
+		2>/dev/null || $(UV) sync --frozen --reinstall-package grayshield --extra spark --extra bench --python python3.11
 
 $(UV):
 	python3 -m venv .tools
