@@ -3,8 +3,8 @@
 hatchling runs this for every wheel, the editable one that ``make setup`` (``uv sync``) installs included. The
 extension is built in place next to its source, so the editable install (a path to ``src``) finds it, and is
 also put into a regular wheel. The module records a hash of its source and of the Python reference it mirrors
-(``grayshield/pii/_source_hash.py``); ``grayshield.pii.native`` compares it with the files on disk when it is imported and uses
-the pure-Python engine, with one warning, when they differ or the module is missing.
+(``grayshield/pii/_source_hash.py``); ``grayshield.pii.native`` compares it with the files on disk when it is
+imported and uses the pure-Python engine, with one warning, when they differ or the module is missing.
 
 No compiler or no Cython is no error here: the package then runs on the pure-Python engine (same results,
 slower), and the warning says so.
