@@ -3,7 +3,7 @@
 Engines only: reads contract tables through Ibis, returns frames; services and shells persist and serve them.
 """
 
-from grayshield.callers.numbers import NumberAttributes, NumberType, describe_number
+from grayshield.callers.numbers import NumberAttributes, NumberType, describe_number, mask_numbers
 from grayshield.callers.rules import CALL_RULES, NUMBER_RULES, RULES_VERSION, Rule
 from grayshield.callers.transcripts import LexiconUtteranceScorer, UtteranceScorer, default_scorer
 
@@ -18,4 +18,5 @@ __all__ = [
     "UtteranceScorer",
     "default_scorer",
     "describe_number",
+    "mask_numbers",
 ]
