@@ -13,6 +13,7 @@ slower), and the warning says so.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import sysconfig
 from pathlib import Path
@@ -74,7 +75,11 @@ def build_in_place(root: Path) -> Path | None:
     suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
     built = build_dir / "lib" / "grayshield" / "pii" / f"_fast{suffix}"
     target = pii / built.name
-    target.write_bytes(built.read_bytes())
+    # A running process (a server, a test run) may have the old module mapped: writing into that file would
+    # crash it, so the new build goes to a sibling and replaces the old one by rename.
+    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    staging.write_bytes(built.read_bytes())
+    os.replace(staging, target)
     return target
 
 
