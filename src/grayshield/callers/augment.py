@@ -19,7 +19,7 @@ model trained on the easy world under-rates them (recall 0.71-0.83 on two defaul
 just as much a gang call from a fresh SIM: each one sampled here is re-placed from a new number, which gets the
 number row that one call would have produced (one call, one customer, that call's queue, verification,
 transcript and voice, and links to the customer's other numbers), and the call itself gets that number's
-evidence. Labels come from the call (``is_proxy``), so the augmentation needs truth, as training does.
+evidence (and its relation to the customer: the number's only call about them). Labels come from the call (``is_proxy``), so the augmentation needs truth, as training does.
 """
 
 from __future__ import annotations
@@ -143,6 +143,12 @@ def rotated_numbers(frames: Frames, share: float = ROTATED_SHARE, seed: int = 0)
         caller_is_new_contact=0.0,
         call_id="rotated:" + picked["call_id"].astype(str),
     )
+    if "number_customer_calls" in picked:
+        # the fresh number's one call about the customer; one outside number more if the old one stays (it called again)
+        new_calls["customer_unregistered_numbers"] = picked["customer_unregistered_numbers"].to_numpy() + (
+            picked["number_customer_calls"].to_numpy() > 1
+        )
+        new_calls["number_customer_calls"] = 1.0
     for column in (c for c in CALL_FROM_NUMBER if c in new_calls):
         new_calls[column] = new_numbers[column].to_numpy()
     number_row = pd.Series(np.arange(len(numbers)), index=numbers["number"].to_numpy())

@@ -24,24 +24,53 @@ if TYPE_CHECKING:
     from grayshield.lake import World
 
 NUMBER_CATEGORICAL = ["number_type"]
-CALL_CATEGORICAL = ["caller_relation", "number_type"]
+CALL_CATEGORICAL = ["caller_relation", "number_type", "queue"]
 CALL_OWN = [
-    "identity_verified", "caller_is_registered", "third_party_relation", "hour", "is_night", "duration_s",
-    "customer_max_dpd", "customer_in_collection", "customer_contact_changes_90d", "caller_is_new_contact",
-    *[f"text_{s}" for s in SIGNALS], "has_voiceprint", "voice_customers", "voice_numbers", "voice_mismatch_ratio",
+    "identity_verified",
+    "caller_is_registered",
+    "third_party_relation",
+    "hour",
+    "is_night",
+    "duration_s",
+    "customer_max_dpd",
+    "customer_in_collection",
+    "customer_contact_changes_90d",
+    "caller_is_new_contact",
+    *[f"text_{s}" for s in SIGNALS],
+    "has_voiceprint",
+    "voice_customers",
+    "voice_numbers",
+    "voice_mismatch_ratio",
     "voice_crowd",
 ]
 NUMBER_ROLLUP = [
-    *[f"number_text_{s}" for s in SIGNALS], "number_voice_max_customers", "number_voice_mismatch_share",
-    "number_voiced_share", "number_voice_max_crowd",
+    *[f"number_text_{s}" for s in SIGNALS],
+    "number_voice_max_customers",
+    "number_voice_mismatch_share",
+    "number_voiced_share",
+    "number_voice_max_crowd",
 ]
-CALL_VOICE = ["voice_customers", "voice_numbers", "voice_mismatch", "voice_mismatch_ratio", "voice_crowd",
-              "number_voice_max_customers"]
+CALL_VOICE = [
+    "voice_customers",
+    "voice_numbers",
+    "voice_mismatch",
+    "voice_mismatch_ratio",
+    "voice_crowd",
+    "number_voice_max_customers",
+]
 NUMBER_VOICE = ["number_voice_max_customers", "number_voice_mismatch_share", "number_voice_max_crowd"]
 """Voice evidence: withheld (NaN) where the world's voiceprints do not separate speakers (``mask_voices``)."""
+CALL_RELATION = ["number_customer_calls", "customer_unregistered_numbers"]
+"""How the calling number stands to the claimed customer over the window (:func:`relation_features`)."""
 CALL_FROM_NUMBER = [
-    "distinct_customers_30d", "distinct_customers_180d", "not_registered_share_180d", "verify_fail_share_180d",
-    "moved_to_customers", "linked_busy_numbers", "number_voice_max_customers", "number_text_proxy_representation",
+    "distinct_customers_30d",
+    "distinct_customers_180d",
+    "not_registered_share_180d",
+    "verify_fail_share_180d",
+    "moved_to_customers",
+    "linked_busy_numbers",
+    "number_voice_max_customers",
+    "number_text_proxy_representation",
 ]
 
 
@@ -80,8 +109,13 @@ def world_end(source: TableSource) -> date:
     return date(last.year, last.month, last.day) + timedelta(days=1)
 
 
-def build_frames(source: TableSource, as_of: date, scorer: UtteranceScorer,
-                 voice: VoiceThresholds | None = None, windows: tuple[int, ...] = (30, 180)) -> Frames:
+def build_frames(
+    source: TableSource,
+    as_of: date,
+    scorer: UtteranceScorer,
+    voice: VoiceThresholds | None = None,
+    windows: tuple[int, ...] = (30, 180),
+) -> Frames:
     """Both frames at ``as_of`` (calls from the longest window); the voice radius is calibrated when not given."""
     start = as_of - timedelta(days=max(windows))
     calls: pd.DataFrame = call_frame(source, start, as_of).to_pandas()
@@ -92,15 +126,44 @@ def build_frames(source: TableSource, as_of: date, scorer: UtteranceScorer,
     numbers = numbers.merge(_rollup(calls, voice), on="number", how="left")
     numbers[NUMBER_ROLLUP] = numbers[NUMBER_ROLLUP].fillna(0.0)
     numbers["number_type"] = [classify_number(n)[1].value for n in numbers["number"]]
-    calls = calls.merge(numbers[["number", *[c for c in CALL_FROM_NUMBER if c in numbers], "number_type"]],
-                        left_on="caller_number", right_on="number", how="left").drop(columns="number")
+    calls = calls.merge(
+        numbers[["number", *[c for c in CALL_FROM_NUMBER if c in numbers], "number_type"]],
+        left_on="caller_number",
+        right_on="number",
+        how="left",
+    ).drop(columns="number")
     for col in ("identity_verified", "caller_is_registered", "third_party_relation", "is_night"):
         calls[col] = calls[col].astype(float)
+    calls = relation_features(calls)
     # Rows in key order: the store returns groups in any order, and folds, bagging and the hard view's samples
     # follow row order, so without it the same extract trained different models (number cut 0.70 vs 0.74).
-    frames = Frames(calls.sort_values("call_id", ignore_index=True),
-                    numbers.sort_values("number", ignore_index=True), voice, as_of)
+    frames = Frames(
+        calls.sort_values("call_id", ignore_index=True),
+        numbers.sort_values("number", ignore_index=True),
+        voice,
+        as_of,
+    )
     return frames if voice is None or voice.reliable else mask_voices(frames)
+
+
+def relation_features(calls: pd.DataFrame) -> pd.DataFrame:
+    """``calls`` with how each calling number stands to the claimed customer over the window.
+
+    Why: in a hard world a genuine relative and a gang's fresh SIM look alike on one call (third party, unverified,
+    a customer in collections, the same vocabulary, no usable voice). Their relation to the customer does not: a
+    relative's phone is the one outside number that speaks for its customer, call after call
+    (``number_customer_calls`` two or more), while a recruited customer is spoken for by several outside numbers
+    (``customer_unregistered_numbers``: distinct presented numbers, not the one on file, that called about the
+    customer), most of them once. Withheld numbers count for neither.
+    """
+    known = calls["caller_number"].notna() & calls["claimed_customer_id"].notna()
+    pair = calls[known].groupby(["caller_number", "claimed_customer_id"])["call_id"].transform("count")
+    outside = calls[known & (calls["caller_is_registered"] == 0)]
+    numbers = outside.groupby("claimed_customer_id")["caller_number"].nunique()
+    return calls.assign(
+        number_customer_calls=pair.reindex(calls.index).fillna(0.0).astype(float),
+        customer_unregistered_numbers=calls["claimed_customer_id"].map(numbers).fillna(0.0).astype(float),
+    )
 
 
 def _rollup(calls: pd.DataFrame, voice: VoiceThresholds | None) -> pd.DataFrame:
@@ -126,7 +189,10 @@ def number_features_list(numbers: pd.DataFrame) -> list[str]:
 
 
 def call_features_list(calls: pd.DataFrame) -> list[str]:
-    return [*CALL_CATEGORICAL, *[c for c in CALL_OWN + CALL_FROM_NUMBER if c in calls.columns]]
+    return [
+        *CALL_CATEGORICAL,
+        *[c for c in CALL_OWN + CALL_RELATION + CALL_FROM_NUMBER if c in calls.columns],
+    ]
 
 
 NUMBER_BOUND = {"caller_is_registered", "caller_is_new_contact"}
@@ -149,4 +215,3 @@ def attach_truth(frames: Frames, truth: World) -> Frames:
         frames.calls = frames.calls.merge(labels, on="call_id", how="left")
         frames.calls["is_proxy"] = frames.calls["is_proxy"].fillna(False).astype(int)
     return frames
-

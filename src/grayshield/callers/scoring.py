@@ -39,26 +39,57 @@ MODEL_NAME = "callers"
 WITHHELD_REASON = "来电号码隐藏：无号码证据，仅依据客户状况、通话与话术评分"
 TARGET_PRECISION = 0.95
 FEATURE_ZH = {
-    "calls": "来电次数", "active_days": "来电天数", "calls_per_day": "日均来电", "distinct_customers": "涉及客户数",
-    "night_share": "夜间来电占比", "morning_share": "上午来电占比", "afternoon_share": "下午来电占比",
-    "not_registered_share": "非客户预留号码来电占比", "verify_fail_share": "身份核验失败占比",
-    "third_party_share": "第三方身份来电占比", "collection_queue_share": "催收队列占比",
-    "complaint_queue_share": "投诉队列占比", "delinquent_customer_share": "所代客户逾期占比",
-    "collection_customer_share": "所代客户处于催收占比", "mean_duration": "平均通话时长",
-    "moved_to_customers": "改联系电话为此号码的客户数", "moved_unverified_customers": "未核验即改为此号码的客户数",
-    "linked_numbers": "共享客户的其他号码数", "linked_busy_numbers": "共享客户的多客户号码数",
-    "number_text_proxy_representation": "通话中代理话术强度", "number_text_escalation_threat": "通话中施压话术强度",
-    "number_text_coached_customer": "通话中被指导话术强度", "number_voice_max_customers": "同一声纹涉及客户数",
-    "number_voice_mismatch_share": "声纹与客户不符占比", "number_voiced_share": "有声纹的通话占比",
-    "number_type": "号码类型", "caller_relation": "自报关系", "identity_verified": "身份核验通过",
-    "caller_is_registered": "来电为客户预留号码", "third_party_relation": "第三方身份", "hour": "来电时段",
-    "is_night": "夜间来电", "duration_s": "通话时长", "customer_max_dpd": "客户最长逾期天数",
-    "customer_in_collection": "客户处于催收", "customer_contact_changes_90d": "客户近90天改联系方式次数",
-    "caller_is_new_contact": "来电号码为客户新改联系电话", "text_proxy_representation": "代理话术",
-    "text_escalation_threat": "施压话术", "text_coached_customer": "被指导话术", "has_voiceprint": "有声纹",
-    "voice_customers": "该声纹涉及客户数", "voice_crowd": "声纹为多位客户出现的程度（本库分位）",
-    "voice_mismatch_ratio": "声纹与客户差异（相对同人半径）", "number_voice_max_crowd": "号码下声纹多客户程度（本库分位）",
-    "caller_withheld": "来电号码隐藏", "voice_numbers": "该声纹使用号码数", "voice_mismatch": "声纹与客户差异",
+    "calls": "来电次数",
+    "active_days": "来电天数",
+    "calls_per_day": "日均来电",
+    "distinct_customers": "涉及客户数",
+    "night_share": "夜间来电占比",
+    "morning_share": "上午来电占比",
+    "afternoon_share": "下午来电占比",
+    "not_registered_share": "非客户预留号码来电占比",
+    "verify_fail_share": "身份核验失败占比",
+    "third_party_share": "第三方身份来电占比",
+    "collection_queue_share": "催收队列占比",
+    "complaint_queue_share": "投诉队列占比",
+    "delinquent_customer_share": "所代客户逾期占比",
+    "collection_customer_share": "所代客户处于催收占比",
+    "mean_duration": "平均通话时长",
+    "moved_to_customers": "改联系电话为此号码的客户数",
+    "moved_unverified_customers": "未核验即改为此号码的客户数",
+    "linked_numbers": "共享客户的其他号码数",
+    "linked_busy_numbers": "共享客户的多客户号码数",
+    "number_text_proxy_representation": "通话中代理话术强度",
+    "number_text_escalation_threat": "通话中施压话术强度",
+    "number_text_coached_customer": "通话中被指导话术强度",
+    "number_voice_max_customers": "同一声纹涉及客户数",
+    "number_voice_mismatch_share": "声纹与客户不符占比",
+    "number_voiced_share": "有声纹的通话占比",
+    "number_type": "号码类型",
+    "caller_relation": "自报关系",
+    "identity_verified": "身份核验通过",
+    "caller_is_registered": "来电为客户预留号码",
+    "third_party_relation": "第三方身份",
+    "hour": "来电时段",
+    "is_night": "夜间来电",
+    "duration_s": "通话时长",
+    "customer_max_dpd": "客户最长逾期天数",
+    "customer_in_collection": "客户处于催收",
+    "customer_contact_changes_90d": "客户近90天改联系方式次数",
+    "caller_is_new_contact": "来电号码为客户新改联系电话",
+    "text_proxy_representation": "代理话术",
+    "text_escalation_threat": "施压话术",
+    "text_coached_customer": "被指导话术",
+    "has_voiceprint": "有声纹",
+    "voice_customers": "该声纹涉及客户数",
+    "voice_crowd": "声纹为多位客户出现的程度（本库分位）",
+    "voice_mismatch_ratio": "声纹与客户差异（相对同人半径）",
+    "number_voice_max_crowd": "号码下声纹多客户程度（本库分位）",
+    "caller_withheld": "来电号码隐藏",
+    "voice_numbers": "该声纹使用号码数",
+    "voice_mismatch": "声纹与客户差异",
+    "queue": "来电队列",
+    "number_customer_calls": "该号码为此客户来电次数",
+    "customer_unregistered_numbers": "为此客户来电的非预留号码数",
 }
 
 
@@ -95,13 +126,24 @@ class CallerModels:
         self.call_model.save(folder / "call")
         if self.anonymous_model is not None:
             self.anonymous_model.save(folder / "anonymous")
-        (folder / "callers.json").write_text(json.dumps({
-            "number_features": self.number_features, "call_features": self.call_features,
-            "number_threshold": self.number_threshold, "call_threshold": self.call_threshold,
-            "anonymous_features": self.anonymous_features, "anonymous_threshold": self.anonymous_threshold,
-            "number_prior": self.number_prior, "voice": asdict(self.voice) if self.voice else None,
-            "rules_version": RULES_VERSION,
-        }, ensure_ascii=False, indent=2), encoding="utf-8")
+        (folder / "callers.json").write_text(
+            json.dumps(
+                {
+                    "number_features": self.number_features,
+                    "call_features": self.call_features,
+                    "number_threshold": self.number_threshold,
+                    "call_threshold": self.call_threshold,
+                    "anonymous_features": self.anonymous_features,
+                    "anonymous_threshold": self.anonymous_threshold,
+                    "number_prior": self.number_prior,
+                    "voice": asdict(self.voice) if self.voice else None,
+                    "rules_version": RULES_VERSION,
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
 
     @classmethod
     def load(cls, folder: Path) -> CallerModels:
@@ -109,12 +151,19 @@ class CallerModels:
         voice_meta = {k: v for k, v in (meta["voice"] or {}).items() if k != "reliable"}
         voice = VoiceThresholds(**voice_meta) if voice_meta else None
         anonymous = GbmClassifier.load(folder / "anonymous") if (folder / "anonymous").exists() else None
-        return cls(GbmClassifier.load(folder / "number"), GbmClassifier.load(folder / "call"),
-                   meta["number_features"], meta["call_features"], meta["number_threshold"],
-                   meta["call_threshold"], voice, anonymous_model=anonymous,
-                   anonymous_features=meta.get("anonymous_features", []),
-                   anonymous_threshold=meta.get("anonymous_threshold", 0.5),
-                   number_prior=meta.get("number_prior"))
+        return cls(
+            GbmClassifier.load(folder / "number"),
+            GbmClassifier.load(folder / "call"),
+            meta["number_features"],
+            meta["call_features"],
+            meta["number_threshold"],
+            meta["call_threshold"],
+            voice,
+            anonymous_model=anonymous,
+            anonymous_features=meta.get("anonymous_features", []),
+            anonymous_threshold=meta.get("anonymous_threshold", 0.5),
+            number_prior=meta.get("number_prior"),
+        )
 
 
 def _small_data_params(rows: int) -> dict[str, Any]:
@@ -128,8 +177,14 @@ def _small_data_params(rows: int) -> dict[str, Any]:
 BOOST_ROUNDS = 300
 
 
-def _fit_one(frame: pd.DataFrame, features: list[str], target: str, categorical: list[str], seed: int,
-             hard: View | None = None) -> tuple[GbmClassifier, np.ndarray, np.ndarray]:
+def _fit_one(
+    frame: pd.DataFrame,
+    features: list[str],
+    target: str,
+    categorical: list[str],
+    seed: int,
+    hard: View | None = None,
+) -> tuple[GbmClassifier, np.ndarray, np.ndarray]:
     """The model on all rows, and out-of-fold labels and scores of the same recipe for choosing its threshold.
 
     Cross-fitting, not one validation split: labelled habitual numbers are few (tens per world), and a split
@@ -153,12 +208,16 @@ def _fit_one(frame: pd.DataFrame, features: list[str], target: str, categorical:
         if hard is None:
             return frame.iloc[rows][features], y[rows]
         made = hard.frame[np.isin(hard.source, rows)]
-        return (pd.concat([frame.iloc[rows][features], made[features]], ignore_index=True),
-                np.concatenate([y[rows], made[target].to_numpy()]))
+        return (
+            pd.concat([frame.iloc[rows][features], made[features]], ignore_index=True),
+            np.concatenate([y[rows], made[target].to_numpy()]),
+        )
 
     folds = int(min(5, y.sum(), len(y) - y.sum()))
     oof_y, oof = [], []
-    for fit_rows, held_rows in StratifiedKFold(max(folds, 2), shuffle=True, random_state=seed).split(frame, y):
+    for fit_rows, held_rows in StratifiedKFold(max(folds, 2), shuffle=True, random_state=seed).split(
+        frame, y
+    ):
         part = recipe().fit(*stack(fit_rows))
         held_x, held_y = stack(held_rows)
         oof.append(part.predict_proba(held_x)[:, 1])
@@ -304,8 +363,12 @@ def number_cut(score: np.ndarray, trained_prior: float | None, trained: float) -
     if count == 0:
         return NumberCut(float(np.nextafter(score.max(), np.inf)), float(found[-1] / len(score)), None, 0.0)
     below = float(ranked[count]) if count < len(ranked) else 0.0
-    return NumberCut((float(ranked[count - 1]) + below) / 2, float(found[-1] / len(score)),
-                     float(precision[count - 1]), float(recall[count - 1]))
+    return NumberCut(
+        (float(ranked[count - 1]) + below) / 2,
+        float(found[-1] / len(score)),
+        float(precision[count - 1]),
+        float(recall[count - 1]),
+    )
 
 
 def fit(frames: Frames, seed: int = 0) -> CallerModels:
@@ -325,30 +388,56 @@ def fit(frames: Frames, seed: int = 0) -> CallerModels:
     call_feats = call_features_list(calls)
     # Both call models learn from calls with a number: withheld ones carry no number evidence to learn from,
     # and the number-blind model must not learn that a hidden number means a customer's own call.
-    known = (calls["caller_withheld"] == 0).to_numpy() if "caller_withheld" in calls else np.ones(len(calls), bool)
+    known = (
+        (calls["caller_withheld"] == 0).to_numpy()
+        if "caller_withheld" in calls
+        else np.ones(len(calls), bool)
+    )
     known_calls = calls[known].reset_index(drop=True)
-    hard_numbers, hard_calls = (hard_view(Frames(known_calls, numbers, frames.voice, frames.as_of), seed)
-                                if frames.voices_used else (None, None))
-    number_model, ny, nscore = _fit_one(numbers, number_feats, "is_blackgray", NUMBER_CATEGORICAL, seed,
-                                        hard_numbers)
+    hard_numbers, hard_calls = (
+        hard_view(Frames(known_calls, numbers, frames.voice, frames.as_of), seed)
+        if frames.voices_used
+        else (None, None)
+    )
+    number_model, ny, nscore = _fit_one(
+        numbers, number_feats, "is_blackgray", NUMBER_CATEGORICAL, seed, hard_numbers
+    )
     call_model, cy, cscore = _fit_one(known_calls, call_feats, "is_proxy", CALL_CATEGORICAL, seed, hard_calls)
     anonymous_feats = anonymous_features_list(calls)
-    anonymous_model, ay, ascore = _fit_one(known_calls, anonymous_feats, "is_proxy", CALL_CATEGORICAL, seed,
-                                           hard_calls)
-    fitted = np.concatenate([numbers["is_blackgray"].to_numpy(),
-                             hard_numbers.frame["is_blackgray"].to_numpy() if hard_numbers else []])
+    anonymous_model, ay, ascore = _fit_one(
+        known_calls, anonymous_feats, "is_proxy", CALL_CATEGORICAL, seed, hard_calls
+    )
+    fitted = np.concatenate(
+        [
+            numbers["is_blackgray"].to_numpy(),
+            hard_numbers.frame["is_blackgray"].to_numpy() if hard_numbers else [],
+        ]
+    )
     models = CallerModels(
-        number_model, call_model, number_feats, call_feats,
-        precision_threshold(ny, nscore), precision_threshold(cy, cscore), frames.voice,
-        anonymous_model=anonymous_model, anonymous_features=anonymous_feats,
-        anonymous_threshold=precision_threshold(ay, ascore), number_prior=float(fitted.mean()),
+        number_model,
+        call_model,
+        number_feats,
+        call_feats,
+        precision_threshold(ny, nscore),
+        precision_threshold(cy, cscore),
+        frames.voice,
+        anonymous_model=anonymous_model,
+        anonymous_features=anonymous_feats,
+        anonymous_threshold=precision_threshold(ay, ascore),
+        number_prior=float(fitted.mean()),
     )
     models.summary = {
-        "as_of": str(frames.as_of), "numbers": len(numbers), "blackgray_numbers": int(numbers["is_blackgray"].sum()),
-        "calls": len(calls), "proxy_calls": int(calls["is_proxy"].sum()),
-        "number_threshold": models.number_threshold, "call_threshold": models.call_threshold,
-        "anonymous_threshold": models.anonymous_threshold, "number_prior": models.number_prior,
-        "rules_version": RULES_VERSION, "voice": frames.voice.as_dict() if frames.voice else None,
+        "as_of": str(frames.as_of),
+        "numbers": len(numbers),
+        "blackgray_numbers": int(numbers["is_blackgray"].sum()),
+        "calls": len(calls),
+        "proxy_calls": int(calls["is_proxy"].sum()),
+        "number_threshold": models.number_threshold,
+        "call_threshold": models.call_threshold,
+        "anonymous_threshold": models.anonymous_threshold,
+        "number_prior": models.number_prior,
+        "rules_version": RULES_VERSION,
+        "voice": frames.voice.as_dict() if frames.voice else None,
         "number_feature_importance": _top(number_model.feature_importance()),
         "call_feature_importance": _top(call_model.feature_importance()),
     }
@@ -363,11 +452,22 @@ def level(score: float, threshold: float) -> str:
     return "high" if score >= threshold else "medium" if score >= threshold / 2 else "low"
 
 
-def _model_reasons(model: GbmClassifier, frame: pd.DataFrame, features: list[str]) -> list[list[dict[str, Any]]]:
+def _model_reasons(
+    model: GbmClassifier, frame: pd.DataFrame, features: list[str]
+) -> list[list[dict[str, Any]]]:
     tops = model.top_reasons(frame[features], k=3) if len(frame) else []
-    return [[{"kind": "model", "feature": name, "text": f"{describe_feature(name)} = {_fmt(row[name])}",
-              "contribution": round(c, 4)} for name, c in top] for top, (_, row) in zip(tops, frame.iterrows(),
-                                                                                         strict=True)]
+    return [
+        [
+            {
+                "kind": "model",
+                "feature": name,
+                "text": f"{describe_feature(name)} = {_fmt(row[name])}",
+                "contribution": round(c, 4),
+            }
+            for name, c in top
+        ]
+        for top, (_, row) in zip(tops, frame.iterrows(), strict=True)
+    ]
 
 
 def _fmt(value: Any) -> str:
@@ -387,16 +487,20 @@ def score_numbers(models: CallerModels, frames: Frames, describe: bool = True) -
     rule_score, rule_reasons = apply_rules(numbers, NUMBER_RULES)
     model_reasons = _model_reasons(models.number_model, numbers, models.number_features)
     cut = number_cut(score, models.number_prior, models.number_threshold).threshold
-    out = pd.DataFrame({
-        "number": numbers["number"], "number_type": numbers["number_type"], "score": score,
-        "rule_score": rule_score,
-        "flagged": score >= cut,
-        "threshold": cut,
-        "level": [level(s, cut) for s in score],
-        "distinct_customers_180d": numbers["distinct_customers_180d"],
-        "reasons": [r + m for r, m in zip(rule_reasons, model_reasons, strict=True)],
-        "rules_version": RULES_VERSION,
-    })
+    out = pd.DataFrame(
+        {
+            "number": numbers["number"],
+            "number_type": numbers["number_type"],
+            "score": score,
+            "rule_score": rule_score,
+            "flagged": score >= cut,
+            "threshold": cut,
+            "level": [level(s, cut) for s in score],
+            "distinct_customers_180d": numbers["distinct_customers_180d"],
+            "reasons": [r + m for r, m in zip(rule_reasons, model_reasons, strict=True)],
+            "rules_version": RULES_VERSION,
+        }
+    )
     if describe:
         attrs = {n: describe_number(n) for n in out.loc[out["flagged"], "number"]}
         out["carrier"] = out["number"].map(lambda n: attrs[n].carrier if n in attrs else "")
@@ -411,14 +515,19 @@ def score_calls(models: CallerModels, frames: Frames) -> pd.DataFrame:
     call and transcript evidence), at that model's own threshold, and says so in its reasons.
     """
     calls = frames.calls.assign(voice_radius=models.voice.radius if models.voice else np.inf)
-    withheld = (calls["caller_withheld"].to_numpy() > 0) if "caller_withheld" in calls else np.zeros(len(calls),
-                                                                                                   dtype=bool)
+    withheld = (
+        (calls["caller_withheld"].to_numpy() > 0)
+        if "caller_withheld" in calls
+        else np.zeros(len(calls), dtype=bool)
+    )
     score = np.zeros(len(calls))
     flagged = np.zeros(len(calls), dtype=bool)
     model_reasons: list[list[dict[str, Any]]] = [[] for _ in range(len(calls))]
     parts = [(~withheld, models.call_model, models.call_features, models.call_threshold)]
     if models.anonymous_model is not None:
-        parts.append((withheld, models.anonymous_model, models.anonymous_features, models.anonymous_threshold))
+        parts.append(
+            (withheld, models.anonymous_model, models.anonymous_features, models.anonymous_threshold)
+        )
     for rows, model, features, trained in parts:
         if not rows.any():
             continue
@@ -430,11 +539,19 @@ def score_calls(models: CallerModels, frames: Frames) -> pd.DataFrame:
             model_reasons[i] = reasons
     rule_score, rule_reasons = apply_rules(calls, CALL_RULES)
     hidden = [{"kind": "policy", "text": WITHHELD_REASON}]
-    return pd.DataFrame({
-        "call_id": calls["call_id"], "caller_number": calls["caller_number"],
-        "claimed_customer_id": calls["claimed_customer_id"], "caller_withheld": withheld, "score": score,
-        "rule_score": rule_score, "is_proxy": flagged,
-        "reasons": [(hidden if w else []) + r + m
-                    for w, r, m in zip(withheld, rule_reasons, model_reasons, strict=True)],
-        "rules_version": RULES_VERSION,
-    })
+    return pd.DataFrame(
+        {
+            "call_id": calls["call_id"],
+            "caller_number": calls["caller_number"],
+            "claimed_customer_id": calls["claimed_customer_id"],
+            "caller_withheld": withheld,
+            "score": score,
+            "rule_score": rule_score,
+            "is_proxy": flagged,
+            "reasons": [
+                (hidden if w else []) + r + m
+                for w, r, m in zip(withheld, rule_reasons, model_reasons, strict=True)
+            ],
+            "rules_version": RULES_VERSION,
+        }
+    )
