@@ -5,10 +5,19 @@ pattern; their *ring* does. Rings are the connected components of the number-cus
 a number about a customer, or a customer's contact changed to that number; a customer's own registered
 phone is no link), kept when some number speaks for two or more customers (or the caller-intelligence
 engine already suspects one of its numbers). Ordinary routing hands every call of a queue to any agent on
-duty, so an agent's expected share of a ring's calls is the sum over those calls of the agent's share of
-their queue in that month. The observed count is tested against that expectation (Poisson tail), and the
-Benjamini-Hochberg procedure over every (agent, ring) pair keeps the false-discovery rate at ``fdr`` -
-the alert's precision is what the test controls, not a count threshold tuned on one world.
+duty, so an agent's count of a ring's inbound calls is, under routing, a sum of binomials: each call goes to
+the agent with the agent's share of its pool (queue, role, month). Only inbound calls are tested: a caller
+can ask for an agent, the dialler hands out outbound calls. The observed count is tested with that exact
+tail, and a false-discovery-rate step-up over every (agent, ring) pair keeps the rate at ``fdr`` - the
+alert's precision is what the test controls, not a count threshold tuned on one world.
+
+The tests are discrete and very unequal: most pairs are an agent who took one call of a small ring, with an
+expected count of a tenth of a call, and such a pair becomes an alert (``min_calls``) only far in the tail,
+or never when its ring had fewer calls than that. Plain Benjamini-Hochberg charges every pair as if its
+p-value were uniform, so in a world with many rings, or few months, a real insider with three of a ring's
+three calls drowns in that burden. The step-up therefore charges each pair only the chance that it could
+reach a p-value that small under routing (the discrete BH step-up of Döhler, Durand and Roquain, 2018), so
+the power adapts to the number of calls each ring has instead of to a threshold fitted to a world.
 """
 
 from __future__ import annotations
@@ -21,37 +30,66 @@ import pandas as pd
 
 POOL_KEYS = ("direction", "queue")
 RING_COLUMNS = ["kind", "key", "ring"]
-TEST_COLUMNS = ["agent_id", "ring", "observed", "expected", "p_value", "q_value", "significant", "ring_calls",
-                "ring_numbers", "ring_customers", "top_numbers", "customers_served", "call_ids", "reason_zh"]
+TEST_COLUMNS = [
+    "agent_id",
+    "ring",
+    "observed",
+    "expected",
+    "p_value",
+    "q_value",
+    "significant",
+    "ring_calls",
+    "ring_numbers",
+    "ring_customers",
+    "top_numbers",
+    "customers_served",
+    "call_ids",
+    "reason_zh",
+]
 
 
 @dataclass(frozen=True)
 class CollusionParams:
-    fdr: float = 0.05  # Benjamini-Hochberg false-discovery rate over all (agent, ring) pairs
+    fdr: float = 0.05  # false-discovery rate over all (agent, ring) pairs (discrete BH step-up)
     min_calls: int = 3  # fewer served calls are never an alert, however unlikely under routing
     min_ring_customers: int = 2  # a ring speaks for at least this many customers
+    # Only calls an agent can steer to themselves are tested: a caller can ask for an agent's work number or be
+    # transferred, but the dialler hands out outbound calls. Outbound pairs can only add burden, never evidence.
+    directions: tuple[str, ...] = ("inbound",)
 
 
 def _edges(calls: pd.DataFrame, contacts: pd.DataFrame | None, registered: pd.Series | None) -> pd.DataFrame:
     """(number, customer) links: who called about whom, and to which number a customer's mobile was moved."""
     parts = []
     if "caller_number" in calls.columns:
-        parts.append(calls.loc[:, ["caller_number", "claimed_customer_id"]].set_axis(["number", "customer"], axis=1))
+        parts.append(
+            calls.loc[:, ["caller_number", "claimed_customer_id"]].set_axis(["number", "customer"], axis=1)
+        )
     if "customer_number" in calls.columns:
-        parts.append(calls.loc[:, ["customer_number", "claimed_customer_id"]].set_axis(["number", "customer"], axis=1))
+        parts.append(
+            calls.loc[:, ["customer_number", "claimed_customer_id"]].set_axis(["number", "customer"], axis=1)
+        )
     if contacts is not None and not contacts.empty:
         mobile = contacts[contacts["field"] == "mobile"] if "field" in contacts.columns else contacts
         parts.append(mobile.loc[:, ["new_value", "customer_id"]].set_axis(["number", "customer"], axis=1))
-    edges = pd.concat(parts, ignore_index=True).dropna().drop_duplicates() if parts else pd.DataFrame(
-        columns=["number", "customer"])
+    edges = (
+        pd.concat(parts, ignore_index=True).dropna().drop_duplicates()
+        if parts
+        else pd.DataFrame(columns=["number", "customer"])
+    )
     if registered is not None and len(edges):
         own = edges["customer"].map(registered)
         edges = edges[own.to_numpy() != edges["number"].to_numpy()]
     return edges.reset_index(drop=True)
 
 
-def number_rings(calls: pd.DataFrame, contacts: pd.DataFrame | None = None, registered: pd.Series | None = None,
-                 suspect_numbers: Iterable[str] = (), params: CollusionParams | None = None) -> pd.DataFrame:
+def number_rings(
+    calls: pd.DataFrame,
+    contacts: pd.DataFrame | None = None,
+    registered: pd.Series | None = None,
+    suspect_numbers: Iterable[str] = (),
+    params: CollusionParams | None = None,
+) -> pd.DataFrame:
     """Ring membership (``kind`` number/customer, ``key``, ``ring`` R0001...) from the number-customer graph.
 
     ``registered`` maps customer id to the registered phone (that link says nothing about a gang);
@@ -78,9 +116,12 @@ def number_rings(calls: pd.DataFrame, contacts: pd.DataFrame | None = None, regi
     keep = stats[(stats["customers"] >= p.min_ring_customers) & stats["suspect"]].index
     kept = edges[edges["component"].isin(keep)]
     order = {c: f"R{i + 1:04d}" for i, c in enumerate(sorted(keep))}
-    members = pd.concat([
-        pd.DataFrame({"kind": "number", "key": kept["number"], "ring": kept["component"].map(order)}),
-        pd.DataFrame({"kind": "customer", "key": kept["customer"], "ring": kept["component"].map(order)})])
+    members = pd.concat(
+        [
+            pd.DataFrame({"kind": "number", "key": kept["number"], "ring": kept["component"].map(order)}),
+            pd.DataFrame({"kind": "customer", "key": kept["customer"], "ring": kept["component"].map(order)}),
+        ]
+    )
     return members.drop_duplicates().reset_index(drop=True)
 
 
@@ -120,18 +161,81 @@ def _shares(calls: pd.DataFrame, roles: pd.Series | None) -> tuple[pd.DataFrame,
     return counts, pool
 
 
-def collusion_tests(calls: pd.DataFrame, rings: pd.DataFrame, registered: pd.Series | None = None,
-                    params: CollusionParams | None = None, roles: pd.Series | None = None) -> pd.DataFrame:
-    """Every (agent, ring) pair with at least one served call: observed vs expected, p-value, BH q-value.
+def routing_tails(shared: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
+    """Per (agent, ring): ``tail[k]`` = P(the agent gets at least k of the ring's calls) under random routing.
+
+    The count is exact, not the Poisson approximation: each of the ring's calls goes to the agent with the
+    agent's share of its pool, so the count is a sum of binomials, one per pool. A ring with three calls can
+    give an agent at most three, and three of three is rarer than a Poisson tail says; a ring with two calls
+    can never reach ``min_calls``. ``shared`` has one row per (agent, ring, pool) with ``calls`` and ``share``.
+    """
+    from scipy.stats import binom
+
+    def tail(group: pd.DataFrame) -> np.ndarray:
+        pmf = np.ones(1)
+        for n, share in zip(
+            group["calls"].to_numpy(dtype=int), group["share"].to_numpy(dtype=float), strict=True
+        ):
+            pmf = np.convolve(pmf, binom.pmf(np.arange(n + 1), n, share))
+        return np.asarray(np.clip(np.cumsum(pmf[::-1])[::-1], 0.0, 1.0))
+
+    return {
+        (str(agent), str(ring)): tail(group) for (agent, ring), group in shared.groupby(["agent_id", "ring"])
+    }
+
+
+def discrete_q_values(
+    observed: np.ndarray, tails: list[np.ndarray], min_calls: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact p-values and step-up q-values for count tests that only count from ``min_calls`` served calls.
+
+    ``tails[i][k]`` is P(count >= k) for pair i under routing. A pair's p-value is its tail at the observed
+    count when that reached ``min_calls``, and 1 otherwise (it can never be an alert) - still a valid p-value.
+    ``F_i(t)``, the chance under routing that pair i reaches a p-value of at most t, is the largest tail it can
+    attain at or below t: nothing for a pair whose ring had fewer than ``min_calls`` calls it could get, far
+    below t for a pair expected to get a tenth of a call. A rejection at the k-th smallest p-value t needs
+    ``sum_i F_i(t) / (1 - F_i(t)) <= fdr * k`` ([DBH-SU], Döhler, Durand & Roquain 2018, FDR-controlling
+    under independence); the q-value is the smallest such fdr over the steps at or above k. With many calls
+    per pair it reduces to Benjamini-Hochberg. Returns (p-values, q-values).
+    """
+    observed = np.asarray(observed, dtype=int)
+    width = max((len(t) for t in tails), default=0)
+    attainable = np.full((len(tails), max(width - min_calls, 0)), np.inf)  # rows: pairs; columns: counts
+    for i, t in enumerate(tails):
+        attainable[i, : max(len(t) - min_calls, 0)] = t[min_calls:]
+    p_values = np.ones(len(tails))
+    for i, (t, o) in enumerate(zip(tails, observed, strict=True)):
+        if min_calls <= o < len(t):
+            p_values[i] = t[o]
+    q = np.ones(len(tails))
+    reachable = np.flatnonzero(p_values < 1.0)
+    order = reachable[np.argsort(p_values[reachable], kind="stable")]
+    burden = np.empty(order.size)
+    for rank, t in enumerate(p_values[order]):
+        f = np.where(attainable <= t * (1 + 1e-12), attainable, 0.0).max(axis=1, initial=0.0)
+        burden[rank] = float(np.sum(f / (1.0 - np.minimum(f, 1.0 - 1e-12))))
+    step = burden / np.arange(1, order.size + 1)
+    q[order] = np.minimum(np.minimum.accumulate(step[::-1])[::-1], 1.0)
+    return p_values, q
+
+
+def collusion_tests(
+    calls: pd.DataFrame,
+    rings: pd.DataFrame,
+    registered: pd.Series | None = None,
+    params: CollusionParams | None = None,
+    roles: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Every (agent, ring) pair with at least one served call: observed vs expected, exact p-value, q-value.
 
     ``roles`` maps agent id to role (skill group); without it all agents of a queue are one pool."""
-    from scipy.stats import false_discovery_control, poisson
-
     p = params or CollusionParams()
     if rings.empty or calls.empty:
         return pd.DataFrame(columns=TEST_COLUMNS)
     shares, pool = _shares(calls, roles)
     through = _ring_calls(calls, rings, registered)
+    if p.directions and "direction" in through.columns:
+        through = through[through["direction"].isin(p.directions)]
     if through.empty:
         return pd.DataFrame(columns=TEST_COLUMNS)
     through = through.assign(pool=pool.reindex(through.index).to_numpy())
@@ -140,26 +244,43 @@ def collusion_tests(calls: pd.DataFrame, rings: pd.DataFrame, registered: pd.Ser
     shared = per_pool.merge(shares, on="pool").assign(mu=lambda f: f["calls"] * f["share"])
     expected: pd.Series = shared.groupby(["agent_id", "ring"])["mu"].sum()
     observed = through.groupby(["agent_id", "ring"]).agg(
-        observed=("call_id", "size"), call_ids=("call_id", list),
+        observed=("call_id", "size"),
+        call_ids=("call_id", list),
         customers_served=("claimed_customer_id", "nunique"),
-        top_numbers=("number", lambda s: s.value_counts().head(5).to_dict()))
+        top_numbers=("number", lambda s: s.value_counts().head(5).to_dict()),
+    )
     tests = expected.rename("expected").to_frame().join(observed, how="left").reset_index()
     tests["observed"] = tests["observed"].fillna(0).astype(int)
-    tests["p_value"] = poisson.sf(tests["observed"] - 1, tests["expected"].clip(lower=1e-9))
-    tests["q_value"] = false_discovery_control(tests["p_value"].to_numpy(), method="bh")
-    ring_size = pd.crosstab(rings["ring"], rings["kind"]).reindex(columns=["number", "customer"], fill_value=0)
+    tails = routing_tails(shared)
+    pair_tails = [tails[(str(a), str(r))] for a, r in zip(tests["agent_id"], tests["ring"], strict=True)]
+    tests["p_value"], tests["q_value"] = discrete_q_values(
+        tests["observed"].to_numpy(), pair_tails, p.min_calls
+    )
+    ring_size = pd.crosstab(rings["ring"], rings["kind"]).reindex(
+        columns=["number", "customer"], fill_value=0
+    )
     ring_size = ring_size.set_axis(["ring_numbers", "ring_customers"], axis=1)
     tests = tests.merge(ring_size, left_on="ring", right_index=True).merge(
-        through.groupby("ring").size().rename("ring_calls"), left_on="ring", right_index=True)
+        through.groupby("ring").size().rename("ring_calls"), left_on="ring", right_index=True
+    )
     tests["significant"] = (tests["q_value"] <= p.fdr) & (tests["observed"] >= p.min_calls)
     tests = tests[tests["observed"] > 0].copy()
     tests["call_ids"] = tests["call_ids"].map(lambda v: v if isinstance(v, list) else [])
     tests["reason_zh"] = [
         f"坐席接待号码群 {r} 的来电 {o} 次（该号码群 {n} 个号码、涉及 {c} 位客户，共 {t} 通），"
         f"按队列随机分配期望 {e:.1f} 次，p={pv:.1e}，q={qv:.1e}"
-        for r, o, n, c, t, e, pv, qv in zip(tests["ring"], tests["observed"], tests["ring_numbers"],
-                                           tests["ring_customers"], tests["ring_calls"], tests["expected"],
-                                           tests["p_value"], tests["q_value"], strict=True)]
+        for r, o, n, c, t, e, pv, qv in zip(
+            tests["ring"],
+            tests["observed"],
+            tests["ring_numbers"],
+            tests["ring_customers"],
+            tests["ring_calls"],
+            tests["expected"],
+            tests["p_value"],
+            tests["q_value"],
+            strict=True,
+        )
+    ]
     tests["expected"] = tests["expected"].round(3)
     out: pd.DataFrame = tests.loc[:, TEST_COLUMNS].sort_values("p_value").reset_index(drop=True)
     return out
@@ -174,10 +295,18 @@ def collusion_operations(ops: pd.DataFrame, tests: pd.DataFrame, rings: pd.DataF
         return reason
     by_call = {c: r for ids, r in zip(hits["call_ids"], hits["reason_zh"], strict=True) for c in ids}
     reason = reason.fillna(ops["call_id"].map(by_call))
-    members = rings.loc[rings["kind"] == "customer", ["ring", "key"]].rename(columns={"key": "customer"}).merge(
-        hits.loc[:, ["agent_id", "ring", "reason_zh"]], on="ring")
-    key = dict(zip(zip(members["agent_id"], members["customer"], strict=True), members["reason_zh"], strict=True))
+    members = (
+        rings.loc[rings["kind"] == "customer", ["ring", "key"]]
+        .rename(columns={"key": "customer"})
+        .merge(hits.loc[:, ["agent_id", "ring", "reason_zh"]], on="ring")
+    )
+    key = dict(
+        zip(zip(members["agent_id"], members["customer"], strict=True), members["reason_zh"], strict=True)
+    )
     touching = ops["call_id"].isna() & ops["complaint_id"].isna() & ops["operation"].eq("contact_change")
-    pairs = pd.Series([key.get((s, c)) for s, c in zip(ops["staff_id"], ops["customer_id"], strict=True)],
-                      index=ops.index, dtype=object)
+    pairs = pd.Series(
+        [key.get((s, c)) for s, c in zip(ops["staff_id"], ops["customer_id"], strict=True)],
+        index=ops.index,
+        dtype=object,
+    )
     return reason.fillna(pairs.where(touching))

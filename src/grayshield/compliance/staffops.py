@@ -23,10 +23,27 @@ from grayshield.compliance.collusion import (
 )
 from grayshield.core.errors import ValidationError
 
-OP_COLUMNS = ("op_id", "staff_id", "op_time", "operation", "customer_id", "call_id", "complaint_id", "location",
-              "in_queue")
-TOUCHING = ("customer_lookup", "view_card_details", "view_transactions", "contact_change", "fee_waiver",
-            "interest_waiver", "limit_change", "export_customer_list")
+OP_COLUMNS = (
+    "op_id",
+    "staff_id",
+    "op_time",
+    "operation",
+    "customer_id",
+    "call_id",
+    "complaint_id",
+    "location",
+    "in_queue",
+)
+TOUCHING = (
+    "customer_lookup",
+    "view_card_details",
+    "view_transactions",
+    "contact_change",
+    "fee_waiver",
+    "interest_waiver",
+    "limit_change",
+    "export_customer_list",
+)
 WAIVERS = ("fee_waiver", "interest_waiver", "limit_change")
 
 
@@ -35,6 +52,7 @@ class StaffRuleParams:
     bulk_lookups_per_burst: int = 40
     work_hours: tuple[int, int] = (7, 22)  # [start, end) local hour for look-ups with no call or complaint
     verification_window_min: int = 120
+    session_gap_min: int = 30  # an off-hours login opens the session of the operations that follow it
     collusion: CollusionParams = field(default_factory=CollusionParams)
 
 
@@ -42,7 +60,10 @@ class StaffRuleParams:
 RULES: dict[str, tuple[str, str]] = {
     "bulk_lookup": ("批量查询客户信息", "单人每小时查询客户数量应在正常范围内，且不应导出客户名单"),
     "waiver_without_verification": ("未核身即办理减免/调额", "减免、调额前应先完成客户身份核验"),
-    "gang_collusion": ("反复接待同一团伙来电（疑似内外勾结）", "同一号码群的代理来电应按队列随机分配到各坐席，不应集中于个别坐席"),
+    "gang_collusion": (
+        "反复接待同一团伙来电（疑似内外勾结）",
+        "同一号码群的代理来电应按队列随机分配到各坐席，不应集中于个别坐席",
+    ),
     "unusual_location": ("异常地点/终端登录操作", "应在本人所属职场终端操作"),
     "off_hours_access": ("非工作时间查询客户信息", "无来电或工单时，仅在工作时间查询客户信息"),
     "out_of_queue_lookup": ("查询非本人队列客户", "仅查询本人工作队列中的客户，或有来电/工单依据"),
@@ -61,7 +82,9 @@ def _bulk(ops: pd.DataFrame, p: StaffRuleParams) -> np.ndarray:
     no_reason = ops["call_id"].isna().to_numpy() & ops["complaint_id"].isna().to_numpy()
     lookup = (ops["operation"].to_numpy() == "customer_lookup") & no_reason
     runs = ops.loc[lookup, ["staff_id", "op_time"]].sort_values(["staff_id", "op_time"])
-    new_burst = (runs["staff_id"] != runs["staff_id"].shift()) | (runs["op_time"].diff() > pd.Timedelta(minutes=30))
+    new_burst = (runs["staff_id"] != runs["staff_id"].shift()) | (
+        runs["op_time"].diff() > pd.Timedelta(minutes=30)
+    )
     burst = new_burst.cumsum()
     size = burst.map(burst.value_counts())
     bulky = np.zeros(len(ops), bool)
@@ -85,20 +108,52 @@ def _unusual_location(ops: pd.DataFrame) -> np.ndarray:
     """Operations away from the staff member's usual site (remote, or a site they rarely use)."""
     usual = ops.groupby("staff_id")["location"].agg(lambda s: s.value_counts().index[0])
     location = ops["location"].to_numpy()
-    return np.asarray((location == "remote") | (location != ops["staff_id"].map(usual).to_numpy()), dtype=bool)
+    return np.asarray(
+        (location == "remote") | (location != ops["staff_id"].map(usual).to_numpy()), dtype=bool
+    )
 
 
 def _off_hours(ops: pd.DataFrame, p: StaffRuleParams) -> np.ndarray:
+    """Customer data touched outside working hours with no call or complaint behind it, and the off-hours
+    login that opened such a session (the next thing that staff member did, within ``session_gap_min``): the
+    login is where the session's terminal and time are recorded, so the reviewer needs it in the alert. A
+    night-shift login followed by ordinary work is not flagged."""
     hour = ops["op_time"].dt.hour.to_numpy()
     start, end = p.work_hours
+    night = (hour < start) | (hour >= end)
     no_reason = ops["call_id"].isna().to_numpy() & ops["complaint_id"].isna().to_numpy()
-    return np.asarray(ops["operation"].isin(TOUCHING).to_numpy() & no_reason & ((hour < start) | (hour >= end)),
-                      dtype=bool)
+    touched = ops["operation"].isin(TOUCHING).to_numpy() & no_reason & night
+    login = (ops["operation"].to_numpy() == "login") & night
+    if not login.any() or not touched.any():
+        return np.asarray(touched, dtype=bool)
+    work = (
+        ops.loc[ops["operation"].to_numpy() != "login", ["staff_id", "op_time"]]
+        .assign(touched=touched[ops["operation"].to_numpy() != "login"])
+        .sort_values("op_time")
+    )
+    logins = ops.loc[login, ["staff_id", "op_time"]].reset_index().sort_values("op_time")
+    following = pd.merge_asof(
+        logins,
+        work.rename(columns={"op_time": "next_time"}),
+        left_on="op_time",
+        right_on="next_time",
+        by="staff_id",
+        direction="forward",
+        tolerance=pd.Timedelta(minutes=p.session_gap_min),
+    )
+    opened = following.loc[following["touched"].eq(True).to_numpy(), "index"].to_numpy()
+    out = np.asarray(touched, dtype=bool).copy()
+    out[opened] = True
+    return out
 
 
 def _out_of_queue(ops: pd.DataFrame) -> np.ndarray:
     no_reason = ops["call_id"].isna().to_numpy() & ops["complaint_id"].isna().to_numpy()
-    return ops["operation"].isin(TOUCHING).to_numpy() & ops["in_queue"].eq(False).fillna(False).to_numpy(dtype=bool) & no_reason
+    return (
+        ops["operation"].isin(TOUCHING).to_numpy()
+        & ops["in_queue"].eq(False).fillna(False).to_numpy(dtype=bool)
+        & no_reason
+    )
 
 
 @dataclass(frozen=True)
@@ -114,16 +169,25 @@ class CollusionContext:
     roles: pd.Series | None = None  # staff_id -> role: routing pools are per skill group
 
 
-def collusion_evidence(context: CollusionContext, params: CollusionParams | None = None
-                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def collusion_evidence(
+    context: CollusionContext, params: CollusionParams | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rings of numbers and customers, and every (agent, ring) test with its evidence."""
-    rings = context.rings if context.rings is not None else number_rings(
-        context.calls, context.contacts, context.registered, context.suspect_numbers, params)
+    rings = (
+        context.rings
+        if context.rings is not None
+        else number_rings(
+            context.calls, context.contacts, context.registered, context.suspect_numbers, params
+        )
+    )
     return rings, collusion_tests(context.calls, rings, context.registered, params, context.roles)
 
 
-def flag_operations(ops: pd.DataFrame, calls: pd.DataFrame | CollusionContext | None = None,
-                    params: StaffRuleParams | None = None) -> pd.DataFrame:
+def flag_operations(
+    ops: pd.DataFrame,
+    calls: pd.DataFrame | CollusionContext | None = None,
+    params: StaffRuleParams | None = None,
+) -> pd.DataFrame:
     """Each operation with the first rule it breaks (``rule`` is None when it breaks none) and, for
     collusion, the statistical evidence in ``note``."""
     _check_columns(ops)
@@ -135,9 +199,14 @@ def flag_operations(ops: pd.DataFrame, calls: pd.DataFrame | CollusionContext | 
     if context is not None and not context.calls.empty:
         rings, tests = collusion_evidence(context, p.collusion)
         note = collusion_operations(ops, tests, rings)
-    masks = {"bulk_lookup": _bulk(ops, p), "waiver_without_verification": _unverified_waivers(ops, p),
-             "gang_collusion": note.notna().to_numpy(), "unusual_location": _unusual_location(ops),
-             "off_hours_access": _off_hours(ops, p), "out_of_queue_lookup": _out_of_queue(ops)}
+    masks = {
+        "bulk_lookup": _bulk(ops, p),
+        "waiver_without_verification": _unverified_waivers(ops, p),
+        "gang_collusion": note.notna().to_numpy(),
+        "unusual_location": _unusual_location(ops),
+        "off_hours_access": _off_hours(ops, p),
+        "out_of_queue_lookup": _out_of_queue(ops),
+    }
     rule = np.full(len(ops), None, dtype=object)
     for name in reversed(RULES):  # the first rule in RULES order wins
         rule[np.asarray(masks[name], dtype=bool)] = name
@@ -148,13 +217,30 @@ def alerts(flagged: pd.DataFrame) -> pd.DataFrame:
     """Flagged operations grouped into one alert per staff member, day and rule, with evidence."""
     hits = flagged[flagged["rule"].notna()]
     if hits.empty:
-        return pd.DataFrame(columns=["staff_id", "day", "rule", "title_zh", "expected_zh", "operations", "customers",
-                                     "first_time", "last_time", "op_ids", "note"])
+        return pd.DataFrame(
+            columns=[
+                "staff_id",
+                "day",
+                "rule",
+                "title_zh",
+                "expected_zh",
+                "operations",
+                "customers",
+                "first_time",
+                "last_time",
+                "op_ids",
+                "note",
+            ]
+        )
     grouped = hits.groupby(["staff_id", hits["op_time"].dt.date.rename("day"), "rule"])
-    out = grouped.agg(operations=("op_id", "size"), customers=("customer_id", "nunique"),
-                      first_time=("op_time", "min"), last_time=("op_time", "max"),
-                      op_ids=("op_id", lambda s: list(s)[:50]),
-                      note=("note", lambda s: next((n for n in s if isinstance(n, str)), None))).reset_index()
+    out = grouped.agg(
+        operations=("op_id", "size"),
+        customers=("customer_id", "nunique"),
+        first_time=("op_time", "min"),
+        last_time=("op_time", "max"),
+        op_ids=("op_id", lambda s: list(s)[:50]),
+        note=("note", lambda s: next((n for n in s if isinstance(n, str)), None)),
+    ).reset_index()
     out["title_zh"] = out["rule"].map(lambda r: RULES[r][0])
     out["expected_zh"] = out["rule"].map(lambda r: RULES[r][1])
     return out.sort_values(["operations"], ascending=False).reset_index(drop=True)
@@ -162,17 +248,31 @@ def alerts(flagged: pd.DataFrame) -> pd.DataFrame:
 
 def staff_day_profiles(ops: pd.DataFrame) -> pd.DataFrame:
     """Per staff member and day: volumes and shares that describe how the day was spent."""
-    frame = ops.assign(day=pd.to_datetime(ops["op_time"]).dt.date, hour=pd.to_datetime(ops["op_time"]).dt.hour)
+    frame = ops.assign(
+        day=pd.to_datetime(ops["op_time"]).dt.date, hour=pd.to_datetime(ops["op_time"]).dt.hour
+    )
     no_reason = frame["call_id"].isna() & frame["complaint_id"].isna()
     frame = frame.assign(
-        lookup=frame["operation"].eq("customer_lookup"), no_reason=no_reason & frame["operation"].isin(TOUCHING),
-        out_queue=frame["in_queue"].eq(False).fillna(False), night=(frame["hour"] < 7) | (frame["hour"] >= 22),
-        remote=frame["location"].eq("remote"), waiver=frame["operation"].isin(WAIVERS),
-        export=frame["operation"].eq("export_customer_list"))
+        lookup=frame["operation"].eq("customer_lookup"),
+        no_reason=no_reason & frame["operation"].isin(TOUCHING),
+        out_queue=frame["in_queue"].eq(False).fillna(False),
+        night=(frame["hour"] < 7) | (frame["hour"] >= 22),
+        remote=frame["location"].eq("remote"),
+        waiver=frame["operation"].isin(WAIVERS),
+        export=frame["operation"].eq("export_customer_list"),
+    )
     grouped = frame.groupby(["staff_id", "day"])
-    profile = grouped.agg(ops=("op_id", "size"), customers=("customer_id", "nunique"), lookups=("lookup", "sum"),
-                          no_reason=("no_reason", "sum"), out_queue=("out_queue", "sum"), night=("night", "sum"),
-                          remote=("remote", "sum"), waivers=("waiver", "sum"), exports=("export", "sum"))
+    profile = grouped.agg(
+        ops=("op_id", "size"),
+        customers=("customer_id", "nunique"),
+        lookups=("lookup", "sum"),
+        no_reason=("no_reason", "sum"),
+        out_queue=("out_queue", "sum"),
+        night=("night", "sum"),
+        remote=("remote", "sum"),
+        waivers=("waiver", "sum"),
+        exports=("export", "sum"),
+    )
     return profile.reset_index()
 
 
