@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import random
 
+from pii_cut_corpus import corpus_with_cuts
+
 from grayshield.pii import Scanner, mask_many, mask_text
-from grayshield.pii.corpus import HELD_OUT_TEMPLATES, generate_corpus, held_out_corpus, tricky_cases
 from grayshield.pii.scanner import SEPARATOR
 
 
 def corpus_texts() -> list[str]:
-    """The whole evaluation corpus plus random cuts of it, so document boundaries fall everywhere: inside
-    numbers, names, cues and addresses."""
-    docs = [
-        *generate_corpus(1, 2000),
-        *generate_corpus(2, 1000, templates=HELD_OUT_TEMPLATES),
-        *held_out_corpus("v1", 3, 500),
-        *tricky_cases(),
-    ]
-    texts = [d.text for d in docs]
-    rng = random.Random(7)
-    for _ in range(1500):
-        text = rng.choice(texts[: len(docs)])
-        start = rng.randrange(len(text))
-        texts.append(text[start : rng.randrange(start, len(text) + 1)])
-    rng.shuffle(texts)
+    """The corpus with random cuts (``pii_cut_corpus``), shuffled so a batch mixes documents of every kind."""
+    texts = corpus_with_cuts([("v1", 3, 500)], seed=7)
+    random.Random(7).shuffle(texts)
     return texts
 
 

@@ -13,13 +13,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from pii_cut_corpus import corpus_with_cuts
 
 from grayshield.core.registry import Registry
 from grayshield.pii import Scanner, mask_many, mask_text
 from grayshield.pii import native as native_path
 from grayshield.pii import recognisers as R
 from grayshield.pii import validators as V
-from grayshield.pii.corpus import HELD_OUT_TEMPLATES, generate_corpus, held_out_corpus, tricky_cases
 from grayshield.pii.entities import Hit
 from grayshield.pii.evaluation import HELD_OUT_VERSIONS
 from grayshield.pii.lexicon import load_lexicon
@@ -34,21 +34,9 @@ KEY = b"test-key-not-secret"
 
 @cache
 def eval_texts() -> tuple[str, ...]:
-    """The evaluation corpus (development templates, the old and every versioned held-out set, tricky cases)
-    and 1,500 random cuts of it, so candidates are cut at every place: inside numbers, names, cues, addresses."""
-    docs = [
-        *generate_corpus(1, 2000),
-        *generate_corpus(2, 1000, templates=HELD_OUT_TEMPLATES),
-        *(doc for i, v in enumerate(HELD_OUT_VERSIONS) for doc in held_out_corpus(v, 30 + i, 300)),
-        *tricky_cases(),
-    ]
-    texts = [d.text for d in docs]
-    rng = random.Random(11)
-    for _ in range(1500):
-        text = rng.choice(texts[: len(docs)])
-        start = rng.randrange(len(text))
-        texts.append(text[start : rng.randrange(start, len(text) + 1)])
-    return tuple(texts)
+    """The evaluation corpus with every versioned held-out set, and 1,500 random cuts of it (``pii_cut_corpus``)."""
+    held_out = [(version, 30 + i, 300) for i, version in enumerate(HELD_OUT_VERSIONS)]
+    return tuple(corpus_with_cuts(held_out, seed=11))
 
 
 def other_policy():  # type: ignore[no-untyped-def]
