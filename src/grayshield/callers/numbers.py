@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from grayshield.lake.phone import is_service_number, normalise_phone
+from grayshield.lake.phone import is_business_line, is_service_number, normalise_phone
 
 
 class NumberType(StrEnum):
@@ -39,7 +39,6 @@ NUMBER_TYPE_ZH = {
 
 VIRTUAL_PREFIXES = ("170", "171", "162", "165", "167")
 IOT_PREFIXES = ("140", "141", "144", "146", "148")
-_SERVICE_400 = re.compile(r"^\+86(400|800)\d{7}$")
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ def classify_number(raw: str) -> tuple[str | None, NumberType]:
         return None, NumberType.MALFORMED
     if is_service_number(number):
         return number, NumberType.SERVICE_95
-    if _SERVICE_400.fullmatch(number):
+    if is_business_line(number):
         return number, NumberType.SERVICE_400
     body = number.removeprefix("+86")
     if body.startswith("1") and len(body) == 11:

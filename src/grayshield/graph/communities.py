@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from grayshield.graph.build import EntityGraph, GraphConfig, node_kind
+from grayshield.lake.phone import is_business_line
 
 EVALUATED_KINDS = ("customer", "number", "account")
 
@@ -330,12 +331,10 @@ def _evidence(
 
 
 def _business_lines(names: pd.Index, codes: pd.Index) -> np.ndarray:
-    """Which number codes are 400/800 enterprise lines (typed as the caller engine types them): a company's
-    line tied to several cardholders is an agency working them, where a shared mobile may be a relative's."""
-    from grayshield.callers.numbers import NumberType, classify_number
-
+    """Which number codes are 400/800 enterprise lines (``lake.phone.is_business_line``, the caller engine's
+    typing too): a company's line tied to several cardholders is an agency working them."""
     keys = [name.removeprefix("number:") for name in names[codes.to_numpy(dtype=np.int64)]]
-    return np.array([classify_number(key)[1] is NumberType.SERVICE_400 for key in keys], dtype=bool)
+    return np.array([is_business_line(key) for key in keys], dtype=bool)
 
 
 def _number_customers(inner: pd.DataFrame, filed: pd.DataFrame, names: pd.Index) -> pd.DataFrame:

@@ -29,6 +29,16 @@ def is_service_number(number: str) -> bool:
     return _SERVICE_RE.fullmatch(number) is not None
 
 
+# 400/800 enterprise lines in canonical form: a company's switchboard number, never a person's phone.
+_BUSINESS_LINE_RE = re.compile(r"\+86(?:400|800)\d{7}")
+
+
+def is_business_line(number: str) -> bool:
+    """A 400/800 enterprise line as :func:`normalise_phone` writes it (+86400…): a company's number, so several
+    cardholders tied to it point to an agency working them, where a shared mobile may be a relative's."""
+    return _BUSINESS_LINE_RE.fullmatch(number) is not None
+
+
 def normalise_phone(text: str | None) -> str | None:
     """The canonical form of ``text``, or None when it is not a valid phone or service number."""
     import phonenumbers
