@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages and services the test suite needs: PostgreSQL (running, trust auth on 127.0.0.1),
-# Debian's Chromium for browser tests, a JRE for Spark local mode, poppler and a CJK font for rendering checks.
+# Debian's Chromium for browser tests, a JRE for Spark local mode, poppler and a CJK font for rendering checks,
+# a C compiler for the PII engine's native fast path.
 # Idempotent; safe to run on every CI run.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)  # renders evidence-package PDFs in tests
 fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)  # Chinese in screenshots and PDF checks
+command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)  # compiles the PII native fast path (hatch_build.py)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing system packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
