@@ -22,10 +22,39 @@ ORDINARY_PREFIXES = np.array(
 )  # object dtype: numpy's fixed-width strings convert to Arrow slowly
 VIRTUAL_PREFIXES = np.array(["170", "171", "162", "165", "167"], dtype=object)
 
-# Disjoint 8-digit suffix ranges: whatever prefix is drawn, two ranges can never produce the same number.
-OWN_RANGE, NEW_OWN_RANGE, RELATIVE_RANGE, GANG_RANGE = 0, 30_000_000, 60_000_000, 90_000_000
-RANGE_SIZE = 30_000_000
-_MULTIPLIER = 7_919  # prime, coprime with RANGE_SIZE: index -> suffix is a bijection inside a range
+# Every kind of number (a customer's own, the one they move to, a relative's, a gang's) draws from one 8-digit
+# suffix space: slot = index * KINDS + kind, then a fixed pseudo-random permutation of the space. Slots never
+# collide, so numbers never do; and neither a digit nor the gap between two numbers tells a gang's number from a
+# customer's (disjoint ranges did: a gang number's 4th digit was always 9, and one gang's numbers were 7,919 apart).
+OWN_RANGE, NEW_OWN_RANGE, RELATIVE_RANGE, GANG_RANGE = 0, 1, 2, 3  # kind codes
+KINDS = 4
+SUFFIXES = 100_000_000
+RANGE_SIZE = SUFFIXES // KINDS  # numbers per kind
+_HALF_BITS = 14  # a 28-bit Feistel network (2 x 14 bits) covers the 10^8 suffixes; cycle-walking folds it onto them
+_ROUND_KEYS = (0x2F1B, 0x11C7, 0x3A55, 0x0E93)
+
+
+def _feistel(x: NDArray) -> NDArray:
+    """One application of a fixed 4-round Feistel permutation of 0 .. 2^28 - 1 (vectorised)."""
+    mask = (1 << _HALF_BITS) - 1
+    left, right = x >> _HALF_BITS, x & mask
+    for key in _ROUND_KEYS:
+        left, right = right, left ^ ((((right ^ key) * 0x9E3779B1) >> 11) & mask)
+    return (left << _HALF_BITS) | right
+
+
+def scrambled_suffixes(slots: NDArray) -> NDArray:
+    """A bijection of 0 .. SUFFIXES - 1 onto itself that looks random: the Feistel permutation, re-applied to the
+    few values that land outside the space (cycle walking keeps it a bijection on the smaller space).
+
+    Hand-written: it has to be a vectorised, collision-free, reproducible permutation of 10^8 values without a
+    table, which no dependency offers (format-preserving encryption libraries work one value at a time)."""
+    out = _feistel(np.asarray(slots, dtype=np.int64))
+    outside = out >= SUFFIXES
+    while outside.any():
+        out[outside] = _feistel(out[outside])
+        outside = out >= SUFFIXES
+    return out
 
 
 def ids(prefix: str, numbers: NDArray, width: int) -> pa.Array:
@@ -34,13 +63,13 @@ def ids(prefix: str, numbers: NDArray, width: int) -> pa.Array:
     return pc.binary_join_element_wise(pa.scalar(prefix), text, "")
 
 
-def mobiles(index: NDArray, base: int, prefixes: NDArray) -> pa.Array:
-    """E.164 mobile numbers, unique per ``index`` within the suffix range starting at ``base``."""
+def mobiles(index: NDArray, kind: int, prefixes: NDArray) -> pa.Array:
+    """E.164 mobile numbers, unique per (``index``, ``kind``) whatever the prefixes."""
     index = np.asarray(index, dtype=np.int64)
     if index.size and (index.min() < 0 or index.max() >= RANGE_SIZE):
         raise ValueError("phone index outside its range")
-    suffix = base + (index * _MULTIPLIER + 12_345) % RANGE_SIZE
-    digits = pc.utf8_lpad(pa.array(suffix % 100_000_000).cast(pa.string()), 8, "0")
+    suffix = scrambled_suffixes(index * KINDS + kind)
+    digits = pc.utf8_lpad(pa.array(suffix).cast(pa.string()), 8, "0")
     return pc.binary_join_element_wise(pa.scalar("+86"), pa.array(prefixes, pa.string()), digits, "")
 
 
