@@ -16,8 +16,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from grayshield.callers.dataset import Frames, attach_truth, build_frames, world_end
+from grayshield.callers.transcripts import LexiconUtteranceScorer
 from grayshield.contract import TABLES, TRUTH_TABLES
 from grayshield.contract.arrow import arrow_schema
+from grayshield.lake import open_world
 
 START = date(2024, 1, 1)
 DAYS = 120
@@ -149,6 +152,13 @@ def toy_worlds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A training and a held-out toy world (different seeds), built once per test session."""
     root = tmp_path_factory.mktemp("caller-worlds")
     return make_world(root / "train", seed=1, customers=160), make_world(root / "test", seed=2, customers=160)
+
+
+@pytest.fixture(scope="session")
+def frames(toy_worlds: tuple[Path, Path]) -> Frames:
+    """The training toy world's number and call frames with their truth (read-only: copy before changing)."""
+    world = open_world(toy_worlds[0])
+    return attach_truth(build_frames(world, world_end(world), LexiconUtteranceScorer()), world)
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,18 +12,8 @@ from grayshield.callers.dataset import (
     CALL_VOICE,
     NUMBER_VOICE,
     Frames,
-    attach_truth,
-    build_frames,
-    world_end,
 )
-from grayshield.callers.transcripts import SIGNALS, LexiconUtteranceScorer
-from grayshield.lake import open_world
-
-
-@pytest.fixture(scope="module")
-def frames(toy_worlds: tuple[Path, Path]) -> Frames:
-    world = open_world(toy_worlds[0])
-    return attach_truth(build_frames(world, world_end(world), LexiconUtteranceScorer()), world)
+from grayshield.callers.transcripts import SIGNALS
 
 
 def test_a_rotated_number_carries_one_proxy_call(frames: Frames) -> None:

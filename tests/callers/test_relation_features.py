@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-import pytest
 
 from grayshield.callers.augment import rotated_numbers
-from grayshield.callers.dataset import Frames, attach_truth, build_frames, relation_features, world_end
-from grayshield.callers.transcripts import LexiconUtteranceScorer
-from grayshield.lake import open_world
+from grayshield.callers.dataset import Frames, relation_features
 
 
 def test_relation_features_by_hand() -> None:
@@ -31,12 +26,6 @@ def test_relation_features_by_hand() -> None:
     assert out.loc["e", "customer_unregistered_numbers"] == 2
     # a withheld number stands in no relation of its own, and adds no number to its customer
     assert out.loc["f", "number_customer_calls"] == 0 and out.loc["f", "customer_unregistered_numbers"] == 2
-
-
-@pytest.fixture(scope="module")
-def frames(toy_worlds: tuple[Path, Path]) -> Frames:
-    world = open_world(toy_worlds[0])
-    return attach_truth(build_frames(world, world_end(world), LexiconUtteranceScorer()), world)
 
 
 def test_a_rotated_call_is_its_fresh_numbers_only_call_about_the_customer(frames: Frames) -> None:
