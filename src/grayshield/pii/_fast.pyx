@@ -187,6 +187,22 @@ cdef struct CueMatch:
     int tag
     Py_ssize_t word
 
+
+cdef int push_match(CueMatch** items, Py_ssize_t* count, Py_ssize_t* capacity, Py_ssize_t start, Py_ssize_t end,
+                    int tag, Py_ssize_t word) except -1:
+    """Append a dictionary match to a growable C array (doubled when full)."""
+    cdef CueMatch* grown
+    cdef CueMatch* m
+    if count[0] == capacity[0]:
+        grown = <CueMatch*>realloc(items[0], 2 * capacity[0] * sizeof(CueMatch))
+        if grown == NULL:
+            raise MemoryError()
+        items[0], capacity[0] = grown, 2 * capacity[0]
+    m = &items[0][count[0]]
+    m.start, m.end, m.tag, m.word = start, end, tag, word
+    count[0] += 1
+    return 0
+
 cdef struct Start:  # where AddressRecogniser.find tries an address
     Py_ssize_t pos
     int after_cue
@@ -1060,8 +1076,6 @@ cdef class Engine:
         cdef Py_ssize_t n = len(text), i, end, length, index
         cdef int rule, state = 0, child = 0, node
         cdef Py_UCS4 c
-        cdef CueMatch* cue
-        cdef CueMatch* grown
         python_matches = [[] for _ in range(self.n_context)]
         for i in range(n):
             c = _ch(text, i)
@@ -1081,25 +1095,11 @@ cdef class Engine:
                     rule = self.context_rules[index]
                     length = self.use_length[u]
                     if rule == R_PERSON_NAME:
-                        if self.n_cues == self.cap_cues:
-                            grown = <CueMatch*>realloc(self.cues, 2 * self.cap_cues * sizeof(CueMatch))
-                            if grown == NULL:
-                                raise MemoryError()
-                            self.cues, self.cap_cues = grown, 2 * self.cap_cues
-                        cue = &self.cues[self.n_cues]
-                        cue.start, cue.end, cue.tag, cue.word = end - length, end, self.use_tag[u], u
-                        self.n_cues += 1
+                        push_match(&self.cues, &self.n_cues, &self.cap_cues, end - length, end, self.use_tag[u], u)
                     elif rule == R_ADDRESS:
                         if self.use_tag[u] < 0:
                             continue
-                        if self.n_addr == self.cap_addr:
-                            grown = <CueMatch*>realloc(self.addr, 2 * self.cap_addr * sizeof(CueMatch))
-                            if grown == NULL:
-                                raise MemoryError()
-                            self.addr, self.cap_addr = grown, 2 * self.cap_addr
-                        cue = &self.addr[self.n_addr]
-                        cue.start, cue.end, cue.tag, cue.word = end - length, end, self.use_tag[u], u
-                        self.n_addr += 1
+                        push_match(&self.addr, &self.n_addr, &self.cap_addr, end - length, end, self.use_tag[u], u)
                     else:
                         python_matches[index].append(
                             _new_match(LexiconMatch, (end - length, end, self.use_tags[u], self.use_words[u])))
