@@ -210,13 +210,28 @@ def discrete_q_values(
     q = np.ones(len(tails))
     reachable = np.flatnonzero(p_values < 1.0)
     order = reachable[np.argsort(p_values[reachable], kind="stable")]
-    burden = np.empty(order.size)
-    for rank, t in enumerate(p_values[order]):
-        f = np.where(attainable <= t * (1 + 1e-12), attainable, 0.0).max(axis=1, initial=0.0)
-        burden[rank] = float(np.sum(f / (1.0 - np.minimum(f, 1.0 - 1e-12))))
-    step = burden / np.arange(1, order.size + 1)
+    step = _burden(attainable, p_values[order] * (1 + 1e-12)) / np.arange(1, order.size + 1)
     q[order] = np.minimum(np.minimum.accumulate(step[::-1])[::-1], 1.0)
     return p_values, q
+
+
+def _burden(attainable: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """``sum_i F_i(t) / (1 - F_i(t))`` at each level t, where F_i(t) is the largest of row i's attainable tails at
+    or below t (0 when none is).
+
+    Each row's term is a step function of t: sorted ascending, every tail adds the rise of F/(1 - F) over the
+    tail below it. Sorting all rises by where they start and summing them cumulatively gives the burden at every
+    level from one sort and one search - linear in the pairs, where re-scanning every pair per level was
+    quadratic (seconds at 20,000 pairs, minutes at a bank's 200,000)."""
+    ascending = np.sort(attainable, axis=1)  # the inf padding of short rows sorts last
+    finite = np.isfinite(ascending)
+    tail = np.where(finite, ascending, 0.0)
+    weight = tail / (1.0 - np.minimum(tail, 1.0 - 1e-12))
+    rise = np.diff(weight, axis=1, prepend=0.0)
+    starts, rises = ascending[finite], rise[finite]
+    by_start = np.argsort(starts, kind="stable")
+    cumulative = np.concatenate([[0.0], np.cumsum(rises[by_start])])
+    return np.asarray(cumulative[np.searchsorted(starts[by_start], levels, side="right")])
 
 
 def collusion_tests(
